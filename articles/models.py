@@ -1,0 +1,267 @@
+"""Pages of the magazine: home, sections, articles; and the expert review of articles.
+
+An article's "Expert-Reviewed by" line comes only from ``ExpertReview`` records, which are
+created when a reviewer approves the ``ExpertReviewTask`` in a workflow (or, for migrated
+content, by an import). The article keeps a pointer to its latest review and a fingerprint of its
+live content so that the review status can be filtered in the database; see ``articles.reviews``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import ItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, Task, TaskState
+from wagtail.search import index
+
+from experts.models import Person, Topic
+
+from .blocks import ArticleBodyBlock
+from .text import body_plain_text
+
+WORDS_PER_MINUTE = 220
+
+
+class HomePage(Page):
+    """The front page: an introduction, then the newest articles of every section."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["articles.SectionPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = SectionPage.objects.child_of(self).live().public()
+        context["latest_articles"] = (
+            ArticlePage.objects.live().public().descendant_of(self)
+            .select_related("last_review__reviewer", "hero_image")
+            .prefetch_related("article_authors__person")
+            .order_by("-first_published_at")[:12]
+        )
+        return context
+
+
+class SectionPage(Page):
+    """A section of the magazine ("Trends & Signals", "Altered Healing"), holding its articles."""
+
+    intro = models.TextField(blank=True)
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=12, help_text="How long an expert review stays current for articles in this section."
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("review_interval_months")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["articles.HomePage"]
+    subpage_types = ["articles.ArticlePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = (
+            ArticlePage.objects.live().public().child_of(self)
+            .select_related("last_review__reviewer", "hero_image")
+            .prefetch_related("article_authors__person")
+            .order_by("-first_published_at")
+        )
+        return context
+
+
+class ArticleTopic(ItemBase):
+    """Tags an article with a term of the shared topic vocabulary."""
+
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_topics")
+
+
+class ArticlePage(Page):
+    """An expert-reviewed article."""
+
+    standfirst = models.TextField(max_length=400, help_text="One or two sentences under the title.")
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_alt = models.CharField(
+        max_length=250, blank=True, help_text="Alt text for the hero image; the image's description otherwise."
+    )
+    topics = ClusterTaggableManager(through=ArticleTopic, blank=True)
+    body = StreamField(ArticleBodyBlock(), blank=True)
+    is_sensitive = models.BooleanField(
+        default=False,
+        help_text="Abuse, violence, self-harm or crisis: crisis resources come first in suggestions.",
+    )
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False, help_text="Minutes.")
+    # Kept by articles.reviews; never typed by an editor.
+    last_review = models.ForeignKey(
+        "articles.ExpertReview", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    live_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    review_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
+        FieldPanel("topics"),
+        InlinePanel("article_authors", heading="Written by", label="Author", min_num=1),
+        FieldPanel("body"),
+        InlinePanel("editorial_picks", heading="Editorial picks", label="Pick", max_num=12),
+        FieldPanel("is_sensitive"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("is_sensitive"),
+    ]
+
+    parent_page_types = ["articles.SectionPage"]
+    subpage_types: list[str] = []
+    exclude_fields_in_copy = ["last_review", "live_fingerprint", "review_due_at"]
+    # Fields the review bookkeeping owns: a revision made before a review must not roll them back.
+    review_state_fields = ("last_review_id", "live_fingerprint", "review_due_at")
+
+    class Meta:
+        verbose_name = "article"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            words = len(body_plain_text(self.body).split()) + len((self.standfirst or "").split())
+            self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
+        return super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for field in self.review_state_fields:
+            setattr(obj, field, getattr(self, field))
+        return obj
+
+    @property
+    def section(self) -> SectionPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    @property
+    def authors(self) -> list[Person]:
+        return [rel.person for rel in self.article_authors.all()]
+
+    @property
+    def review_status(self) -> str:
+        from .reviews import review_status
+
+        return review_status(self)
+
+    @property
+    def hero_alt_text(self) -> str:
+        if self.hero_alt:
+            return self.hero_alt
+        return self.hero_image.default_alt_text if self.hero_image else ""
+
+
+class ArticleAuthor(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authored")
+
+    panels = [FieldPanel("person")]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["page", "person"], name="unique_article_author")]
+
+
+class EditorialPick(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="editorial_picks")
+    picked = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("picked", "articles.ArticlePage")]
+
+
+class ExpertReview(models.Model):
+    """An expert's approval of one exact revision of an article."""
+
+    class Source(models.TextChoices):
+        WORKFLOW = "workflow", "Workflow approval"
+        IMPORTED = "imported", "Imported"
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="expert_reviews")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    summary = models.TextField()
+    conflict_of_interest = models.TextField(blank=True, help_text="Declared by the reviewer; empty means none.")
+    content_fingerprint = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.WORKFLOW)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        get_latest_by = "reviewed_at"
+
+    def __str__(self):
+        return f"{self.reviewer} reviewed “{self.article.title}” on {self.reviewed_at:%Y-%m-%d}"
+
+
+class ExpertReviewTask(Task):
+    """Workflow step in which an expert reviewer approves (with a summary) or sends back an article."""
+
+    reviewers = models.ManyToManyField(
+        Person, limit_choices_to={"is_reviewer": True}, related_name="review_tasks",
+        help_text="Expert reviewers who may act on this step (each needs a linked user account).",
+    )
+
+    admin_form_fields = Task.admin_form_fields + ["reviewers"]
+    admin_form_widgets = {"reviewers": forms.CheckboxSelectMultiple}
+
+    class Meta:
+        verbose_name = "expert review task"
+
+    def _is_reviewer(self, user) -> bool:
+        return bool(user and user.is_authenticated) and self.reviewers.filter(user=user).exists()
+
+    def user_can_access_editor(self, obj, user):
+        return self._is_reviewer(user)
+
+    def locked_for_user(self, obj, user):
+        return not (user.is_superuser or self._is_reviewer(user))
+
+    def get_actions(self, obj, user):
+        if self._is_reviewer(user):
+            return [("reject", "Request changes", True), ("approve", "Approve as expert reviewer", True)]
+        return []
+
+    def get_form_for_action(self, action):
+        from .workflow import ExpertApprovalForm, ExpertRejectionForm
+
+        return ExpertApprovalForm if action == "approve" else ExpertRejectionForm
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .reviews import record_review
+
+        if action_name == "approve":
+            summary = kwargs.pop("summary", "")
+            conflict = kwargs.pop("conflict_of_interest", "")
+            record_review(task_state, user, summary=summary, conflict_of_interest=conflict)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        if self._is_reviewer(user):
+            return self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        return TaskState.objects.none()
+
+    @classmethod
+    def get_description(cls):
+        return "Chosen expert reviewers approve the article with a summary, or request changes."

@@ -1,0 +1,39 @@
+"""Plain text out of an article body: for reading time, search snippets and similarity."""
+
+from __future__ import annotations
+
+from django.utils.html import strip_tags
+
+# Block types whose words a reader reads as part of the article.
+_TEXT_KEYS = ("text", "question", "answer", "caption", "title")
+
+
+def _walk(value) -> list[str]:
+    if value is None:
+        return []
+    if hasattr(value, "source"):  # RichText
+        return [strip_tags(value.source)]
+    if isinstance(value, str):
+        return [strip_tags(value)]
+    if isinstance(value, dict) or hasattr(value, "items") and not isinstance(value, list | tuple):
+        out = []
+        for key, item in value.items():
+            if key in _TEXT_KEYS or key == "items":
+                out += _walk(item)
+        return out
+    if isinstance(value, list | tuple) or hasattr(value, "__iter__"):
+        out = []
+        for item in value:
+            out += _walk(item)
+        return out
+    return []
+
+
+def body_plain_text(body, skip: tuple[str, ...] = ("citation", "find_support")) -> str:
+    """The words of a body, block by block, leaving out blocks named in ``skip``."""
+    parts: list[str] = []
+    for block in body or []:
+        if block.block_type in skip:
+            continue
+        parts += _walk(block.value)
+    return " ".join(p.strip() for p in parts if p and p.strip())

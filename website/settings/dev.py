@@ -1,0 +1,9 @@
+"""Local development: debug on, a fixed throwaway secret, demo accounts allowed."""
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = True
+SECRET_KEY = "django-insecure-dev-only-never-use-in-production"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+WELLNESS_DEMO_ACCOUNTS = True
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
