@@ -1,0 +1,137 @@
+"""Test data builders shared by every test module.
+
+Plain functions rather than factory classes: page creation in Wagtail goes through the tree
+(``add_child``) and revisions, which read more clearly spelt out than hidden in a factory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from articles.models import ArticleAuthor, ArticlePage, EditorialPick, HomePage, SectionPage
+from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
+
+_seq = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_seq)}"
+
+
+def home_page() -> HomePage:
+    """The site's home page, made the default site's root (created once per test database)."""
+    existing = HomePage.objects.first()
+    if existing:
+        return existing
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Home", slug=unique("home")))
+    site = Site.objects.filter(is_default_site=True).first()
+    if site:
+        site.root_page = home
+        site.save()
+    else:
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    return home
+
+
+def section(title: str = "Trends & Signals", **fields) -> SectionPage:
+    home = home_page()
+    page = SectionPage(title=title, slug=fields.pop("slug", slugify(title) or unique("section")), **fields)
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def topic(name: str, **fields) -> Topic:
+    obj, _ = Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name), **fields})
+    return obj
+
+
+def approach(name: str, synonyms: str = "") -> Approach:
+    obj, _ = Approach.objects.get_or_create(name=name, defaults={"slug": slugify(name), "synonyms": synonyms})
+    return obj
+
+
+def listing_type(name: str = "Couples therapist", **fields) -> ListingType:
+    obj, _ = ListingType.objects.get_or_create(name=name, defaults={"slug": slugify(name), **fields})
+    return obj
+
+
+def person(name: str | None = None, *, board: bool = False, reviewer: bool = False, author: bool = True,
+           credential_valid: bool = True, user=None, **fields) -> Person:
+    name = name or unique("Person")
+    obj = Person.objects.create(
+        name=name, slug=fields.pop("slug", slugify(name)), is_board_member=board, is_reviewer=reviewer,
+        is_author=author, user=user, **fields,
+    )
+    if board or reviewer:
+        today = timezone.localdate()
+        Credential.objects.create(
+            person=obj, title="PhD, Clinical Psychology", verified_on=today - datetime.timedelta(days=100),
+            expires_on=today + datetime.timedelta(days=365 if credential_valid else -1),
+            licence_number="LIC-PRIVATE-123",
+        )
+    return obj
+
+
+def user(username: str | None = None, *, groups: tuple[str, ...] = (), superuser: bool = False, **fields):
+    User = get_user_model()
+    username = username or unique("user")
+    if superuser:
+        obj = User.objects.create_superuser(username=username, email=f"{username}@example.org", password="pw")
+    else:
+        obj = User.objects.create_user(username=username, email=f"{username}@example.org", password="pw", **fields)
+    if groups:
+        from django.contrib.auth.models import Group
+
+        obj.groups.add(*Group.objects.filter(name__in=groups))
+    return obj
+
+
+def listing(name: str | None = None, *, type_name: str = "Couples therapist", country: str = "DE",
+            languages: tuple[str, ...] = ("en",), specialties: tuple[Topic, ...] = (),
+            approaches: tuple[Approach, ...] = (), **fields) -> Listing:
+    name = name or unique("Practitioner")
+    fields.setdefault("summary", f"{name} works with adults and couples.")
+    fields.setdefault("verified", True)
+    obj = Listing.objects.create(
+        name=name, slug=fields.pop("slug", slugify(name)), listing_type=listing_type(type_name),
+        country=country, **fields,
+    )
+    obj.languages.set(Language.objects.filter(code__in=languages))
+    obj.specialties.set(specialties)
+    obj.approaches.set(approaches)
+    return obj
+
+
+def article(parent: SectionPage | None = None, title: str | None = None, *, body=None, topics=(),
+            authors: tuple[Person, ...] = (), picks: tuple[Page, ...] = (), publish: bool = True,
+            **fields) -> ArticlePage:
+    """An article under ``parent`` (a new section if omitted), published unless ``publish=False``."""
+    parent = parent or SectionPage.objects.first() or section()
+    title = title or unique("Article")
+    page = ArticlePage(
+        title=title, slug=fields.pop("slug", slugify(title)), standfirst=fields.pop("standfirst", f"About {title}."),
+        body=body or [("paragraph", "<p>Some words about trust and repair.</p>")], **fields,
+    )
+    parent.add_child(instance=page)
+    for person_ in authors or (person(),):
+        ArticleAuthor.objects.create(page=page, person=person_)
+    for pick in picks:
+        EditorialPick.objects.create(page=page, picked=pick)
+    for name in topics:
+        page.topics.add(name if isinstance(name, Topic) else topic(name))
+    page.save()
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    else:
+        page.unpublish() if page.live else None
+    page.refresh_from_db()
+    return page
