@@ -12,7 +12,7 @@ import math
 
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -141,6 +141,13 @@ class ArticlePage(Page):
             self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
         return super().save(*args, **kwargs)
 
+    def get_context(self, request, *args, **kwargs):
+        from .page_context import article_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(article_page_context(self, request))
+        return context
+
     def with_content_json(self, content):
         obj = super().with_content_json(content)
         for field in self.review_state_fields:
@@ -216,10 +223,17 @@ class ExpertReview(models.Model):
 
 
 class ExpertReviewTask(Task):
-    """Workflow step in which an expert reviewer approves (with a summary) or sends back an article."""
+    """Workflow step in which an expert reviewer approves (with a summary) or sends back an article.
+
+    Only the chosen reviewers act on it, through the user account linked to their ``Person``.
+    Approving records an ``ExpertReview`` pinned to the revision under review (``record_review``);
+    requesting changes needs a comment and sends the article back to its author.
+    """
 
     reviewers = models.ManyToManyField(
-        Person, limit_choices_to={"is_reviewer": True}, related_name="review_tasks",
+        Person,
+        limit_choices_to={"is_reviewer": True},
+        related_name="review_tasks",
         help_text="Expert reviewers who may act on this step (each needs a linked user account).",
     )
 
@@ -230,7 +244,13 @@ class ExpertReviewTask(Task):
         verbose_name = "expert review task"
 
     def _is_reviewer(self, user) -> bool:
-        return bool(user and user.is_authenticated) and self.reviewers.filter(user=user).exists()
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        # Cached per user object and task: the editor asks several times per request.
+        checks = user.__dict__.setdefault("_expert_review_task_checks", {})
+        if self.pk not in checks:
+            checks[self.pk] = self.reviewers.filter(user=user, is_reviewer=True).exists()
+        return checks[self.pk]
 
     def user_can_access_editor(self, obj, user):
         return self._is_reviewer(user)
@@ -251,10 +271,15 @@ class ExpertReviewTask(Task):
     def on_action(self, task_state, user, action_name, **kwargs):
         from .reviews import record_review
 
+        # Wagtail passes the action form's cleaned data as keyword arguments; TaskState.approve()
+        # takes only ``comment``, so our own fields are taken out here.
         if action_name == "approve":
             summary = kwargs.pop("summary", "")
             conflict = kwargs.pop("conflict_of_interest", "")
-            record_review(task_state, user, summary=summary, conflict_of_interest=conflict)
+            with transaction.atomic():
+                record_review(task_state, user, summary=summary, conflict_of_interest=conflict)
+                kwargs.setdefault("comment", summary)
+                return super().on_action(task_state, user, action_name, **kwargs)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):

@@ -64,20 +64,26 @@ def review_status(article, now: datetime.datetime | None = None) -> str:
         return "changed_since_review"
     if article.review_due_at and article.review_due_at <= now:
         return "review_overdue"
-    if article.review_due_at and article.review_due_at <= now + datetime.timedelta(days=REVIEW_DUE_WARNING_DAYS):
+    if article.review_due_at and article.review_due_at <= now + datetime.timedelta(
+        days=REVIEW_DUE_WARNING_DAYS
+    ):
         return "review_due"
     return "reviewed"
 
 
-def annotate_review_status(queryset: models.QuerySet, now: datetime.datetime | None = None) -> models.QuerySet:
+def annotate_review_status(
+    queryset: models.QuerySet, now: datetime.datetime | None = None
+) -> models.QuerySet:
     """Adds ``review_status_db`` so that lists can filter and order by status in the database."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=REVIEW_DUE_WARNING_DAYS)
     return queryset.annotate(
         review_status_db=Case(
             When(last_review__isnull=True, then=Value("not_reviewed")),
-            When(~Q(live_fingerprint="") & ~Q(live_fingerprint=F("last_review__content_fingerprint")),
-                 then=Value("changed_since_review")),
+            When(
+                ~Q(live_fingerprint="") & ~Q(live_fingerprint=F("last_review__content_fingerprint")),
+                then=Value("changed_since_review"),
+            ),
             When(review_due_at__lte=now, then=Value("review_overdue")),
             When(review_due_at__lte=soon, then=Value("review_due")),
             default=Value("reviewed"),
@@ -86,21 +92,24 @@ def annotate_review_status(queryset: models.QuerySet, now: datetime.datetime | N
     )
 
 
-def _apply_review(article, review) -> None:
-    """Points the article at its newest review; a queryset update, so no new revision or signal."""
-    from .models import ArticlePage, ExpertReview
+def _newest_review(article_id: int, fingerprint: str | None = None):
+    from .models import ExpertReview
 
-    latest = ExpertReview.objects.filter(article_id=article.pk).order_by("-reviewed_at", "-pk").first()
-    if latest is None or latest.pk != review.pk:
-        review = latest
-    due = add_months(review.reviewed_at, review_interval_months(article)) if review else None
-    ArticlePage.objects.filter(pk=article.pk).update(last_review=review, review_due_at=due)
-    article.last_review, article.review_due_at = review, due
+    reviews = ExpertReview.objects.filter(article_id=article_id)
+    if fingerprint is not None:
+        reviews = reviews.filter(content_fingerprint=fingerprint)
+    return reviews.select_related("reviewer").order_by("-reviewed_at", "-pk").first()
 
 
 @transaction.atomic
 def record_review(task_state, user, summary: str, conflict_of_interest: str = ""):
-    """Creates the ExpertReview for an approval of ``task_state``'s revision by ``user``."""
+    """Creates the ExpertReview for ``user``'s approval of the article in ``task_state``.
+
+    The review is pinned to the article's latest revision: while the review step is open only the
+    reviewers (and administrators) can edit, so that is the content the reviewer has in front of
+    them, including any correction they saved while reviewing. The byline does not change here:
+    ``refresh_review_state`` points the article at the review once the reviewed content is live.
+    """
     from experts.models import Person
 
     from .models import ArticlePage, ExpertReview
@@ -110,40 +119,75 @@ def record_review(task_state, user, summary: str, conflict_of_interest: str = ""
         raise ReviewError("Only a user linked to an expert reviewer's profile can approve an expert review.")
     if not (summary or "").strip():
         raise ReviewError("An expert review needs a summary.")
-    revision = task_state.revision
+    article = ArticlePage.objects.get(pk=task_state.revision.object_id)
+    revision = article.get_latest_revision() or task_state.revision
     reviewed = revision.as_object()
-    article = ArticlePage.objects.get(pk=revision.object_id)
     review = ExpertReview.objects.create(
-        article=article, revision=revision, reviewer=person, reviewed_by_user=user,
-        summary=summary.strip(), conflict_of_interest=(conflict_of_interest or "").strip(),
-        content_fingerprint=content_fingerprint(reviewed), source=ExpertReview.Source.WORKFLOW,
+        article=article,
+        revision=revision,
+        reviewer=person,
+        reviewed_by_user=user,
+        summary=summary.strip(),
+        conflict_of_interest=(conflict_of_interest or "").strip(),
+        content_fingerprint=content_fingerprint(reviewed),
+        source=ExpertReview.Source.WORKFLOW,
     )
-    _apply_review(article, review)
+    refresh_review_state(article)
     return review
 
 
 @transaction.atomic
 def record_imported_review(article, reviewer, reviewed_at, summary: str):
     """Records a review carried over from another system; it vouches for the current live content."""
-    from .models import ExpertReview
+    from .models import ArticlePage, ExpertReview
 
     review = ExpertReview.objects.create(
-        article=article, revision=article.live_revision, reviewer=reviewer, reviewed_at=reviewed_at,
-        summary=summary, content_fingerprint=content_fingerprint(article), source=ExpertReview.Source.IMPORTED,
+        article=article,
+        revision=article.live_revision,
+        reviewer=reviewer,
+        reviewed_at=reviewed_at,
+        summary=summary,
+        content_fingerprint=content_fingerprint(article),
+        source=ExpertReview.Source.IMPORTED,
     )
-    _apply_review(article, review)
+    newest = _newest_review(article.pk)
+    ArticlePage.objects.filter(pk=article.pk).update(last_review=newest)
     refresh_review_state(article)
     return review
 
 
 def refresh_review_state(article) -> None:
-    """Recomputes the live fingerprint and due date after a publish (or any live change)."""
+    """Recomputes which review the live article carries, its live fingerprint and its due date.
+
+    Called after every publish (and after every new review). The byline follows the newest review
+    of exactly the live content; when the live content was never reviewed, the previous review
+    stays and the status shows ``changed_since_review``. A queryset update: no revision, no signal.
+    """
     from .models import ArticlePage
 
-    live = ArticlePage.objects.get(pk=article.pk)
+    live = ArticlePage.objects.select_related("last_review").get(pk=article.pk)
     fingerprint = content_fingerprint(live) if live.live else ""
-    due = None
-    if live.last_review_id:
-        due = add_months(live.last_review.reviewed_at, review_interval_months(live))
-    ArticlePage.objects.filter(pk=article.pk).update(live_fingerprint=fingerprint, review_due_at=due)
-    article.live_fingerprint, article.review_due_at = fingerprint, due
+    review = live.last_review
+    if fingerprint:
+        review = _newest_review(live.pk, fingerprint) or review
+    due = add_months(review.reviewed_at, review_interval_months(live)) if review else None
+    ArticlePage.objects.filter(pk=article.pk).update(
+        last_review=review, live_fingerprint=fingerprint, review_due_at=due
+    )
+    article.last_review, article.live_fingerprint, article.review_due_at = review, fingerprint, due
+
+
+def refresh_section_due_dates(section) -> int:
+    """Recomputes due dates of a section's articles after its review interval changed."""
+    from .models import ArticlePage
+
+    articles = (
+        ArticlePage.objects.child_of(section).filter(last_review__isnull=False).select_related("last_review")
+    )
+    changed = 0
+    for article in articles:
+        due = add_months(article.last_review.reviewed_at, section.review_interval_months)
+        if due != article.review_due_at:
+            ArticlePage.objects.filter(pk=article.pk).update(review_due_at=due)
+            changed += 1
+    return changed
