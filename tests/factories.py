@@ -135,3 +135,74 @@ def article(parent: SectionPage | None = None, title: str | None = None, *, body
         page.unpublish() if page.live else None
     page.refresh_from_db()
     return page
+
+
+def expert_review(
+    page: ArticlePage,
+    reviewer: Person | None = None,
+    *,
+    summary: str = "Checked against the sources.",
+    reviewed_at: datetime.datetime | None = None,
+):
+    """Records an (imported) expert review of ``page``'s live content and returns the refreshed page."""
+    from articles.reviews import record_imported_review
+
+    reviewer = reviewer or person(board=True, reviewer=True, honorific="Dr.")
+    record_imported_review(page, reviewer, reviewed_at or timezone.now(), summary)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+def block(type_: str, value) -> dict:
+    """One body block in stored (raw) form, e.g. ``block("heading", {"text": "Why", "level": "h2"})``."""
+    return {"type": type_, "value": value}
+
+
+def citation_value(title: str = "Repair after betrayal in couples", **fields) -> dict:
+    return {
+        "title": title,
+        "authors": "Lind, Okafor",
+        "journal": "Journal of Couple Studies",
+        "year": 2021,
+        "doi": "10.1000/jcs.2021.7",
+        "pmid": "",
+        "url": "",
+        **fields,
+    }
+
+
+def faq_value(*pairs: tuple[str, str], title: str = "FAQ") -> dict:
+    return {"title": title, "items": [{"question": q, "answer": f"<p>{a}</p>"} for q, a in pairs]}
+
+
+def find_support_value(
+    listings=(),
+    *,
+    mode: str = "manual",
+    title: str = "Find Support For Your Needs",
+    listing_type=None,
+    count: int = 2,
+    include_products: bool = False,
+) -> dict:
+    return {
+        "title": title,
+        "mode": mode,
+        "listings": [item.pk for item in listings],
+        "listing_type": listing_type.pk if listing_type else None,
+        "count": count,
+        "include_products": include_products,
+    }
+
+
+def image(title: str = "Two chairs facing each other", *, size: tuple[int, int] = (64, 48)):
+    """A small PNG made with Pillow, stored as a Wagtail image."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (90, 140, 120)).save(buffer, format="PNG")
+    return get_image_model().objects.create(
+        title=title, file=ImageFile(buffer, name=f"{slugify(title) or 'image'}.png")
+    )
