@@ -90,7 +90,7 @@ def support_cards(value, cards=None):
     """
     from articles.page_context import manual_cards
 
-    if cards is not None:
+    if isinstance(cards, list):  # an unset template variable arrives as ""
         return cards
     if value.get("mode") == "automatic":
         return []
