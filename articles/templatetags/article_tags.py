@@ -77,9 +77,7 @@ def nav_sections():
     """The live, public sections for the site navigation, in tree order."""
     from articles.models import SectionPage
 
-    return list(SectionPage.objects.live().public().in_menu().order_by("path")) or list(
-        SectionPage.objects.live().public().order_by("path")
-    )
+    return list(SectionPage.objects.live().public().order_by("path"))
 
 
 @register.simple_tag
