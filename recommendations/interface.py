@@ -1,13 +1,17 @@
 """The one interface views, templates and the API ask for suggestions.
 
-Backends (database, elasticsearch) sit behind these functions; callers never import a backend.
-This first version is a placeholder the recommendations work replaces with the real engine,
-keeping these signatures and return types.
+Callers never import a backend: these functions dispatch to the configured one
+(``WELLNESS["RECOMMENDATIONS_BACKEND"]``). A backend other than the database one runs behind a
+circuit breaker: when it fails, or while the breaker is open, the database backend answers, so a
+reader always gets suggestions and never an error.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,24 +46,58 @@ class SupportResult:
     suggestions: list[SupportSuggestion]
     widened_to: str | None = None  # None, "online_in_language" or "everywhere"
     notice: str = ""
+    backend: str = ""  # which backend answered ("database" when a fallback served the request)
+
+
+def _call(method: str, *args, **kwargs):
+    from .backends import get_backend
+    from .breaker import breaker
+
+    backend = get_backend()
+    if backend.name == "database":
+        return backend.name, getattr(backend, method)(*args, **kwargs)
+    if not breaker.is_open():
+        try:
+            result = getattr(backend, method)(*args, **kwargs)
+        except Exception as e:  # a failing search cluster must never fail the page
+            breaker.record_failure(e)
+            logger.warning(
+                "recommendations: %s.%s failed, answering from the database: %r", backend.name, method, e
+            )
+        else:
+            breaker.record_success()
+            return backend.name, result
+    fallback = get_backend("database")
+    return fallback.name, getattr(fallback, method)(*args, **kwargs)
 
 
 def related_articles(article, *, limit: int = 6) -> list[RelatedArticle]:
-    from articles.models import ArticlePage
-
-    picks = [p.picked_id for p in article.editorial_picks.all()]
-    found = {p.pk: p for p in ArticlePage.objects.live().public().filter(pk__in=picks)}
-    out = [RelatedArticle(found[pk], "editorial_pick", ["Editor's pick"]) for pk in picks if pk in found]
-    return out[:limit]
+    """Editorial picks first (editor's order, live and public only), then similar articles."""
+    if limit <= 0:
+        return []
+    return _call("related_articles", article, limit=limit)[1]
 
 
-def find_support(article, *, context: ReaderContext | None = None, listing_type=None, count: int = 2,
-                 include_products: bool = False) -> SupportResult:
-    from experts.models import Listing
+def find_support(
+    article,
+    *,
+    context: ReaderContext | None = None,
+    listing_type=None,
+    count: int = 2,
+    include_products: bool = False,
+) -> SupportResult:
+    """Active, verified listings for ``article`` in the reader's ``context``, with reasons.
 
-    qs = Listing.objects.filter(is_active=True, verified=True).select_related("listing_type")
-    if listing_type is not None:
-        qs = qs.filter(listing_type=listing_type)
-    if not include_products:
-        qs = qs.filter(listing_type__is_clinical=True)
-    return SupportResult([SupportSuggestion(listing, ["Verified listing"]) for listing in qs[:count]])
+    ``listing_type``: a ``ListingType`` (or its pk) to restrict to; ``include_products`` lets
+    product brands in (never by default).
+    """
+    name, result = _call(
+        "find_support",
+        article,
+        context=context or ReaderContext(),
+        listing_type=listing_type,
+        count=count,
+        include_products=include_products,
+    )
+    result.backend = name
+    return result

@@ -1,0 +1,221 @@
+"""What every backend shares: the read pipeline around a backend's own candidate search.
+
+A backend is assembled from small collaborator classes set as attributes (as Wagtail's search
+backends are): a subclass swaps one part, e.g. a different query compiler, and keeps the rest.
+Subclasses implement the two hooks ``related_candidates`` and ``support_candidates``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
+from ..scoring import (
+    ListingView,
+    RelatedCandidate,
+    Step,
+    SupportPlan,
+    SupportQuery,
+    plan_support,
+    rank_related,
+)
+
+
+class BaseBackend:
+    name = "base"
+
+    # --- hooks ---------------------------------------------------------------------------------
+
+    def related_candidates(
+        self, article, facts: ArticleFacts, exclude: set[int], size: int
+    ) -> list[tuple[int, dict]]:
+        """(article id, score details) pairs, best first. Override in a backend."""
+        raise NotImplementedError
+
+    def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
+        """Ids of listings worth ranking at ``step``. Override in a backend."""
+        raise NotImplementedError
+
+    # --- shared pipeline -----------------------------------------------------------------------
+
+    def article_facts(self, article) -> ArticleFacts:
+        """The stored profile when there is one, else computed now (article not indexed yet)."""
+        from ..models import ArticleProfile
+
+        profile = ArticleProfile.objects.filter(article_id=article.pk).first()
+        if profile is not None:
+            return facts_from_profile(profile)
+        return article_facts(article, Vocabulary.load())
+
+    def related_articles(self, article, *, limit: int = 6):
+        from wagtail.models import Page
+
+        from articles.models import ArticlePage, EditorialPick
+        from articles.reviews import annotate_review_status
+        from experts.models import Topic
+
+        from ..interface import RelatedArticle
+        from ..models import ArticleProfile
+
+        pick_ids = list(
+            EditorialPick.objects.filter(page_id=article.pk)
+            .order_by("sort_order", "pk")
+            .values_list("picked_id", flat=True)
+        )
+        facts = self.article_facts(article)
+        exclude = {article.pk, *pick_ids}
+        candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
+        ids = [pk for pk in dict.fromkeys(pick_ids) if pk != article.pk] + [pk for pk, _ in candidates]
+        pages = {
+            p.pk: p for p in annotate_review_status(ArticlePage.objects.live().public().filter(pk__in=ids))
+        }
+        profiles = {
+            p.pk: p for p in ArticleProfile.objects.filter(pk__in=ids).only("pk", "section_id", "author_ids")
+        }
+        section_ids = {p.section_id for p in profiles.values()}
+        sections = dict(Page.objects.filter(pk__in=section_ids).values_list("pk", "title"))
+        topic_ids = {t for _, details in candidates for t in details.get("shared_topic_ids", [])}
+        topic_names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
+
+        out: list[RelatedArticle] = []
+        picked_authors: list[int] = []
+        picked_sections: list[int | None] = []
+        for pk in dict.fromkeys(pick_ids):
+            if pk in pages and pk != article.pk and len(out) < limit:
+                out.append(RelatedArticle(pages[pk], "editorial_pick", ["Editor's pick"], score=1.0))
+                if pk in profiles:
+                    picked_authors += profiles[pk].author_ids
+                    picked_sections.append(profiles[pk].section_id)
+        pool = []
+        for pk, details in candidates:
+            page = pages.get(pk)
+            if page is None or pk in exclude:
+                continue
+            profile = profiles.get(pk)
+            section_id = profile.section_id if profile else None
+            pool.append(
+                RelatedCandidate(
+                    article=page,
+                    base_score=details["score"],
+                    section_id=section_id,
+                    author_ids=profile.author_ids if profile else [],
+                    review_status=page.review_status_db,
+                    shared_topic_names=[
+                        topic_names[t] for t in details.get("shared_topic_ids", []) if t in topic_names
+                    ],
+                    same_section=section_id is not None and section_id == facts.section_id,
+                    text_score=details.get("text_score", 0.0),
+                    section_title=sections.get(section_id, ""),
+                )
+            )
+        from ..scoring import related_reasons
+
+        for candidate, score in rank_related(
+            pool,
+            limit=limit - len(out),
+            now=timezone.now(),
+            chosen_authors=picked_authors,
+            chosen_sections=picked_sections,
+        ):
+            out.append(
+                RelatedArticle(candidate.article, "automatic", related_reasons(candidate), score=score)
+            )
+        return out
+
+    def support_query(
+        self,
+        article,
+        facts: ArticleFacts,
+        context,
+        *,
+        listing_type,
+        count: int,
+        include_products: bool,
+        day: datetime.date | None = None,
+    ) -> SupportQuery:
+        return SupportQuery(
+            article_id=article.pk,
+            topic_weights=facts.support_topic_weights(),
+            approach_ids=frozenset(facts.approach_ids),
+            terms=frozenset(facts.terms),
+            is_sensitive=facts.is_sensitive,
+            advises_against_joint_sessions=facts.advises_against_joint_sessions,
+            country=getattr(context, "country", None),
+            language=getattr(context, "language", None),
+            modality=getattr(context, "modality", None),
+            near=getattr(context, "near", None),
+            listing_type_id=getattr(listing_type, "pk", listing_type),
+            include_products=include_products,
+            count=max(1, int(count)),
+            day=day or timezone.localdate(),
+        )
+
+    def load_listings(self, ids: Iterable[int]) -> list:
+        """Listings with everything the ranking and the cards need, in a constant number of queries."""
+        from experts.models import Listing
+
+        return list(
+            Listing.objects.filter(pk__in=list(ids))
+            .select_related("listing_type", "image")
+            .prefetch_related("languages", "specialties", "approaches")
+        )
+
+    def find_support(
+        self,
+        article,
+        *,
+        context=None,
+        listing_type=None,
+        count: int = 2,
+        include_products: bool = False,
+        day: datetime.date | None = None,
+    ):
+        facts = self.article_facts(article)
+        q = self.support_query(
+            article,
+            facts,
+            context,
+            listing_type=listing_type,
+            count=count,
+            include_products=include_products,
+            day=day,
+        )
+        listings: dict[int, object] = {}
+
+        def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
+            found = [
+                obj
+                for obj in self.load_listings(self.support_candidates(q, step, exclude))
+                if obj.pk not in exclude
+            ]
+            listings.update({obj.pk: obj for obj in found})
+            return [ListingView.from_listing(obj) for obj in found]
+
+        return self.to_support_result(plan_support(q, fetch), listings)
+
+    @staticmethod
+    def to_support_result(plan: SupportPlan, listings: dict):
+        from ..interface import SupportResult, SupportSuggestion
+
+        return SupportResult(
+            suggestions=[
+                SupportSuggestion(listings[r.view.id], r.reasons, sponsored=r.view.sponsored, score=r.score)
+                for r in plan.ranked
+            ],
+            widened_to=plan.widened_to,
+            notice=plan.notice,
+        )
+
+    # --- indexing --------------------------------------------------------------------------------
+
+    def index_object(self, app_label: str, model_name: str, pk: int) -> None:
+        raise NotImplementedError
+
+    def rebuild(self, log=print) -> dict:
+        raise NotImplementedError
+
+    def check(self, *, fix: bool = False, log=print) -> dict:
+        raise NotImplementedError

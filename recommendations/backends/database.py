@@ -1,0 +1,362 @@
+"""The database backend: precomputed profiles and neighbour tables, SQL filters for listings.
+
+Works the same on SQLite and PostgreSQL. Related articles read the precomputed
+``RelatedScore`` rows (one indexed query); find-support filters listings in SQL by every hard
+filter and by relevance (a shared specialty, approach or fitting listing type), then ranks the
+few candidates in Python with the shared scoring. The tables are written by ``NeighbourStore``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+
+from ..conf import reco_setting
+from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
+from ..scoring import Step, SupportQuery, pair_score, topic_idf, type_affinity
+from ..text import tfidf
+from .base import BaseBackend
+
+# Terms in more than this share of articles are boilerplate, not subject (only on corpora of
+# at least BOILERPLATE_MIN_DOCS articles, where the share means something).
+BOILERPLATE_SHARE = 0.5
+BOILERPLATE_MIN_DOCS = 20
+
+
+def eligible_articles():
+    """Articles the engine may suggest: live and public."""
+    from articles.models import ArticlePage
+
+    return ArticlePage.objects.live().public()
+
+
+class Corpus:
+    """TF-IDF vectors and topic IDF over a set of article facts."""
+
+    def __init__(self, facts: list[ArticleFacts]):
+        self.facts = {f.article_id: f for f in facts}
+        n = len(facts)
+        df: dict[str, int] = defaultdict(int)
+        topic_df: dict[int, int] = defaultdict(int)
+        for f in facts:
+            for term in f.terms:
+                df[term] += 1
+            for t in f.topic_ids:
+                topic_df[t] += 1
+        if n >= BOILERPLATE_MIN_DOCS:
+            stop = {t for t, count in df.items() if count / n > BOILERPLATE_SHARE}
+        else:
+            stop = set()
+        self.vectors = {
+            f.article_id: tfidf({t: w for t, w in f.terms.items() if t not in stop}, df, n) for f in facts
+        }
+        self.topic_idf = topic_idf(topic_df, n)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for pk, vector in self.vectors.items():
+            for term, weight in vector.items():
+                self.postings[term].append((pk, weight))
+
+    def text_similarities(self, pk: int) -> dict[int, float]:
+        out: dict[int, float] = defaultdict(float)
+        for term, weight in self.vectors.get(pk, {}).items():
+            for other, other_weight in self.postings[term]:
+                if other != pk:
+                    out[other] += weight * other_weight
+        return out
+
+    def scores_for(self, pk: int) -> list[dict]:
+        """Scored neighbours of article ``pk`` (topic overlap or text overlap), best first."""
+        a = self.facts[pk]
+        text = self.text_similarities(pk)
+        by_topic = {o for o, f in self.facts.items() if o != pk and set(f.topic_ids) & set(a.topic_ids)}
+        rows = []
+        for other in set(text) | by_topic:
+            b = self.facts[other]
+            same_section = a.section_id is not None and a.section_id == b.section_id
+            score, topic_score, shared = pair_score(
+                a.topic_ids, b.topic_ids, text.get(other, 0.0), same_section, self.topic_idf
+            )
+            rows.append(
+                {
+                    "article_id": pk,
+                    "related_id": other,
+                    "score": score,
+                    "text_score": round(text.get(other, 0.0), 6),
+                    "topic_score": topic_score,
+                    "same_section": same_section,
+                    "shared_topic_ids": shared,
+                }
+            )
+        rows.sort(key=lambda r: (-r["score"], r["related_id"]))
+        return rows
+
+
+class NeighbourStore:
+    """Writes ``ArticleProfile`` and ``RelatedScore``: one article at a time, or all of them."""
+
+    @property
+    def neighbours(self) -> int:
+        return int(reco_setting("RECOMMENDATIONS_NEIGHBOURS"))
+
+    def facts_for_all(self, vocab: Vocabulary | None = None) -> list[ArticleFacts]:
+        from articles.models import ArticleAuthor, ArticleTopic
+
+        vocab = vocab or Vocabulary.load()
+        articles = list(eligible_articles())
+        ids = [a.pk for a in articles]
+        topics: dict[int, list[int]] = defaultdict(list)
+        for page_id, tag_id in ArticleTopic.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag_id"
+        ):
+            topics[page_id].append(tag_id)
+        authors: dict[int, list[int]] = defaultdict(list)
+        for page_id, person_id in ArticleAuthor.objects.filter(page_id__in=ids).values_list(
+            "page_id", "person_id"
+        ):
+            authors[page_id].append(person_id)
+        parents = _parent_ids(articles)
+        return [
+            article_facts(
+                a,
+                vocab,
+                topic_ids=sorted(topics[a.pk]),
+                author_ids=authors[a.pk],
+                section_id=parents.get(a.pk),
+            )
+            for a in articles
+        ]
+
+    @staticmethod
+    def _profile(facts: ArticleFacts):
+        from ..models import ArticleProfile
+
+        return ArticleProfile(
+            article_id=facts.article_id,
+            section_id=facts.section_id,
+            author_ids=facts.author_ids,
+            topic_ids=facts.topic_ids,
+            mentioned_topic_ids=facts.mentioned_topic_ids,
+            approach_ids=facts.approach_ids,
+            terms=facts.terms,
+            is_sensitive=facts.is_sensitive,
+            advises_against_joint_sessions=facts.advises_against_joint_sessions,
+            fingerprint=facts.fingerprint,
+        )
+
+    @transaction.atomic
+    def rebuild(self) -> dict:
+        from ..models import ArticleProfile, RelatedScore
+
+        facts = self.facts_for_all()
+        RelatedScore.objects.all().delete()
+        ArticleProfile.objects.all().delete()
+        ArticleProfile.objects.bulk_create([self._profile(f) for f in facts], batch_size=500)
+        corpus = Corpus(facts)
+        rows = []
+        for f in facts:
+            rows += [RelatedScore(**r) for r in corpus.scores_for(f.article_id)[: self.neighbours]]
+        RelatedScore.objects.bulk_create(rows, batch_size=1000)
+        return {"articles": len(facts), "neighbour_rows": len(rows)}
+
+    @transaction.atomic
+    def index_article(self, pk: int) -> str:
+        """Profile and neighbours of one article; removes it when it is no longer live and public."""
+        from ..models import ArticleProfile, RelatedScore
+
+        article = eligible_articles().filter(pk=pk).first()
+        if article is None:
+            self.remove_article(pk)
+            return "removed"
+        facts = article_facts(article, Vocabulary.load())
+        ArticleProfile.objects.filter(pk=pk).delete()
+        self._profile(facts).save()
+        others = [facts_from_profile(p) for p in ArticleProfile.objects.exclude(pk=pk)]
+        corpus = Corpus([facts, *others])
+        RelatedScore.objects.filter(Q(article_id=pk) | Q(related_id=pk)).delete()
+        own = [RelatedScore(**r) for r in corpus.scores_for(pk)[: self.neighbours]]
+        # The other direction: this article may now belong among others' nearest neighbours.
+        back = []
+        for other in others:
+            text = corpus.text_similarities(other.article_id).get(pk, 0.0)
+            if text <= 0 and not set(other.topic_ids) & set(facts.topic_ids):
+                continue
+            same = other.section_id is not None and other.section_id == facts.section_id
+            score, topic_score, shared = pair_score(
+                other.topic_ids, facts.topic_ids, text, same, corpus.topic_idf
+            )
+            back.append(
+                RelatedScore(
+                    article_id=other.article_id,
+                    related_id=pk,
+                    score=score,
+                    text_score=round(text, 6),
+                    topic_score=topic_score,
+                    same_section=same,
+                    shared_topic_ids=shared,
+                )
+            )
+        RelatedScore.objects.bulk_create(own + back, batch_size=1000)
+        self._trim({r.article_id for r in back})
+        return "indexed"
+
+    def _trim(self, article_ids: set[int]) -> None:
+        from ..models import RelatedScore
+
+        if not article_ids:
+            return
+        rows = defaultdict(list)
+        for row in RelatedScore.objects.filter(article_id__in=article_ids).values_list(
+            "pk", "article_id", "score"
+        ):
+            rows[row[1]].append(row)
+        drop = []
+        for items in rows.values():
+            items.sort(key=lambda r: -r[2])
+            drop += [r[0] for r in items[self.neighbours :]]
+        if drop:
+            RelatedScore.objects.filter(pk__in=drop).delete()
+
+    def remove_article(self, pk: int) -> None:
+        from ..models import ArticleProfile, RelatedScore
+
+        RelatedScore.objects.filter(Q(article_id=pk) | Q(related_id=pk)).delete()
+        ArticleProfile.objects.filter(pk=pk).delete()
+
+    def drift(self) -> dict:
+        """Articles missing from the tables, stale profiles, and profiles of articles no longer eligible."""
+        from ..models import ArticleProfile
+
+        facts = {f.article_id: f for f in self.facts_for_all()}
+        stored = dict(ArticleProfile.objects.values_list("pk", "fingerprint"))
+        return {
+            "missing": sorted(set(facts) - set(stored)),
+            "stale": sorted(pk for pk in set(facts) & set(stored) if facts[pk].fingerprint != stored[pk]),
+            "extra": sorted(set(stored) - set(facts)),
+        }
+
+
+def _parent_ids(articles) -> dict[int, int | None]:
+    from wagtail.models import Page
+
+    parent_paths = {a.pk: a.path[: -a.steplen] for a in articles}
+    parents = dict(Page.objects.filter(path__in=set(parent_paths.values())).values_list("path", "pk"))
+    return {pk: parents.get(path) for pk, path in parent_paths.items()}
+
+
+class DatabaseBackend(BaseBackend):
+    """Default backend: everything in the site's own database."""
+
+    name = "database"
+    store_class = NeighbourStore
+
+    def __init__(self):
+        self.store = self.store_class()
+
+    def related_candidates(self, article, facts: ArticleFacts, exclude: set[int], size: int):
+        from ..models import ArticleProfile, RelatedScore
+
+        rows = list(
+            RelatedScore.objects.filter(article_id=article.pk)
+            .exclude(related_id__in=exclude)
+            .order_by("-score", "related_id")
+            .values("related_id", "score", "text_score", "shared_topic_ids")[:size]
+        )
+        if rows or ArticleProfile.objects.filter(pk=article.pk).exists():
+            return [(r["related_id"], r) for r in rows]
+        return self._unindexed_candidates(article, facts, exclude, size)
+
+    def _unindexed_candidates(self, article, facts: ArticleFacts, exclude: set[int], size: int):
+        """Not indexed yet (e.g. content loaded without signals): shared topics and section only."""
+        from articles.models import ArticleTopic
+
+        shared: dict[int, list[int]] = defaultdict(list)
+        for page_id, tag_id in (
+            ArticleTopic.objects.filter(tag_id__in=facts.topic_ids)
+            .exclude(content_object_id__in=exclude)
+            .values_list("content_object_id", "tag_id")[: size * 10]
+        ):
+            shared[page_id].append(tag_id)
+        total = len(facts.topic_ids) or 1
+        rows = [
+            (pk, {"score": 0.35 * len(tags) / total, "shared_topic_ids": tags, "text_score": 0.0})
+            for pk, tags in shared.items()
+        ]
+        rows.sort(key=lambda r: (-r[1]["score"], r[0]))
+        return rows[:size]
+
+    def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
+        from experts.models import Listing, ListingType
+
+        qs = Listing.objects.filter(is_active=True, verified=True)
+        if not q.include_products:
+            qs = qs.filter(listing_type__is_clinical=True)
+        if q.advises_against_joint_sessions:
+            qs = qs.exclude(listing_type__offers_joint_sessions=True)
+        crisis = Q(listing_type__is_crisis_resource=True)
+        if q.listing_type_id is not None:
+            qs = qs.filter(
+                Q(listing_type_id=q.listing_type_id) | crisis
+                if q.is_sensitive
+                else Q(listing_type_id=q.listing_type_id)
+            )
+        if q.modality == "in_person":
+            qs = qs.filter(offers_in_person=True)
+        elif q.modality == "online":
+            qs = qs.filter(offers_online=True)
+        if q.country:
+            qs = qs.filter(Q(country=q.country) | Q(offers_online=True)).exclude(
+                crisis & ~Q(country=q.country)
+            )
+            if q.modality == "in_person":
+                qs = qs.filter(country=q.country)
+        if step.country:
+            qs = qs.filter(country=step.country)
+        if step.online:
+            qs = qs.filter(offers_online=True)
+        if step.language:
+            qs = qs.filter(languages__code=step.language)
+        if q.has_signals:
+            affine = [
+                pk
+                for pk, name in ListingType.objects.values_list("pk", "name")
+                if type_affinity(name, q.terms)
+            ]
+            relevant = (
+                Q(specialties__in=list(q.topic_weights))
+                | Q(approaches__in=list(q.approach_ids))
+                | Q(listing_type_id__in=affine)
+            )
+            qs = qs.filter(relevant | crisis if q.is_sensitive else relevant)
+        if exclude:
+            qs = qs.exclude(pk__in=exclude)
+        return list(qs.order_by("pk").values_list("pk", flat=True).distinct())
+
+    # --- indexing ---------------------------------------------------------------------------------
+
+    def index_object(self, app_label: str, model_name: str, pk: int) -> str:
+        if (app_label, model_name) == ("articles", "articlepage"):
+            return self.store.index_article(pk)
+        return "nothing to store"  # listings are read live from their own table
+
+    def remove_object(self, app_label: str, model_name: str, pk: int) -> str:
+        if (app_label, model_name) == ("articles", "articlepage"):
+            self.store.remove_article(pk)
+            return "removed"
+        return "nothing to store"
+
+    def rebuild(self, log=print) -> dict:
+        report = self.store.rebuild()
+        log(f"database: {report['articles']} article profiles, {report['neighbour_rows']} neighbour rows")
+        return report
+
+    def check(self, *, fix: bool = False, log=print) -> dict:
+        drift = self.store.drift()
+        for kind, ids in drift.items():
+            if ids:
+                log(f"database: {len(ids)} {kind}: {ids[:20]}{' …' if len(ids) > 20 else ''}")
+        if fix and any(drift.values()):
+            self.store.rebuild()
+            log("database: rebuilt")
+        return drift

@@ -1,0 +1,42 @@
+"""Settings of the recommendation engine, read from the namespaced ``WELLNESS`` dict.
+
+Every key has a documented default here, so a site only sets what it changes::
+
+    WELLNESS = {"RECOMMENDATIONS_BACKEND": "elasticsearch", "RECOMMENDATIONS_ES_URL": "http://es:9200"}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # "database" (default, always kept up to date and used as the fallback) or "elasticsearch".
+    "RECOMMENDATIONS_BACKEND": "database",
+    # Elasticsearch connection and index naming. Indexes are "<prefix>_<kind>_<version>" behind the
+    # alias "<prefix>_<kind>", so a rebuild swaps the alias atomically.
+    "RECOMMENDATIONS_ES_URL": "",
+    "RECOMMENDATIONS_ES_INDEX_PREFIX": "wellness_reco",
+    # Seconds. Short on purpose: a slow cluster must never hold up a reader or a publish.
+    "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
+    "RECOMMENDATIONS_ES_BULK_CHUNK": 200,
+    # Retries of documents the cluster refused with 429 (too many requests), with backoff in seconds.
+    "RECOMMENDATIONS_ES_BULK_RETRIES": 3,
+    "RECOMMENDATIONS_ES_BULK_BACKOFF": 0.5,
+    # Circuit breaker: after this many consecutive failures, reads go to the database backend
+    # for RECOMMENDATIONS_BREAKER_COOLDOWN seconds.
+    "RECOMMENDATIONS_BREAKER_FAILURES": 3,
+    "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
+    # HTTP header a trusted proxy or CDN sets to the reader's ISO country (None: not trusted).
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # Neighbours kept per article in the database backend's precomputed table.
+    "RECOMMENDATIONS_NEIGHBOURS": 30,
+}
+
+
+def reco_setting(name: str) -> Any:
+    """The value of ``name`` from ``settings.WELLNESS``, else its default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"Unknown recommendations setting {name!r}")
+    return (getattr(settings, "WELLNESS", None) or {}).get(name, DEFAULTS[name])

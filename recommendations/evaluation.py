@@ -1,0 +1,308 @@
+"""Measuring the engine on a labelled evaluation set: nDCG@5, precision@5, hard-filter violations,
+catalogue coverage and exposure spread.
+
+The set (``tests/fixtures/recommendations_eval.json``) holds fictional articles and listings and
+editors' judgments of which related articles and which listings suit each article (grade 2: what
+should come first; 1: reasonable). ``load_evaluation_set`` writes it into the database;
+``evaluate`` runs a backend over it. The hard-filter check here is written independently of the
+ranking code on purpose, so that a bug in one is not hidden by the same bug in the other.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.text import slugify
+
+DEFAULT_SET = Path(settings.BASE_DIR) / "tests" / "fixtures" / "recommendations_eval.json"
+K = 5
+GRID_COUNTRIES = (None, "DE", "GB", "FR", "US")
+GRID_MODALITIES = (None, "in_person", "online")
+GRID_LANGUAGES = (None, "de", "en")
+
+
+def ndcg_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    dcg = sum((2 ** grades.get(slug, 0) - 1) / math.log2(i + 2) for i, slug in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def precision_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    """Relevant results in the top ``k``, out of ``min(k, number of relevant items)``: an
+    article with two relevant listings can score 1.0 when both come first."""
+    relevant = [s for s, g in grades.items() if g > 0]
+    if not relevant:
+        return 0.0
+    return sum(1 for slug in ranked[:k] if grades.get(slug, 0) > 0) / min(k, len(relevant))
+
+
+def violation(listing, context, *, advises_against_joint: bool, include_products: bool = False) -> str | None:
+    """Independent statement of the hard filters, on a ``Listing`` model instance."""
+    lt = listing.listing_type
+    if not listing.is_active or not listing.verified:
+        return "inactive or unverified"
+    if not lt.is_clinical and not include_products:
+        return "product"
+    if advises_against_joint and lt.offers_joint_sessions:
+        return "joint sessions"
+    country, modality = getattr(context, "country", None), getattr(context, "modality", None)
+    if modality == "online" and not listing.offers_online:
+        return "not online"
+    if modality == "in_person" and (not listing.offers_in_person or (country and listing.country != country)):
+        return "not in person in the reader's country"
+    if country and listing.country != country and not listing.offers_online:
+        return "unreachable: in person abroad"
+    return None
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
+    """Creates the set's vocabulary, listings and published articles; returns the parsed set."""
+    from wagtail.models import Page, Site
+
+    from articles.models import ArticleAuthor, ArticlePage, HomePage, SectionPage
+    from experts.models import Approach, Language, Listing, ListingType, Person, Topic
+
+    data = json.loads(Path(path).read_text())
+    topics = {}
+    for t in data["topics"]:
+        topics[t["name"]], _ = Topic.objects.get_or_create(
+            name=t["name"],
+            defaults={
+                "slug": slugify(t["name"]),
+                "synonyms": t.get("synonyms", ""),
+                "is_sensitive": t.get("is_sensitive", False),
+            },
+        )
+    approaches = {}
+    for a in data["approaches"]:
+        approaches[a["name"]], _ = Approach.objects.get_or_create(
+            name=a["name"], defaults={"slug": slugify(a["name"]), "synonyms": a.get("synonyms", "")}
+        )
+    types = {}
+    for lt in data["listing_types"]:
+        fields = {k: v for k, v in lt.items() if k != "name"}
+        types[lt["name"]], _ = ListingType.objects.get_or_create(
+            name=lt["name"], defaults={"slug": slugify(lt["name"]), **fields}
+        )
+    for item in data["listings"]:
+        listing = Listing.objects.create(
+            name=item["name"],
+            slug=item["slug"],
+            listing_type=types[item["type"]],
+            country=item["country"],
+            city=item.get("city", ""),
+            offers_in_person=item["in_person"],
+            offers_online=item["online"],
+            latitude=item.get("lat"),
+            longitude=item.get("lon"),
+            summary=f"{item['name']}: {item['type'].lower()}.",
+            verified=item.get("verified", True),
+            verified_on=datetime.date(2026, 1, 5),
+            is_active=item.get("active", True),
+            commercial_relationship=item.get("commercial", "none"),
+        )
+        listing.languages.set(Language.objects.filter(code__in=item["languages"]))
+        listing.specialties.set([topics[n] for n in item["specialties"]])
+        listing.approaches.set([approaches[n] for n in item["approaches"]])
+        listing.save()  # parental many-to-many relations are written on save
+
+    home = HomePage.objects.first()
+    if home is None:
+        home = Page.get_first_root_node().add_child(instance=HomePage(title="Home", slug="eval-home"))
+        if not Site.objects.exists():
+            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    sections = {}
+    for title in data["sections"]:
+        section = SectionPage(title=title, slug=slugify(title))
+        home.add_child(instance=section)
+        section.save_revision().publish()
+        sections[title] = section
+    people = {}
+    stream = ArticlePage._meta.get_field("body").stream_block
+    for a in data["articles"]:
+        if a["author"] not in people:
+            people[a["author"]], _ = Person.objects.get_or_create(
+                slug=f"eval-{slugify(a['author'])}", defaults={"name": a["author"], "is_author": True}
+            )
+        raw = [{"type": "paragraph", "value": f"<p>{text}</p>"} for text in a["paragraphs"]]
+        if a.get("safety_note"):
+            note = a["safety_note"]
+            raw.append(
+                {
+                    "type": "safety_note",
+                    "value": {
+                        "title": "When to seek other help first",
+                        "text": f"<p>{note['text']}</p>",
+                        "advises_against_joint_sessions": note["advises_against_joint_sessions"],
+                        "resource_label": "Find crisis support",
+                        "resource_url": "",
+                    },
+                }
+            )
+        raw.append(
+            {
+                "type": "faq",
+                "value": {
+                    "title": "FAQ",
+                    "items": [
+                        {
+                            "question": "Is this article medical advice?",
+                            "answer": f"<p>{data['faq_boilerplate']}</p>",
+                        }
+                    ],
+                },
+            }
+        )
+        page = ArticlePage(
+            title=a["title"],
+            slug=a["slug"],
+            standfirst=a["standfirst"],
+            is_sensitive=a.get("is_sensitive", False),
+            body=stream.to_python(raw),
+        )
+        sections[a["section"]].add_child(instance=page)
+        ArticleAuthor.objects.create(page=page, person=people[a["author"]])
+        for name in a["topics"]:
+            page.topics.add(topics[name])
+        page.save()
+        page.save_revision().publish()
+    return data
+
+
+# --- evaluating ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    backend: str
+    related_ndcg: float = 0.0
+    related_precision: float = 0.0
+    support_ndcg: float = 0.0
+    support_precision: float = 0.0
+    hard_filter_violations: int = 0
+    requests_checked: int = 0
+    coverage: float = 0.0
+    exposure_spread: float = 1.0
+    per_article: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            k: round(v, 3) if isinstance(v, float) else v
+            for k, v in self.__dict__.items()
+            if k != "per_article"
+        }
+
+    def lines(self) -> list[str]:
+        return [
+            f"backend: {self.backend}",
+            f"related articles  nDCG@5 {self.related_ndcg:.3f}  precision@5 {self.related_precision:.3f}",
+            f"find support      nDCG@5 {self.support_ndcg:.3f}  precision@5 {self.support_precision:.3f}",
+            f"hard-filter violations: {self.hard_filter_violations} in {self.requests_checked} requests",
+            f"catalogue coverage: {self.coverage:.3f} of eligible listings suggested at least once",
+            f"exposure spread: {self.exposure_spread:.3f} (tied listings rotated in, 28 days)",
+        ]
+
+
+def _context(d: dict):
+    from .interface import ReaderContext
+
+    return ReaderContext(
+        country=d.get("country"),
+        language=d.get("language"),
+        modality=d.get("modality"),
+        near=tuple(d["near"]) if d.get("near") else None,
+    )
+
+
+def evaluate(data: dict, backend, *, day: datetime.date | None = None) -> Report:
+    """Runs ``backend`` over the judged requests and the context grid of ``data``."""
+    from articles.models import ArticlePage
+    from experts.models import Listing
+
+    from .interface import ReaderContext
+
+    day = day or datetime.date(2026, 11, 26)
+    report = Report(backend=backend.name)
+    articles = {a.slug: a for a in ArticlePage.objects.filter(slug__in=[a["slug"] for a in data["articles"]])}
+
+    ndcgs, precisions = [], []
+    for slug, grades in data["related_judgments"].items():
+        ranked = [r.article.slug for r in backend.related_articles(articles[slug], limit=K)]
+        ndcgs.append(ndcg_at_k(ranked, grades))
+        precisions.append(precision_at_k(ranked, grades))
+        report.per_article[f"related {slug}"] = ranked
+    report.related_ndcg = sum(ndcgs) / len(ndcgs)
+    report.related_precision = sum(precisions) / len(precisions)
+
+    ndcgs, precisions = [], []
+    for case in data["support_judgments"]:
+        result = backend.find_support(
+            articles[case["article"]], context=_context(case["context"]), count=K, day=day
+        )
+        ranked = [s.listing.slug for s in result.suggestions]
+        ndcgs.append(ndcg_at_k(ranked, case["relevant"]))
+        precisions.append(precision_at_k(ranked, case["relevant"]))
+        report.per_article[f"support {case['article']} {case['context']}"] = ranked
+    report.support_ndcg = sum(ndcgs) / len(ndcgs)
+    report.support_precision = sum(precisions) / len(precisions)
+
+    advising = {
+        a["slug"]
+        for a in data["articles"]
+        if (a.get("safety_note") or {}).get("advises_against_joint_sessions")
+    }
+    served: set[int] = set()
+    for slug, article in articles.items():
+        for country in GRID_COUNTRIES:
+            for modality in GRID_MODALITIES:
+                for language in GRID_LANGUAGES:
+                    context = ReaderContext(country=country, language=language, modality=modality)
+                    result = backend.find_support(article, context=context, count=3, day=day)
+                    report.requests_checked += 1
+                    for s in result.suggestions:
+                        served.add(s.listing.pk)
+                        if violation(s.listing, context, advises_against_joint=slug in advising):
+                            report.hard_filter_violations += 1
+    eligible = Listing.objects.filter(
+        is_active=True,
+        verified=True,
+        listing_type__is_clinical=True,
+        slug__in=[item["slug"] for item in data["listings"]],
+    )
+    eligible_ids = set(eligible.values_list("pk", flat=True))
+    report.coverage = len(served & eligible_ids) / len(eligible_ids) if eligible_ids else 0.0
+    report.exposure_spread = exposure_spread(backend, list(articles.values()), day=day)
+    return report
+
+
+def exposure_spread(backend, articles, *, day: datetime.date, days: int = 28, count: int = 2) -> float:
+    """Of the listings tied at the last shown slot, the share that got shown at least once over ``days``
+    (1.0: everyone who ties gets a turn). Requests without a tie at the cut are not counted."""
+    shares = []
+    for article in articles:
+        full = backend.find_support(article, context=None, count=50, day=day).suggestions
+        if len(full) <= count:
+            continue
+        cut = round(full[count - 1].score, 2)
+        tied = {s.listing.pk for s in full if round(s.score, 2) == cut}
+        above = sum(1 for s in full if round(s.score, 2) > cut)
+        if len(tied) <= count - above:
+            continue
+        shown: Counter[int] = Counter()
+        for offset in range(days):
+            result = backend.find_support(
+                article, context=None, count=count, day=day + datetime.timedelta(days=offset)
+            )
+            shown.update(s.listing.pk for s in result.suggestions if s.listing.pk in tied)
+        shares.append(len(shown) / len(tied))
+    return sum(shares) / len(shares) if shares else 1.0

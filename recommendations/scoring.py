@@ -1,0 +1,426 @@
+"""Scoring shared by every backend: related-article ranking and find-support ranking.
+
+Backends only differ in how they find candidates (a precomputed table, an Elasticsearch query);
+what makes a candidate good, the hard filters, the widening steps, reasons, rotation and safety
+rules live here, once, as plain functions over plain data so they can be tested exhaustively.
+
+Related articles: ``base = 0.5·text + 0.35·topics + 0.15·same section`` where text is the cosine
+of TF-IDF vectors and topics the IDF-weighted share of the article's topics the candidate also
+carries; then ``× freshness × review factor``, then a greedy diversity pass that discounts
+candidates sharing an author or section with those already chosen.
+
+Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type`` plus small context
+bonuses (speaks the reader's language, same country, nearby, accepting clients). Equal scores are
+rotated by a hash of (article, day, listing). See docs/recommendations.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from experts.countries import country_name, language_name
+
+from .text import stem, tokens
+
+# --- related articles -------------------------------------------------------------------------
+
+TEXT_WEIGHT, TOPIC_WEIGHT, SECTION_WEIGHT = 0.5, 0.35, 0.15
+MIN_RELATED_SCORE = 0.03
+REVIEW_FACTORS = {
+    "reviewed": 1.0,
+    "review_due": 1.0,
+    "changed_since_review": 0.92,
+    "review_overdue": 0.9,
+    "not_reviewed": 0.85,
+}
+AUTHOR_REPEAT_FACTOR = 0.8
+SECTION_REPEAT_FACTOR = 0.9
+FRESHNESS_HALF_LIFE_DAYS = 540
+
+
+def topic_idf(topic_df: dict[int, int], n_docs: int) -> dict[int, float]:
+    return {pk: math.log((1 + n_docs) / (1 + df)) + 1.0 for pk, df in topic_df.items()}
+
+
+def pair_score(
+    a_topics: Iterable[int],
+    b_topics: Iterable[int],
+    text_similarity: float,
+    same_section: bool,
+    idf: dict[int, float],
+) -> tuple[float, float, list[int]]:
+    """(base score, topic score, shared topic ids) of candidate b for article a."""
+    a_set, b_set = set(a_topics), set(b_topics)
+    shared = sorted(a_set & b_set, key=lambda pk: -idf.get(pk, 1.0))
+    total = sum(idf.get(pk, 1.0) for pk in a_set)
+    topic_score = sum(idf.get(pk, 1.0) for pk in shared) / total if total else 0.0
+    base = (
+        TEXT_WEIGHT * text_similarity
+        + TOPIC_WEIGHT * topic_score
+        + SECTION_WEIGHT * (1.0 if same_section else 0.0)
+    )
+    return round(base, 6), round(topic_score, 6), shared
+
+
+def freshness(published: datetime.datetime | None, now: datetime.datetime) -> float:
+    if published is None:
+        return 0.85
+    age_days = max(0.0, (now - published).total_seconds() / 86400)
+    return 0.85 + 0.15 * math.exp(-age_days / FRESHNESS_HALF_LIFE_DAYS)
+
+
+@dataclass
+class RelatedCandidate:
+    article: object
+    base_score: float
+    section_id: int | None
+    author_ids: list[int]
+    review_status: str
+    shared_topic_names: list[str] = field(default_factory=list)
+    same_section: bool = False
+    text_score: float = 0.0
+    section_title: str = ""
+
+
+def related_reasons(candidate: RelatedCandidate) -> list[str]:
+    reasons = [f"Also about {name.lower()}" for name in candidate.shared_topic_names[:2]]
+    if candidate.same_section and candidate.section_title:
+        reasons.append(f"More from {candidate.section_title}")
+    if candidate.text_score >= 0.1 or not reasons:
+        reasons.append("Similar subject")
+    if candidate.review_status in ("reviewed", "review_due"):
+        reasons.append("Expert-reviewed")
+    return reasons
+
+
+def rank_related(
+    candidates: list[RelatedCandidate],
+    *,
+    limit: int,
+    now: datetime.datetime,
+    chosen_authors: Iterable[int] = (),
+    chosen_sections: Iterable[int | None] = (),
+) -> list[tuple[RelatedCandidate, float]]:
+    """Orders candidates by adjusted score with a greedy diversity discount; at most ``limit``."""
+    pool = []
+    for c in candidates:
+        if c.base_score < MIN_RELATED_SCORE:
+            continue
+        published = getattr(c.article, "first_published_at", None)
+        adjusted = c.base_score * freshness(published, now) * REVIEW_FACTORS.get(c.review_status, 0.85)
+        pool.append((c, adjusted))
+    authors: dict[int, int] = {}
+    sections: dict[int | None, int] = {}
+    for pk in chosen_authors:
+        authors[pk] = authors.get(pk, 0) + 1
+    for pk in chosen_sections:
+        sections[pk] = sections.get(pk, 0) + 1
+    out: list[tuple[RelatedCandidate, float]] = []
+    while pool and len(out) < limit:
+
+        def effective(item):
+            c, score = item
+            repeats = max((authors.get(a, 0) for a in c.author_ids), default=0)
+            return (
+                score * AUTHOR_REPEAT_FACTOR**repeats * SECTION_REPEAT_FACTOR ** sections.get(c.section_id, 0)
+            )
+
+        best = max(pool, key=lambda item: (effective(item), -item[0].article.pk))
+        pool.remove(best)
+        out.append((best[0], round(effective(best), 6)))
+        for a in best[0].author_ids:
+            authors[a] = authors.get(a, 0) + 1
+        sections[best[0].section_id] = sections.get(best[0].section_id, 0) + 1
+    return out
+
+
+# --- find support ------------------------------------------------------------------------------
+
+TOPIC_PART, APPROACH_PART, TYPE_PART = 0.6, 0.25, 0.15
+LANGUAGE_BONUS, COUNTRY_BONUS, NEAR_BONUS, ACCEPTING_BONUS = 0.1, 0.05, 0.05, 0.02
+NEAR_KM = 50
+GENERIC_TYPE_WORDS = frozenset(
+    stem(w)
+    for w in (
+        "therapist",
+        "therapy",
+        "practitioner",
+        "clinic",
+        "service",
+        "centre",
+        "center",
+        "brand",
+        "provider",
+        "counsellor",
+        "counselor",
+        "helpline",
+        "line",
+        "organisation",
+    )
+)
+STEP_LOCAL, STEP_ONLINE_IN_LANGUAGE, STEP_EVERYWHERE = "local", "online_in_language", "everywhere"
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """The facts about a listing the ranking needs (built from a ``Listing`` or an index hit)."""
+
+    id: int
+    listing_type_id: int
+    listing_type_name: str = ""
+    is_clinical: bool = True
+    is_crisis_resource: bool = False
+    offers_joint_sessions: bool = False
+    offers_in_person: bool = True
+    offers_online: bool = False
+    country: str = ""
+    city: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    languages: frozenset[str] = frozenset()
+    specialties: tuple[tuple[int, str], ...] = ()
+    approaches: tuple[tuple[int, str], ...] = ()
+    accepting_clients: bool = True
+    is_active: bool = True
+    verified: bool = True
+    sponsored: bool = False
+
+    @classmethod
+    def from_listing(cls, listing) -> ListingView:
+        """Needs ``listing_type`` selected and ``languages``/``specialties``/``approaches`` prefetched."""
+        lt = listing.listing_type
+        return cls(
+            id=listing.pk,
+            listing_type_id=lt.pk,
+            listing_type_name=lt.name,
+            is_clinical=lt.is_clinical,
+            is_crisis_resource=lt.is_crisis_resource,
+            offers_joint_sessions=lt.offers_joint_sessions,
+            offers_in_person=listing.offers_in_person,
+            offers_online=listing.offers_online,
+            country=listing.country,
+            city=listing.city,
+            latitude=float(listing.latitude) if listing.latitude is not None else None,
+            longitude=float(listing.longitude) if listing.longitude is not None else None,
+            languages=frozenset(lang.code for lang in listing.languages.all()),
+            specialties=tuple((t.pk, t.name) for t in listing.specialties.all()),
+            approaches=tuple((a.pk, a.name) for a in listing.approaches.all()),
+            accepting_clients=listing.accepting_clients,
+            is_active=listing.is_active,
+            verified=listing.verified,
+            sponsored=listing.commercial_relationship != "none",
+        )
+
+
+@dataclass(frozen=True)
+class SupportQuery:
+    """Everything find-support is asked, besides the candidates."""
+
+    article_id: int
+    topic_weights: dict[int, float]
+    approach_ids: frozenset[int]
+    terms: frozenset[str]
+    is_sensitive: bool = False
+    advises_against_joint_sessions: bool = False
+    country: str | None = None
+    language: str | None = None
+    modality: str | None = None
+    near: tuple[float, float] | None = None
+    listing_type_id: int | None = None
+    include_products: bool = False
+    count: int = 2
+    day: datetime.date = field(default_factory=datetime.date.today)
+
+    @property
+    def has_signals(self) -> bool:
+        return bool(self.topic_weights or self.approach_ids)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of widening. ``country``: required country; ``online``: must offer online sessions;
+    ``language``: must speak it."""
+
+    name: str
+    country: str | None = None
+    online: bool = False
+    language: str | None = None
+
+
+def widening_steps(q: SupportQuery) -> list[Step]:
+    """Same country → online listings in the reader's language → everywhere (online)."""
+    if q.country is None:
+        return [Step(STEP_EVERYWHERE, online=q.modality == "online")]
+    if q.modality == "in_person":
+        return [Step(STEP_LOCAL, country=q.country)]
+    steps = [Step(STEP_LOCAL, country=q.country, online=q.modality == "online")]
+    if q.language:
+        steps.append(Step(STEP_ONLINE_IN_LANGUAGE, online=True, language=q.language))
+    steps.append(Step(STEP_EVERYWHERE, online=True))
+    return steps
+
+
+def hard_filter_violation(v: ListingView, q: SupportQuery) -> str | None:
+    """Why ``v`` may never be shown for ``q``, or None. Checked on every candidate, whatever found it."""
+    if not (v.is_active and v.verified):
+        return "not active and verified"
+    if not v.is_clinical and not q.include_products:
+        return "product brand in a clinical group"
+    if q.advises_against_joint_sessions and v.offers_joint_sessions:
+        return "joint sessions advised against"
+    if (
+        q.listing_type_id is not None
+        and v.listing_type_id != q.listing_type_id
+        and not (q.is_sensitive and v.is_crisis_resource)
+    ):
+        return "other listing type"
+    if q.modality == "in_person":
+        if not v.offers_in_person:
+            return "does not see clients in person"
+        if q.country and v.country != q.country:
+            return "in person in another country"
+    if q.modality == "online" and not v.offers_online:
+        return "does not offer online sessions"
+    if q.country and v.country != q.country and not v.offers_online:
+        return "in person only, in another country"
+    if v.is_crisis_resource and q.country and v.country != q.country:
+        return "crisis service of another country"
+    return None
+
+
+def in_step(v: ListingView, step: Step) -> bool:
+    if step.country and v.country != step.country:
+        return False
+    if step.online and not v.offers_online:
+        return False
+    return not (step.language and step.language not in v.languages)
+
+
+def type_affinity(type_name: str, terms: frozenset[str]) -> float:
+    words = [t for t in tokens(type_name) if t not in GENERIC_TYPE_WORDS]
+    return 1.0 if words and any(w in terms for w in words) else 0.0
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass
+class RankedListing:
+    view: ListingView
+    score: float
+    relevance: float
+    reasons: list[str]
+    step: str
+
+
+def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
+    total_topic = sum(q.topic_weights.values())
+    matched = sorted(
+        ((pk, name) for pk, name in v.specialties if pk in q.topic_weights),
+        key=lambda item: -q.topic_weights[item[0]],
+    )
+    topic_part = sum(q.topic_weights[pk] for pk, _ in matched) / total_topic if total_topic else 0.0
+    approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]
+    approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
+    affinity = type_affinity(v.listing_type_name, q.terms) if q.has_signals else 0.0
+    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+
+    reasons: list[str] = []
+    if v.is_crisis_resource:
+        reasons.append("Crisis support service")
+    reasons += [f"Specialises in {name.lower()}" for _, name in matched[:2]]
+    reasons += [f"Works with {name}" for _, name in approaches[:2]]
+    if affinity and not matched:
+        reasons.append(f"{v.listing_type_name}")
+    bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
+    if q.modality != "in_person" and v.offers_online:
+        reasons.append("Offers online sessions")
+    elif v.offers_in_person:
+        reasons.append(f"Sees clients in person in {v.city}" if v.city else "Sees clients in person")
+    if q.country and v.country == q.country:
+        reasons.append(f"Based in {country_name(v.country)}")
+        bonus += COUNTRY_BONUS
+    if q.language and q.language in v.languages:
+        reasons.append(f"Speaks {language_name(q.language)}")
+        bonus += LANGUAGE_BONUS
+    if q.near and v.offers_in_person and v.latitude is not None and v.longitude is not None:
+        km = distance_km(q.near, (v.latitude, v.longitude))
+        if km <= NEAR_KM:
+            bonus += NEAR_BONUS
+        if q.country is None or v.country == q.country:
+            reasons.append(f"About {max(1, round(km))} km from you")
+    if v.accepting_clients and not v.is_crisis_resource:
+        reasons.append("Accepting new clients")
+    return RankedListing(v, round(relevance + bonus, 6), round(relevance, 6), reasons, step.name)
+
+
+def rotation_key(article_id: int, day: datetime.date, listing_id: int) -> str:
+    return hashlib.sha256(f"{article_id}:{day.isoformat()}:{listing_id}".encode()).hexdigest()
+
+
+def order_fairly(items: list[RankedListing], q: SupportQuery) -> list[RankedListing]:
+    """Best first; among equal scores (to two decimals) a rotation seeded by article and day."""
+    return sorted(items, key=lambda r: (-round(r.score, 2), rotation_key(q.article_id, q.day, r.view.id)))
+
+
+@dataclass
+class SupportPlan:
+    ranked: list[RankedListing]
+    widened_to: str | None
+    notice: str
+
+
+def crisis_slots(count: int) -> int:
+    return max(1, math.ceil(count / 2))
+
+
+def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[ListingView]]) -> SupportPlan:
+    """Runs the widening steps, asking ``fetch(step, exclude_ids)`` for candidates at each.
+
+    A candidate is kept only if it passes every hard filter and (when the article gives anything to
+    match on) is relevant; crisis resources lead on sensitive articles.
+    """
+    chosen: list[RankedListing] = []
+    crisis: list[RankedListing] = []
+    seen: set[int] = set()
+    widened_to: str | None = None
+    steps = widening_steps(q)
+    for index, step in enumerate(steps):
+        found = []
+        for v in fetch(step, seen):
+            if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
+                continue
+            seen.add(v.id)
+            ranked = score_listing(v, q, step)
+            if v.is_crisis_resource and q.is_sensitive:
+                crisis.append(ranked)
+            elif ranked.relevance > 0 or not q.has_signals:
+                found.append(ranked)
+        needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
+        added = order_fairly(found, q)[: max(0, needed)]
+        if added and index > 0:
+            widened_to = step.name
+        chosen += added
+        if len(chosen) + min(len(crisis), crisis_slots(q.count)) >= q.count:
+            break
+    lead = order_fairly(crisis, q)[: crisis_slots(q.count)] if q.is_sensitive else []
+    ranked = (lead + chosen)[: q.count]
+    return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked)))
+
+
+def _notice(q: SupportQuery, widened_to: str | None, found: int) -> str:
+    where = country_name(q.country) if q.country else ""
+    if widened_to == STEP_ONLINE_IN_LANGUAGE:
+        return f"Few matches in {where}, so we also show online options in {language_name(q.language or '')}."
+    if widened_to == STEP_EVERYWHERE:
+        return f"Few matches in {where}, so we also show online options from other countries."
+    if found < q.count and q.modality == "in_person" and where:
+        return f"Only {found} in-person option{'s' if found != 1 else ''} in {where} match this article."
+    return ""

@@ -1,0 +1,148 @@
+"""Words of an article as the engine sees them: weighted terms, and the vocabulary it mentions.
+
+Title and standfirst weigh more than the body; FAQ answers, safety notes and pull quotes weigh
+less, because they repeat wording every article of a kind shares (boilerplate) rather than what
+this article is about. Terms are lower-cased, stop words dropped and lightly stemmed so that
+"therapist", "therapists" and "therapy" meet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from django.utils.html import strip_tags
+
+WORD_RE = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+STOP_WORDS = frozenset(
+    """about above after again against all also and any are aren't because been before being below
+    between both but can cannot could did does doing down during each few for from further had has
+    have having her here hers herself him himself his how into its itself just let more most much must
+    myself nor not now off once only other our ours ourselves out over own same she should some such
+    than that the their theirs them themselves then there these they this those through too under until
+    very was were what when where which while who whom why will with would you your yours yourself
+    yourselves one two many may might often still even every like make makes made get gets way ways
+    well new see say says said use used using things thing something someone people person time times
+    year years day days first last need needs help helps what's it's don't""".split()
+)
+
+# Body block types and the weight of their words (blocks not listed weigh 1.0).
+BLOCK_WEIGHTS = {
+    "heading": 1.5,
+    "paragraph": 1.0,
+    "quote": 0.6,
+    "faq": 0.3,
+    "safety_note": 0.2,
+    "image": 0.3,
+    "citation": 0.0,
+    "find_support": 0.0,
+}
+TITLE_WEIGHT = 3.0
+STANDFIRST_WEIGHT = 2.0
+TOPIC_WEIGHT = 2.0
+
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "fulness",
+    "ousness",
+    "iveness",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ists",
+    "ist",
+    "ies",
+    "ing",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "s",
+    "y",
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately small suffix stripper: enough to join plurals and -ist/-y/-ing forms."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            if suffix == "ies":
+                word += "i"
+            break
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content words of ``text`` (HTML tags removed)."""
+    words = WORD_RE.findall(strip_tags(text or "").lower())
+    return [stem(w) for w in words if w not in STOP_WORDS]
+
+
+def _block_text(value) -> str:
+    from articles.text import _walk
+
+    return " ".join(_walk(value))
+
+
+def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str] = ()) -> dict[str, float]:
+    """Sub-linear term weights of an article: ``1 + log(weighted count)`` per stemmed term."""
+    counts: Counter[str] = Counter()
+    for term in tokens(title):
+        counts[term] += TITLE_WEIGHT
+    for term in tokens(standfirst):
+        counts[term] += STANDFIRST_WEIGHT
+    for name in topic_names:
+        for term in tokens(name):
+            counts[term] += TOPIC_WEIGHT
+    for block in body or []:
+        weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
+        if weight <= 0:
+            continue
+        for term in tokens(_block_text(block.value)):
+            counts[term] += weight
+    return {term: round(1.0 + math.log(count), 4) for term, count in counts.items() if count >= 0.2}
+
+
+def plain_text(title: str, standfirst: str, body) -> str:
+    """Readable text for vocabulary matching (approach names, topic synonyms)."""
+    parts = [title or "", standfirst or ""]
+    for block in body or []:
+        if BLOCK_WEIGHTS.get(block.block_type, 1.0) > 0:
+            parts.append(_block_text(block.value))
+    return " ".join(parts)
+
+
+def mentions(text: str, names: Iterable[str]) -> bool:
+    """Whether ``text`` names any of ``names`` as whole words. All-capital names (EFT, IBCT) must
+    match in capitals so that an abbreviation does not match an ordinary word."""
+    for name in names:
+        name = name.strip()
+        if len(name) < 2:
+            continue
+        flags = 0 if name.isupper() else re.IGNORECASE
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags):
+            return True
+    return False
+
+
+def tfidf(terms: Mapping[str, float], df: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """Term weights times a smoothed inverse document frequency, L2-normalised."""
+    out = {}
+    for term, weight in terms.items():
+        idf = math.log((1 + n_docs) / (1 + df.get(term, 0))) + 1.0
+        out[term] = weight * idf
+    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
+    return {t: v / norm for t, v in out.items()}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two already normalised sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
