@@ -25,6 +25,7 @@ def _people():
         .prefetch_related(
             Prefetch("credentials", queryset=Credential.objects.order_by("sort_order")),
             Prefetch("expertise", queryset=Topic.objects.order_by("name")),
+            "photo__renditions",
         )
     )
 
