@@ -19,6 +19,7 @@ ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
     "website",
+    "website.api",
     "articles",
     "experts",
     "recommendations",
@@ -162,16 +163,27 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "website.api.errors.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clear Mind Journal content API",
     "DESCRIPTION": "Expert-reviewed wellness articles, experts and listings for front ends.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["website.api.schema.only_api_v1"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "articles.reviews.STATUSES",
+        "ListingKindEnum": ["individual", "organisation"],
+        "CredentialKindEnum": ["degree", "licence", "certification"],
+    },
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
 }
 
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Vary"]
 
 # The plugin's own settings, one namespaced dict; see website/conf.py for the defaults.
 WELLNESS = {}

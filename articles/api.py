@@ -1,0 +1,250 @@
+"""Read-only API views of the magazine: sections, topics, article cards, the bundle and its preview.
+
+Views only parse, validate and ask services: cards come from ``website.api.cards``, the bundle from
+``website.api.bundle``, filters from ``articles.filters``. Every queryset is built per request and
+starts from live, public pages (``website.api.cards.live_articles``); only the preview endpoint,
+with a valid signed token, shows a draft revision.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+
+from experts.models import Topic
+from website.api.bundle import build_bundle
+from website.api.caching import articles_version, latest, listings_version
+from website.api.cards import article_card_queryset, live_articles, prepare_article_cards, render_article_card
+from website.api.context import api_reader_context
+from website.api.errors import InvalidParameters, NotFound
+from website.api.images import ImageBatch
+from website.api.pagination import paginate, paginated_serializer, pagination_params
+from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi_parameters, parse_slug
+from website.api.schema import problem_responses
+from website.api.text import clean_text, front_end_path, site_root_paths
+from website.api.views import ApiView
+
+from .filters import ARTICLE_PARAMS, filter_articles
+from .models import ArticlePage, SectionPage
+from .serializers import ArticleBundleSerializer, ArticleCardSerializer, SectionSerializer, TopicSerializer
+
+ArticleCardPage = paginated_serializer(ArticleCardSerializer, "PaginatedArticleCardList")
+SectionPageList = paginated_serializer(SectionSerializer, "PaginatedSectionList")
+TopicPageList = paginated_serializer(TopicSerializer, "PaginatedTopicList")
+BUNDLE_VARY = ("Accept-Language", "CF-IPCountry")
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def slug_or_404(slug: str, what: str) -> str:
+    try:
+        return parse_slug(slug)
+    except ParamError as e:
+        raise NotFound(f"No {what} with that slug.") from e
+
+
+class PaginatedListView(ApiView):
+    """A paginated list; subclasses give ``filter_params`` and build ``get_queryset(query)``."""
+
+    filter_params: tuple[Param, ...] = ()
+
+    def get_params(self):
+        return (*self.filter_params, *pagination_params())
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_list",
+        tags=["articles"],
+        parameters=openapi_parameters((*ARTICLE_PARAMS, *pagination_params())),
+        responses={200: ArticleCardPage, **problem_responses(400, 429)},
+    )
+)
+class ArticleListView(PaginatedListView):
+    """Article cards, newest first, with filters, search and pagination."""
+
+    filter_params = ARTICLE_PARAMS
+    response_serializer = ArticleCardPage
+
+    def get_validators(self, query, **kwargs):
+        version = articles_version()
+        return [version, timezone.localdate()], version["published"]
+
+    def get_data(self, query, **kwargs):
+        queryset = filter_articles(article_card_queryset(live_articles()), query)
+        pages, envelope = paginate(queryset, query, self.request)
+        images = ImageBatch(base_url(self.request))
+        prepare_article_cards(pages, images)
+        images.resolve()
+        return {**envelope, "results": [render_article_card(page, images) for page in pages]}
+
+
+def _bundle_parameters():
+    return openapi_parameters(READER_CONTEXT_PARAMS)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_bundle",
+        tags=["articles"],
+        parameters=_bundle_parameters(),
+        responses={200: ArticleBundleSerializer, **problem_responses(400, 404, 429)},
+    )
+)
+class ArticleDetailView(ApiView):
+    """The article bundle: everything the article page needs in one response.
+
+    ``country``, ``language``, ``modality`` and ``near`` choose the automatic find-support cards;
+    without them, ``CF-IPCountry`` and ``Accept-Language`` are used.
+    """
+
+    params = READER_CONTEXT_PARAMS
+    response_serializer = ArticleBundleSerializer
+    vary = BUNDLE_VARY
+
+    def find_page_row(self, slug: str) -> dict:
+        from .reviews import annotate_review_status
+
+        slug = slug_or_404(slug, "article")
+        row = (
+            annotate_review_status(live_articles().filter(slug=slug))
+            .order_by("pk")
+            .values(
+                "pk",
+                "live_revision_id",
+                "last_published_at",
+                "last_review_id",
+                "review_status_db",
+                "review_due_at",
+                "last_review__reviewed_at",
+            )
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"No published article with the slug {slug!r}.")
+        return row
+
+    def get_validators(self, query, slug: str = "", **kwargs):
+        self.row = self.find_page_row(slug)
+        self.reader_context = api_reader_context(self.request, query)
+        articles, listings = articles_version(), listings_version()
+        parts = [self.row, articles, listings, self.reader_context, timezone.localdate()]
+        modified = latest(
+            self.row["last_published_at"],
+            self.row["last_review__reviewed_at"],
+            listings["updated"],
+            articles["published"],
+        )
+        return parts, modified
+
+    def get_data(self, query, **kwargs):
+        page = (
+            ArticlePage.objects.filter(pk=self.row["pk"])
+            .select_related("hero_image")
+            .prefetch_related("article_authors", "tagged_topics", "editorial_picks")
+            .get()
+        )
+        return build_bundle(page, base_url=base_url(self.request), reader_context=self.reader_context)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="sections_list",
+        tags=["articles"],
+        parameters=openapi_parameters(pagination_params()),
+        responses={200: SectionPageList, **problem_responses(400, 429)},
+    )
+)
+class SectionListView(PaginatedListView):
+    """The magazine's live sections, in menu order."""
+
+    response_serializer = SectionPageList
+
+    def get_validators(self, query, **kwargs):
+        version = articles_version()
+        sections = SectionPage.objects.live().aggregate(latest=Max("last_published_at"))
+        return [version, sections], latest(sections["latest"], version["published"])
+
+    def get_data(self, query, **kwargs):
+        queryset = SectionPage.objects.live().public().order_by("path")
+        sections, envelope = paginate(queryset, query, self.request)
+        roots = site_root_paths()
+        results = [
+            {
+                "id": s.pk,
+                "slug": s.slug,
+                "title": clean_text(s.title),
+                "url_path": front_end_path(s.url_path, roots) or s.url_path,
+                "intro": clean_text(s.intro),
+            }
+            for s in sections
+        ]
+        return {**envelope, "results": results}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="topics_list",
+        tags=["articles"],
+        parameters=openapi_parameters(pagination_params()),
+        responses={200: TopicPageList, **problem_responses(400, 429)},
+    )
+)
+class TopicListView(PaginatedListView):
+    """The shared topic vocabulary (article topics and listing specialties), by name."""
+
+    response_serializer = TopicPageList
+
+    def get_validators(self, query, **kwargs):
+        return [Topic.objects.aggregate(top=Max("pk")), Topic.objects.count()], None
+
+    def get_data(self, query, **kwargs):
+        topics, envelope = paginate(Topic.objects.order_by("name", "pk"), query, self.request)
+        results = [
+            {"slug": t.slug, "name": clean_text(t.name), "description": clean_text(t.description)}
+            for t in topics
+        ]
+        return {**envelope, "results": results}
+
+
+PREVIEW_TOKEN = Param(
+    "token",
+    str,
+    "Signed preview token minted in the Wagtail admin.",
+    schema={"type": "string", "minLength": 1, "maxLength": 1000},
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="preview_bundle",
+        tags=["preview"],
+        parameters=[
+            OpenApiParameter("token", str, required=True, description=PREVIEW_TOKEN.description),
+            *_bundle_parameters(),
+        ],
+        responses={200: ArticleBundleSerializer, **problem_responses(400, 403, 404, 429)},
+    )
+)
+class PreviewView(ApiView):
+    """The bundle of one draft revision, for a valid signed token; never cached."""
+
+    params = (PREVIEW_TOKEN, *READER_CONTEXT_PARAMS)
+    response_serializer = ArticleBundleSerializer
+    cache_control = "private, no-store"
+
+    def get_data(self, query, **kwargs):
+        from .preview import revision_for_token
+
+        if "token" not in query:
+            raise InvalidParameters([{"name": "token", "reason": "a preview token is required"}])
+        page = revision_for_token(query["token"])
+        return build_bundle(
+            page,
+            base_url=base_url(self.request),
+            reader_context=api_reader_context(self.request, query),
+            is_preview=True,
+        )

@@ -1,0 +1,199 @@
+"""Read-only API views of people (experts) and listings.
+
+Only public fields leave these views (see ``experts.serializers``); articles shown on an expert's
+profile are live and public, like everywhere else in the API.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from articles.api import PaginatedListView, base_url, slug_or_404
+from website.api.caching import articles_version, latest, listings_version
+from website.api.cards import (
+    article_card_queryset,
+    listing_queryset,
+    live_articles,
+    prepare_article_cards,
+    render_article_card,
+    render_expert,
+    render_listing_card,
+)
+from website.api.errors import InvalidParameters, NotFound
+from website.api.images import ImageBatch
+from website.api.pagination import paginate, paginated_serializer, pagination_params
+from website.api.params import openapi_parameters
+from website.api.schema import problem_responses
+from website.api.text import RichTextBatch, clean_url
+from website.api.views import ApiView
+
+from .filters import EXPERT_PARAMS, LISTING_PARAMS, PUBLIC_PEOPLE, filter_experts, filter_listings
+from .models import Listing, Person
+from .serializers import (
+    ExpertDetailSerializer,
+    ExpertSerializer,
+    ListingCardSerializer,
+    ListingDetailSerializer,
+)
+
+ListingCardPage = paginated_serializer(ListingCardSerializer, "PaginatedListingCardList")
+ExpertPage = paginated_serializer(ExpertSerializer, "PaginatedExpertList")
+ARTICLES_PER_PROFILE = 100
+
+
+def people_version() -> dict:
+    return Person.objects.aggregate(total=Count("pk"), top=Max("pk"))
+
+
+def expert_queryset():
+    return Person.objects.filter(PUBLIC_PEOPLE).prefetch_related("credentials", "expertise")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="listings_list",
+        tags=["listings"],
+        parameters=openapi_parameters((*LISTING_PARAMS, *pagination_params())),
+        responses={200: ListingCardPage, **problem_responses(400, 429)},
+    )
+)
+class ListingListView(PaginatedListView):
+    """Active practitioners, clinics and brands, with filters and distance from ``near``."""
+
+    filter_params = LISTING_PARAMS
+    response_serializer = ListingCardPage
+
+    def get_validators(self, query, **kwargs):
+        if "radius_km" in query and "near" not in query:
+            raise InvalidParameters([{"name": "radius_km", "reason": "needs near=latitude,longitude"}])
+        if query.get("ordering") == "distance" and "near" not in query:
+            raise InvalidParameters(
+                [{"name": "ordering", "reason": "distance ordering needs near=latitude,longitude"}]
+            )
+        version = listings_version()
+        return [version], version["updated"]
+
+    def get_data(self, query, **kwargs):
+        listings, envelope = paginate(filter_listings(listing_queryset(), query), query, self.request)
+        images = ImageBatch(base_url(self.request))
+        for listing in listings:
+            images.want(listing.image_id)
+        images.resolve()
+        return {**envelope, "results": [render_listing_card(listing, images) for listing in listings]}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="listings_detail",
+        tags=["listings"],
+        responses={200: ListingDetailSerializer, **problem_responses(400, 404, 429)},
+    )
+)
+class ListingDetailView(ApiView):
+    """One active listing with its full public profile."""
+
+    response_serializer = ListingDetailSerializer
+
+    def get_validators(self, query, slug: str = "", **kwargs):
+        row = (
+            Listing.objects.filter(slug=slug_or_404(slug, "listing"), is_active=True)
+            .values("pk", "updated_at")
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"No active listing with the slug {slug!r}.")
+        self.listing_id = row["pk"]
+        return [row, listings_version()], row["updated_at"]
+
+    def get_data(self, query, **kwargs):
+        listing = listing_queryset().get(pk=self.listing_id)
+        images = ImageBatch(base_url(self.request))
+        images.want(listing.image_id)
+        rich = RichTextBatch()
+        rich.add(listing.bio)
+        rich.resolve()
+        return {
+            **render_listing_card(listing, images),
+            "bio": rich.render_source(listing.bio),
+            "latitude": float(listing.latitude) if listing.latitude is not None else None,
+            "longitude": float(listing.longitude) if listing.longitude is not None else None,
+            "verified_on": listing.verified_on,
+        }
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="experts_list",
+        tags=["experts"],
+        parameters=openapi_parameters((*EXPERT_PARAMS, *pagination_params())),
+        responses={200: ExpertPage, **problem_responses(400, 429)},
+    )
+)
+class ExpertListView(PaginatedListView):
+    """Authors, expert reviewers and board members: public profile fields only."""
+
+    filter_params = EXPERT_PARAMS
+    response_serializer = ExpertPage
+
+    def get_validators(self, query, **kwargs):
+        return [people_version()], None
+
+    def get_data(self, query, **kwargs):
+        people, envelope = paginate(filter_experts(expert_queryset(), query), query, self.request)
+        images = ImageBatch(base_url(self.request))
+        for person in people:
+            images.want(person.photo_id)
+        images.resolve()
+        return {**envelope, "results": [render_expert(person, images) for person in people]}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="experts_detail",
+        tags=["experts"],
+        responses={200: ExpertDetailSerializer, **problem_responses(400, 404, 429)},
+    )
+)
+class ExpertDetailView(ApiView):
+    """An expert's public profile, the live articles they wrote and those they currently vouch for."""
+
+    response_serializer = ExpertDetailSerializer
+
+    def get_validators(self, query, slug: str = "", **kwargs):
+        row = Person.objects.filter(PUBLIC_PEOPLE, slug=slug_or_404(slug, "expert")).values("pk").first()
+        if row is None:
+            raise NotFound(f"No expert with the slug {slug!r}.")
+        self.person_id = row["pk"]
+        version = articles_version()
+        return [row, version, people_version()], latest(version["published"])
+
+    def get_data(self, query, **kwargs):
+        from articles.models import ArticleAuthor
+
+        person = expert_queryset().get(pk=self.person_id)
+        images = ImageBatch(base_url(self.request))
+        images.want(person.photo_id)
+        written_ids = ArticleAuthor.objects.filter(person=person).values("page_id")
+        cards = article_card_queryset(live_articles())
+        written = list(
+            cards.filter(pk__in=written_ids).order_by("-first_published_at", "-pk")[:ARTICLES_PER_PROFILE]
+        )
+        reviewed = list(
+            cards.filter(last_review__reviewer=person).order_by("-last_review__reviewed_at", "-pk")[
+                :ARTICLES_PER_PROFILE
+            ]
+        )
+        prepare_article_cards(written + reviewed, images)
+        images.resolve()
+        rich = RichTextBatch()
+        rich.add(person.bio)
+        rich.resolve()
+        return {
+            **render_expert(person, images),
+            "bio": rich.render_source(person.bio),
+            "linkedin_url": clean_url(person.linkedin_url),
+            "website_url": clean_url(person.website_url),
+            "articles_written": [render_article_card(page, images) for page in written],
+            "articles_reviewed": [render_article_card(page, images) for page in reviewed],
+        }

@@ -1,0 +1,237 @@
+"""Building the cards the API embeds (articles, people, listings) in a fixed number of queries.
+
+Each kind has a *load* step that fetches every row it needs for a whole list at once, and a
+*render* step that turns one loaded object into the dict its serializer declares. Images are only
+registered during loading (``ImageBatch.want``) and fetched once for the whole response, so a list
+of 50 cards costs the same number of queries as a list of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+
+from experts.countries import language_name
+
+from .images import ImageBatch
+from .text import clean_text, clean_url, front_end_path, site_root_paths
+
+
+def live_articles() -> QuerySet:
+    """Live articles outside view restrictions: the only articles the API ever shows."""
+    from articles.models import ArticlePage
+
+    return ArticlePage.objects.live().public()
+
+
+def _as_float(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+# People
+
+
+def load_people(ids: Iterable[int]) -> dict[int, object]:
+    from experts.models import Person
+
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return Person.objects.filter(pk__in=ids).prefetch_related("credentials").in_bulk()
+
+
+def prefetch_people(people: list) -> None:
+    prefetch_related_objects([p for p in people if p is not None], "credentials")
+
+
+def render_byline(person) -> dict:
+    return {
+        "slug": person.slug,
+        "name": clean_text(person.name),
+        "honorific": clean_text(person.honorific),
+        "display_name": clean_text(person.display_name),
+        "board_badge": person.shows_board_badge,
+    }
+
+
+def render_person_card(person, images: ImageBatch) -> dict:
+    return {
+        **render_byline(person),
+        "headline": clean_text(person.headline),
+        "url_path": person.get_absolute_url(),
+        "photo": images.rendition(person.photo_id, "portrait", alt=person.display_name),
+    }
+
+
+def render_expert(person, images: ImageBatch) -> dict:
+    return {
+        **render_person_card(person, images),
+        "roles": {
+            "author": person.is_author,
+            "reviewer": person.is_reviewer,
+            "board_member": person.is_board_member,
+        },
+        "expertise": [{"slug": t.slug, "name": clean_text(t.name)} for t in person.expertise.all()],
+        "credentials": [
+            {
+                "title": clean_text(c.title),
+                "kind": c.kind,
+                "issuing_body": clean_text(c.issuing_body),
+                "country": c.country,
+                "valid": c.is_valid(),
+            }
+            for c in person.credentials.all()
+        ],
+    }
+
+
+# Listings
+
+
+def listing_queryset() -> QuerySet:
+    from experts.models import Listing
+
+    return (
+        Listing.objects.filter(is_active=True)
+        .select_related("listing_type")
+        .prefetch_related("languages", "specialties", "approaches")
+    )
+
+
+def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, object]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    found = listing_queryset().in_bulk(ids)
+    for listing in found.values():
+        images.want(listing.image_id)
+    return found
+
+
+def render_listing_card(listing, images: ImageBatch) -> dict:
+    distance = getattr(listing, "distance_km", None)
+    return {
+        "slug": listing.slug,
+        "name": clean_text(listing.name),
+        "listing_type": {"slug": listing.listing_type.slug, "name": clean_text(listing.listing_type.name)},
+        "kind": listing.kind,
+        "modalities": listing.modalities,
+        "country": listing.country,
+        "country_name": listing.country_name,
+        "city": clean_text(listing.city),
+        "languages": [
+            {"code": lang.code, "name": language_name(lang.code)} for lang in listing.languages.all()
+        ],
+        "specialties": [{"slug": t.slug, "name": clean_text(t.name)} for t in listing.specialties.all()],
+        "approaches": [{"slug": a.slug, "name": clean_text(a.name)} for a in listing.approaches.all()],
+        "summary": clean_text(listing.summary),
+        "image": images.rendition(listing.image_id, "logo", alt=listing.name),
+        "website_url": clean_url(listing.website_url),
+        "booking_url": clean_url(listing.booking_url),
+        "verified": listing.verified,
+        "accepting_clients": listing.accepting_clients,
+        "sponsored": listing.is_sponsored,
+        "commercial_relationship": listing.commercial_relationship,
+        "distance_km": round(distance, 1) if distance is not None else None,
+    }
+
+
+# Articles
+
+
+def article_card_queryset(queryset: QuerySet | None = None) -> QuerySet:
+    from articles.models import ArticleAuthor, ArticleTopic
+    from articles.reviews import annotate_review_status
+
+    queryset = queryset if queryset is not None else live_articles()
+    return (
+        annotate_review_status(queryset)
+        .select_related("last_review__reviewer")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("person").order_by("sort_order"),
+            ),
+            Prefetch(
+                "tagged_topics", queryset=ArticleTopic.objects.select_related("tag").order_by("tag__name")
+            ),
+        )
+    )
+
+
+def prepare_article_cards(pages: list, images: ImageBatch) -> None:
+    """Loads what cards of ``pages`` need beyond the card queryset: sections, reviewers' credentials."""
+    from articles.models import SectionPage
+
+    if not pages:
+        return
+    parent_paths = {page.path[: -page.steplen] for page in pages}
+    sections = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths).live().public()}
+    roots = site_root_paths()
+    reviewers = [page.last_review.reviewer for page in pages if page.last_review_id and page.last_review]
+    prefetch_people(reviewers)
+    for page in pages:
+        page.api_section = sections.get(page.path[: -page.steplen])
+        page.api_url_path = front_end_path(page.url_path, roots) or page.url_path
+        page.api_roots = roots
+        images.want(page.hero_image_id)
+
+
+def load_article_cards(ids: list[int], images: ImageBatch) -> dict[int, object]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    found = article_card_queryset().in_bulk(ids)
+    prepare_article_cards(list(found.values()), images)
+    return found
+
+
+def render_section_ref(section) -> dict | None:
+    if section is None:
+        return None
+    return {
+        "slug": section.slug,
+        "title": clean_text(section.title),
+        "url_path": front_end_path(section.url_path, site_root_paths()) or section.url_path,
+    }
+
+
+def render_article_card(page, images: ImageBatch) -> dict:
+    review = page.last_review if page.last_review_id else None
+    return {
+        "id": page.pk,
+        "slug": page.slug,
+        "url_path": page.api_url_path,
+        "title": clean_text(page.title),
+        "standfirst": clean_text(page.standfirst),
+        "section": render_section_ref(page.api_section),
+        "topics": [
+            {"slug": rel.tag.slug, "name": clean_text(rel.tag.name)} for rel in page.tagged_topics.all()
+        ],
+        "image": images.rendition(page.hero_image_id, "card", alt=page.hero_alt or None),
+        "authors": [render_byline(rel.person) for rel in page.article_authors.all()],
+        "reviewer": render_byline(review.reviewer) if review else None,
+        "reading_time": page.reading_time,
+        "first_published_at": page.first_published_at,
+        "last_published_at": page.last_published_at,
+        "last_reviewed_at": review.reviewed_at if review else None,
+        "review_status": page.review_status_db,
+    }
+
+
+__all__ = [
+    "article_card_queryset",
+    "live_articles",
+    "load_article_cards",
+    "load_listings",
+    "load_people",
+    "prepare_article_cards",
+    "render_article_card",
+    "render_byline",
+    "render_expert",
+    "render_listing_card",
+    "render_person_card",
+    "render_section_ref",
+    "_as_float",
+]

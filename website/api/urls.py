@@ -1,0 +1,49 @@
+"""Routes of ``/api/v1/`` (mounted by ``website.urls`` under the namespace ``api_v1``).
+
+The recommendations app adds ``articles/<slug>/related/`` and ``articles/<slug>/support/`` through
+``recommendations.api`` when that module exists; the catch-all at the end turns any other path
+into a problem+json 404.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from articles import api as articles_api
+from experts import api as experts_api
+
+from .views import ApiNotFoundView
+
+app_name = "api_v1"
+
+# Page slugs may hold any word characters; ids are never used in paths, so nothing overflows.
+SLUG = r"(?P<slug>[-\w]{1,255})"
+
+urlpatterns = [
+    path("articles/", articles_api.ArticleListView.as_view(), name="article-list"),
+    re_path(rf"^articles/{SLUG}/$", articles_api.ArticleDetailView.as_view(), name="article-detail"),
+    path("sections/", articles_api.SectionListView.as_view(), name="section-list"),
+    path("topics/", articles_api.TopicListView.as_view(), name="topic-list"),
+    path("experts/", experts_api.ExpertListView.as_view(), name="expert-list"),
+    re_path(rf"^experts/{SLUG}/$", experts_api.ExpertDetailView.as_view(), name="expert-detail"),
+    path("listings/", experts_api.ListingListView.as_view(), name="listing-list"),
+    re_path(rf"^listings/{SLUG}/$", experts_api.ListingDetailView.as_view(), name="listing-detail"),
+    path("preview/", articles_api.PreviewView.as_view(), name="preview"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="docs"),
+]
+
+if importlib.util.find_spec("recommendations.api") is not None:
+    from recommendations import api as reco_api
+
+    urlpatterns += [
+        re_path(
+            rf"^articles/{SLUG}/related/$", reco_api.RelatedArticlesView.as_view(), name="article-related"
+        ),
+        re_path(rf"^articles/{SLUG}/support/$", reco_api.SupportView.as_view(), name="article-support"),
+    ]
+
+urlpatterns += [re_path(r"^.*$", ApiNotFoundView.as_view(), name="not-found")]

@@ -1,0 +1,58 @@
+"""Settings of the headless API, read from the namespaced ``WELLNESS`` dict through defaults.
+
+A site sets only what it changes::
+
+    WELLNESS = {"API_PAGE_SIZE": 12, "ANON_RATE": "300/min", "FRONTEND_PREVIEW_URL": "https://app.example/preview"}
+
+Values are read on every access (never cached at import), so ``override_settings`` in tests and
+settings changed between requests both take effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Sent on public GET responses of /api/v1/ (the preview endpoint always sends "no-store").
+    "API_CACHE_CONTROL": "public, max-age=60, stale-while-revalidate=300",
+    # Default and hard maximum of ?limit= on paginated lists; a larger limit is a 400.
+    "API_PAGE_SIZE": 20,
+    "API_MAX_PAGE_SIZE": 100,
+    # Largest ?offset= accepted; deeper paging is a 400 (and an unbounded OFFSET is a cheap DoS).
+    "API_MAX_OFFSET": 100_000,
+    # Anonymous requests per client IP, in DRF's "number/period" form; None switches throttling off.
+    "ANON_RATE": "600/min",
+    # Signed preview tokens: lifetime in seconds, and where the admin's "Preview on front end" sends
+    # editors ("?token=…" is appended). Empty: the API's own preview endpoint.
+    "PREVIEW_TOKEN_TTL": 900,
+    "FRONTEND_PREVIEW_URL": "",
+    # Wagtail image filter specs of the renditions the API returns.
+    "API_RENDITIONS": {
+        "hero": "fill-1600x900-c75",
+        "card": "fill-640x360-c75",
+        "social": "fill-1200x630-c75",
+        "body": "max-1200x1200",
+        "portrait": "fill-240x240-c100",
+        "logo": "max-320x320",
+    },
+    # How many related articles the bundle carries.
+    "API_RELATED_LIMIT": 6,
+}
+
+
+class WellnessSettings:
+    """Attribute access to ``settings.WELLNESS`` with the defaults above.
+
+    Example: ``wellness_settings.API_PAGE_SIZE`` is 20 unless ``WELLNESS["API_PAGE_SIZE"]`` is set.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown WELLNESS setting {name!r}")
+        configured = getattr(settings, "WELLNESS", None) or {}
+        return configured.get(name, DEFAULTS[name])
+
+
+wellness_settings = WellnessSettings()
