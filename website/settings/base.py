@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["website.api.schema.only_api_v1"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "articles.reviews.STATUSES",
         "ListingKindEnum": ["individual", "organisation"],
@@ -186,7 +187,19 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Vary"]
 
 # The plugin's own settings, one namespaced dict; see website/conf.py for the defaults.
-WELLNESS = {}
+WELLNESS = {
+    # Recommendations (defaults and meaning: recommendations/conf.py). The database backend is
+    # always kept and serves reads when Elasticsearch fails (circuit breaker).
+    "RECOMMENDATIONS_BACKEND": os.environ.get(
+        "RECOMMENDATIONS_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database"
+    ),
+    "RECOMMENDATIONS_ES_URL": ELASTICSEARCH_URL,
+    "RECOMMENDATIONS_ES_INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "wellness") + "_reco",
+    "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
+    "RECOMMENDATIONS_BREAKER_FAILURES": 3,
+    "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,212 @@
+"""API endpoints for front ends that load suggestions separately from the article bundle.
+
+``GET /api/v1/articles/{slug}/related/`` and
+``GET /api/v1/articles/{slug}/support/?country=&language=&modality=&near=&count=&listing_type=``.
+
+They follow the rest of the API (``website.api``): query parameters validated up front (a 400
+problem response names each bad one), a 404 for an unknown or unpublished slug, cards rendered in
+a constant number of queries. Views only parse and ask ``recommendations.interface``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from website.api.cards import (
+    live_articles,
+    load_article_cards,
+    load_listings,
+    render_article_card,
+    render_listing_card,
+)
+from website.api.context import api_reader_context
+from website.api.errors import NotFound
+from website.api.images import ImageBatch
+from website.api.params import (
+    READER_CONTEXT_PARAMS,
+    ParamError,
+    bool_param,
+    int_param,
+    openapi_parameters,
+    parse_slug,
+)
+from website.api.params import slug_param as _slug_param
+from website.api.schema import problem_responses
+from website.api.views import ApiView
+
+from .interface import find_support, related_articles
+
+CONTEXT_VARY = ("Accept-Language", "CF-IPCountry")
+RELATED_PARAMS = (int_param("limit", "How many related articles (default 6).", 1, 12),)
+SUPPORT_PARAMS = (
+    *READER_CONTEXT_PARAMS,
+    int_param("count", "How many suggestions (default 3).", 1, 12),
+    _slug_param("listing_type", "Only listings of this type (slug), e.g. couples-therapist."),
+    bool_param("include_products", "Allow product brands among the suggestions (default false)."),
+)
+
+
+class RelatedItemSerializer(serializers.Serializer):
+    """Example: ``{"slug": "…", "title": "…", "source": "automatic", "reasons": ["Also about grief"]}``
+    plus every field of an article card."""
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url_path = serializers.CharField()
+    standfirst = serializers.CharField()
+    source = serializers.ChoiceField(choices=["editorial_pick", "automatic"])
+    reasons = serializers.ListField(child=serializers.CharField())
+    card = serializers.DictField()
+
+
+class RelatedResponseSerializer(serializers.Serializer):
+    article = serializers.CharField()
+    results = RelatedItemSerializer(many=True)
+
+
+class SupportItemSerializer(serializers.Serializer):
+    """Example: ``{"slug": "…", "name": "…", "reasons": ["Specialises in couples therapy",
+    "Based in Germany"], "sponsored": false, "modalities": ["in_person", "online"], …}``."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    sponsored = serializers.BooleanField()
+    modalities = serializers.ListField(child=serializers.CharField())
+    listing_type = serializers.DictField()
+    country = serializers.CharField()
+    city = serializers.CharField(allow_blank=True)
+
+
+class SupportResponseSerializer(serializers.Serializer):
+    article = serializers.CharField()
+    context = serializers.DictField()
+    widened_to = serializers.CharField(allow_null=True)
+    notice = serializers.CharField(allow_blank=True)
+    results = SupportItemSerializer(many=True)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class ArticleSuggestionView(ApiView):
+    """Shared by both endpoints: the live, public article named by the slug, else 404."""
+
+    vary = CONTEXT_VARY
+
+    def get_article(self, slug: str):
+        try:
+            slug = parse_slug(slug)
+        except ParamError as e:
+            raise NotFound("No published article with that slug.") from e
+        article = live_articles().filter(slug=slug).order_by("pk").first()
+        if article is None:
+            raise NotFound(f"No published article with the slug {slug!r}.")
+        return article
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_related",
+        tags=["articles"],
+        parameters=openapi_parameters(RELATED_PARAMS),
+        responses={200: RelatedResponseSerializer, **problem_responses(400, 404, 429)},
+    )
+)
+class RelatedArticlesView(ArticleSuggestionView):
+    """Related articles: the editor's picks first, then similar articles, each with its reasons."""
+
+    params = RELATED_PARAMS
+
+    def get_data(self, query, slug: str = "", **kwargs):
+        article = self.get_article(slug)
+        related = related_articles(article, limit=query.get("limit", 6))
+        images = ImageBatch(_base_url(self.request))
+        cards = load_article_cards([r.article.pk for r in related], images)
+        images.resolve()
+        results = []
+        for item in related:
+            page = cards.get(item.article.pk)
+            if page is None:
+                continue
+            card = render_article_card(page, images)
+            results.append(
+                {
+                    "slug": card["slug"],
+                    "title": card["title"],
+                    "url_path": card["url_path"],
+                    "standfirst": card["standfirst"],
+                    "source": item.source,
+                    "reasons": item.reasons,
+                    "card": card,
+                }
+            )
+        return {"article": article.slug, "results": results}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="articles_support",
+        tags=["articles"],
+        parameters=openapi_parameters(SUPPORT_PARAMS),
+        responses={200: SupportResponseSerializer, **problem_responses(400, 404, 429)},
+    )
+)
+class SupportView(ArticleSuggestionView):
+    """Find-support suggestions for the article in the reader's context, with reasons.
+
+    Context: ``country``, ``language``, ``modality``, ``near``; without them the trusted country
+    header and ``Accept-Language``. ``widened_to`` and ``notice`` say when the search had to go
+    beyond the reader's country.
+    """
+
+    params = SUPPORT_PARAMS
+
+    def get_data(self, query, slug: str = "", **kwargs):
+        from experts.models import ListingType
+
+        article = self.get_article(slug)
+        context = api_reader_context(self.request, query)
+        listing_type = None
+        if "listing_type" in query:
+            listing_type = ListingType.objects.filter(slug=query["listing_type"]).first()
+            if listing_type is None:
+                from website.api.errors import InvalidParameters
+
+                raise InvalidParameters([{"name": "listing_type", "reason": "no listing type has this slug"}])
+        result = find_support(
+            article,
+            context=context,
+            listing_type=listing_type,
+            count=query.get("count", 3),
+            include_products=query.get("include_products", False),
+        )
+        images = ImageBatch(_base_url(self.request))
+        listings = load_listings([s.listing.pk for s in result.suggestions], images)
+        images.resolve()
+        results = []
+        for suggestion in result.suggestions:
+            listing = listings.get(suggestion.listing.pk)
+            if listing is None:
+                continue
+            results.append(
+                {
+                    **render_listing_card(listing, images),
+                    "reasons": suggestion.reasons,
+                    "sponsored": suggestion.sponsored,
+                }
+            )
+        return {
+            "article": article.slug,
+            "context": {
+                "country": context.country,
+                "language": context.language,
+                "modality": context.modality,
+                "near": list(context.near) if context.near else None,
+            },
+            "widened_to": result.widened_to,
+            "notice": result.notice,
+            "results": results,
+        }
