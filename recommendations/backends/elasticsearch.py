@@ -1,0 +1,393 @@
+"""The Elasticsearch backend: documents, versioned indexes behind aliases, queries, bulk loading.
+
+Assembled from collaborators set as class attributes, so a subclass for another cluster version
+overrides only what changed:
+
+- ``client_factory``: the ``elasticsearch`` client with short timeouts and no client retries
+  (the circuit breaker in ``recommendations.interface`` decides what happens on failure);
+- ``index_class`` (``AliasedIndex``): create a versioned index, bulk-load with 429 retries,
+  swap the alias in one ``_aliases`` request, drop the old index, single-document writes;
+- ``document_builder_class`` (``DocumentBuilder``): article and listing documents from the models;
+- ``queries`` module: the request bodies (``recommendations.queries``).
+
+Reads ask Elasticsearch for candidates only; ranking, reasons, rotation and safety rules are the
+shared ones (``recommendations.scoring``), applied to rows re-read from the database, so a stale
+index can never show an unpublished article or an inactive listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict
+
+from django.utils import timezone
+
+from .. import queries
+from ..conf import reco_setting
+from ..documents import index_body
+from ..scoring import Step, SupportQuery, type_affinity
+from ..text import BLOCK_WEIGHTS
+from .base import BaseBackend
+from .database import NeighbourStore, eligible_articles
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("articles", "listings")
+
+
+class BackendUnavailable(Exception):
+    """Elasticsearch could not answer (connection refused, timeout, 5xx, 429)."""
+
+
+def client_factory():
+    from elasticsearch import Elasticsearch
+
+    url = reco_setting("RECOMMENDATIONS_ES_URL")
+    if not url:
+        raise BackendUnavailable("RECOMMENDATIONS_ES_URL is not set")
+    timeout = float(reco_setting("RECOMMENDATIONS_ES_TIMEOUT"))
+    return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+
+
+def _fingerprint(doc: dict) -> str:
+    payload = {k: v for k, v in doc.items() if k != "fingerprint"}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class DocumentBuilder:
+    """Documents for the indexes, from the database."""
+
+    def article_documents(self, article_ids: list[int] | None = None) -> dict[int, dict]:
+        from articles.reviews import annotate_review_status
+        from experts.models import Topic
+
+        facts = {f.article_id: f for f in NeighbourStore().facts_for_all()}
+        qs = annotate_review_status(eligible_articles())
+        if article_ids is not None:
+            qs = qs.filter(pk__in=article_ids)
+        names = dict(Topic.objects.values_list("pk", "name"))
+        docs = {}
+        for article in qs:
+            f = facts.get(article.pk)
+            if f is None:
+                continue
+            body, boilerplate = self._split_body(article.body)
+            doc = {
+                "article_id": article.pk,
+                "title": article.title,
+                "standfirst": article.standfirst,
+                "body": body,
+                "boilerplate": boilerplate,
+                "topic_names": [names.get(t, "") for t in f.topic_ids],
+                "topic_ids": f.topic_ids,
+                "mentioned_topic_ids": f.mentioned_topic_ids,
+                "approach_ids": f.approach_ids,
+                "section_id": f.section_id,
+                "author_ids": f.author_ids,
+                "first_published_at": article.first_published_at.isoformat()
+                if article.first_published_at
+                else None,
+                "review_status": article.review_status_db,
+                "is_sensitive": f.is_sensitive,
+                "advises_against_joint_sessions": f.advises_against_joint_sessions,
+            }
+            doc["fingerprint"] = _fingerprint(doc)
+            docs[article.pk] = doc
+        return docs
+
+    @staticmethod
+    def _split_body(body) -> tuple[str, str]:
+        from articles.text import _walk
+
+        main, low = [], []
+        for block in body or []:
+            weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
+            if weight <= 0:
+                continue
+            (main if weight >= 1 else low).append(" ".join(_walk(block.value)))
+        return " ".join(main), " ".join(low)
+
+    def listing_documents(self, listing_ids: list[int] | None = None) -> dict[int, dict]:
+        from experts.models import Listing
+
+        qs = Listing.objects.select_related("listing_type").prefetch_related(
+            "languages", "specialties", "approaches"
+        )
+        if listing_ids is not None:
+            qs = qs.filter(pk__in=listing_ids)
+        docs = {}
+        for listing in qs:
+            lt = listing.listing_type
+            location = None
+            if listing.latitude is not None and listing.longitude is not None:
+                location = {"lat": float(listing.latitude), "lon": float(listing.longitude)}
+            doc = {
+                "listing_id": listing.pk,
+                "name": listing.name,
+                "listing_type_id": lt.pk,
+                "is_clinical": lt.is_clinical,
+                "is_crisis_resource": lt.is_crisis_resource,
+                "offers_joint_sessions": lt.offers_joint_sessions,
+                "offers_in_person": listing.offers_in_person,
+                "offers_online": listing.offers_online,
+                "country": listing.country,
+                "languages": sorted(lang.code for lang in listing.languages.all()),
+                "specialty_ids": sorted(t.pk for t in listing.specialties.all()),
+                "approach_ids": sorted(a.pk for a in listing.approaches.all()),
+                "location": location,
+                "accepting_clients": listing.accepting_clients,
+                "is_active": listing.is_active,
+                "verified": listing.verified,
+                "sponsored": listing.is_sponsored,
+            }
+            doc["fingerprint"] = _fingerprint(doc)
+            docs[listing.pk] = doc
+        return docs
+
+    def documents(self, kind: str, ids: list[int] | None = None) -> dict[int, dict]:
+        return self.article_documents(ids) if kind == "articles" else self.listing_documents(ids)
+
+
+class AliasedIndex:
+    """One kind of document in versioned indexes behind an alias."""
+
+    def __init__(self, client, kind: str):
+        self.client = client
+        self.kind = kind
+        self.alias = f"{reco_setting('RECOMMENDATIONS_ES_INDEX_PREFIX')}_{kind}"
+
+    def new_name(self) -> str:
+        return f"{self.alias}_{timezone.now():%Y%m%d%H%M%S%f}"
+
+    def create(self, name: str) -> None:
+        body = index_body(self.kind)
+        self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+
+    def bulk(self, index: str, docs: dict[int, dict]) -> tuple[int, list[tuple[int, str]]]:
+        """Indexes ``docs``, retrying documents refused with 429 (with backoff). Returns (indexed, failed)."""
+        chunk = int(reco_setting("RECOMMENDATIONS_ES_BULK_CHUNK"))
+        retries = int(reco_setting("RECOMMENDATIONS_ES_BULK_RETRIES"))
+        backoff = float(reco_setting("RECOMMENDATIONS_ES_BULK_BACKOFF"))
+        items = sorted(docs.items())
+        indexed, failed = 0, []
+        for start in range(0, len(items), chunk):
+            pending = items[start : start + chunk]
+            for attempt in range(retries + 1):
+                retry = []
+                operations = []
+                for pk, doc in pending:
+                    operations += [{"index": {"_index": index, "_id": str(pk)}}, doc]
+                try:
+                    response = self.client.bulk(operations=operations)
+                except Exception as e:
+                    if (
+                        getattr(e, "status_code", None) == 429
+                        or getattr(getattr(e, "meta", None), "status", None) == 429
+                    ):
+                        retry = pending
+                    else:
+                        raise
+                else:
+                    for (pk, _doc), item in zip(pending, response["items"], strict=False):
+                        result = next(iter(item.values()))
+                        status = result.get("status", 500)
+                        if status == 429:
+                            retry.append((pk, _doc))
+                        elif status >= 300:
+                            error = result.get("error") or {}
+                            failed.append(
+                                (pk, f"{status} {error.get('type', '')}: {error.get('reason', '')}".strip())
+                            )
+                        else:
+                            indexed += 1
+                pending = retry
+                if not pending:
+                    break
+                if attempt < retries:
+                    time.sleep(backoff * 2**attempt)
+            failed += [
+                (pk, f"429 too many requests, still refused after {retries} retries") for pk, _ in pending
+            ]
+        return indexed, failed
+
+    def current_indexes(self) -> list[str]:
+        from elasticsearch import NotFoundError
+
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def swap(self, new: str) -> list[str]:
+        """Points the alias at ``new`` and away from every old index in one atomic request."""
+        old = self.current_indexes()
+        actions = [{"add": {"index": new, "alias": self.alias}}]
+        actions += [{"remove": {"index": name, "alias": self.alias}} for name in old if name != new]
+        self.client.indices.update_aliases(actions=actions)
+        return [name for name in old if name != new]
+
+    def put(self, pk: int, doc: dict) -> None:
+        self.client.index(index=self.alias, id=str(pk), document=doc)
+
+    def delete(self, pk: int) -> None:
+        from elasticsearch import NotFoundError
+
+        try:
+            self.client.delete(index=self.alias, id=str(pk))
+        except NotFoundError:
+            pass
+
+    def fingerprints(self) -> dict[int, str]:
+        """Every document's fingerprint (one request; fine up to 10,000 documents of a kind)."""
+        response = self.client.search(
+            index=self.alias, query={"match_all": {}}, source=["fingerprint"], size=10000
+        )
+        return {
+            int(hit["_id"]): (hit.get("_source") or {}).get("fingerprint", "")
+            for hit in response["hits"]["hits"]
+        }
+
+
+class ElasticsearchBackend(BaseBackend):
+    name = "elasticsearch"
+    client_factory = staticmethod(client_factory)
+    index_class = AliasedIndex
+    document_builder_class = DocumentBuilder
+    queries = queries
+    candidate_size = 50
+
+    def __init__(self):
+        self._client = None
+        self.documents = self.document_builder_class()
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.client_factory()
+        return self._client
+
+    def index(self, kind: str) -> AliasedIndex:
+        return self.index_class(self.client, kind)
+
+    def _search(self, kind: str, body: dict) -> list[dict]:
+        try:
+            response = self.client.search(index=self.index(kind).alias, **body)
+        except Exception as e:
+            raise BackendUnavailable(f"{kind} search failed: {e!r}") from e
+        return response["hits"]["hits"]
+
+    # --- reads -------------------------------------------------------------------------------------
+
+    def related_candidates(self, article, facts, exclude: set[int], size: int):
+        body = self.queries.related_query(
+            self.index("articles").alias,
+            article.pk,
+            topic_ids=facts.topic_ids,
+            section_id=facts.section_id,
+            exclude_ids=sorted(exclude),
+            size=size,
+        )
+        hits = self._search("articles", body)
+        top = max((hit.get("_score") or 0.0 for hit in hits), default=0.0) or 1.0
+        out = []
+        for hit in hits:
+            source = hit.get("_source") or {}
+            score = (hit.get("_score") or 0.0) / top
+            shared = sorted(set(source.get("topic_ids") or []) & set(facts.topic_ids))
+            out.append(
+                (
+                    int(hit["_id"]),
+                    {"score": round(score, 6), "text_score": round(score, 6), "shared_topic_ids": shared},
+                )
+            )
+        return out
+
+    def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
+        from experts.models import ListingType
+
+        affine = [
+            pk for pk, name in ListingType.objects.values_list("pk", "name") if type_affinity(name, q.terms)
+        ]
+        body = self.queries.support_query(
+            q,
+            step,
+            affine_type_ids=affine if q.has_signals else [],
+            exclude_ids=sorted(exclude),
+            size=self.candidate_size,
+        )
+        return [int(hit["_id"]) for hit in self._search("listings", body)]
+
+    # --- writes ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _kind(app_label: str, model_name: str) -> str | None:
+        return {("articles", "articlepage"): "articles", ("experts", "listing"): "listings"}.get(
+            (app_label, model_name)
+        )
+
+    def index_object(self, app_label: str, model_name: str, pk: int) -> str:
+        kind = self._kind(app_label, model_name)
+        if kind is None:
+            return "not indexed"
+        docs = self.documents.documents(kind, [pk])
+        if pk in docs:
+            self.index(kind).put(pk, docs[pk])
+            return "indexed"
+        self.index(kind).delete(pk)
+        return "removed"
+
+    def remove_object(self, app_label: str, model_name: str, pk: int) -> str:
+        kind = self._kind(app_label, model_name)
+        if kind is None:
+            return "not indexed"
+        self.index(kind).delete(pk)
+        return "removed"
+
+    def rebuild(self, log=print) -> dict:
+        report: dict = {"failed": []}
+        for kind in KINDS:
+            index = self.index(kind)
+            docs = self.documents.documents(kind)
+            name = index.new_name()
+            index.create(name)
+            indexed, failed = index.bulk(name, docs)
+            report["failed"] += [(f"{kind}/{pk}", reason) for pk, reason in failed]
+            if docs and not indexed:
+                self.client.indices.delete(index=name)
+                raise BackendUnavailable(f"no {kind} document could be indexed; the alias was left as it was")
+            self.client.indices.refresh(index=name)
+            old = index.swap(name)
+            for old_name in old:
+                self.client.indices.delete(index=old_name)
+            report[kind] = indexed
+            log(
+                f"elasticsearch: {indexed} {kind} in {name}, alias {index.alias} swapped, "
+                f"{len(old)} old index(es) removed, {len(failed)} failed"
+            )
+        return report
+
+    def check(self, *, fix: bool = False, log=print) -> dict:
+        drift: dict[str, list] = defaultdict(list)
+        for kind in KINDS:
+            index = self.index(kind)
+            docs = self.documents.documents(kind)
+            stored = index.fingerprints()
+            missing = sorted(set(docs) - set(stored))
+            stale = sorted(pk for pk in set(docs) & set(stored) if docs[pk]["fingerprint"] != stored[pk])
+            extra = sorted(set(stored) - set(docs))
+            drift[f"{kind} missing"], drift[f"{kind} stale"], drift[f"{kind} extra"] = missing, stale, extra
+            for label, ids in (("missing", missing), ("stale", stale), ("extra", extra)):
+                if ids:
+                    log(f"elasticsearch: {len(ids)} {kind} {label}: {ids[:20]}")
+            if fix:
+                repair = {pk: docs[pk] for pk in missing + stale}
+                if repair:
+                    _, failed = index.bulk(index.alias, repair)
+                    for pk, reason in failed:
+                        log(f"elasticsearch: could not repair {kind}/{pk}: {reason}")
+                for pk in extra:
+                    index.delete(pk)
+        return dict(drift)

@@ -1,0 +1,118 @@
+"""Elasticsearch queries of the recommendation engine, built with ``elasticsearch.dsl`` as plain dicts.
+
+Kept apart from documents and views so they can be tested as data: each function returns the
+exact request body sent to ``_search``.
+
+Related articles: ``more_like_this`` over title, standfirst, body and topic names (like the
+article's own document) OR shared topics, inside a ``function_score`` that adds a little for the
+same section, freshness and a current expert review. ``min_term_freq=1`` and ``min_doc_freq=1``
+keep it working on a small magazine, where the defaults (2 and 5) drop almost every term.
+
+Find support: every hard filter in ``filter`` clauses (never scored, never violated), relevance
+from specialties, approaches and fitting listing types in ``should`` clauses.
+"""
+
+from __future__ import annotations
+
+from elasticsearch.dsl import Q, Search
+
+from .scoring import Step, SupportQuery
+
+MLT_FIELDS = ["title^3", "standfirst^2", "body", "topic_names^2"]
+
+
+def related_query(
+    alias: str,
+    article_id: int,
+    *,
+    topic_ids: list[int],
+    section_id: int | None,
+    exclude_ids: list[int],
+    size: int,
+) -> dict:
+    mlt = Q(
+        "more_like_this",
+        fields=MLT_FIELDS,
+        like=[{"_index": alias, "_id": str(article_id)}],
+        min_term_freq=1,
+        min_doc_freq=1,
+        max_query_terms=50,
+        minimum_should_match="10%",
+    )
+    should = [mlt]
+    if topic_ids:
+        should.append(Q("terms", topic_ids=sorted(topic_ids), boost=2.0))
+    base = Q(
+        "bool",
+        should=should,
+        minimum_should_match=1,
+        must_not=[Q("ids", values=[str(pk) for pk in sorted(set(exclude_ids) | {article_id})])],
+    )
+    functions = [
+        {"weight": 1.0},
+        {"gauss": {"first_published_at": {"origin": "now", "scale": "540d", "decay": 0.5}}, "weight": 0.15},
+        {"filter": {"terms": {"review_status": ["reviewed", "review_due"]}}, "weight": 0.1},
+    ]
+    if section_id is not None:
+        functions.append({"filter": {"term": {"section_id": section_id}}, "weight": 0.2})
+    query = Q("function_score", query=base, functions=functions, score_mode="sum", boost_mode="multiply")
+    search = Search().query(query).source(["article_id", "topic_ids", "section_id"]).extra(size=size)
+    return search.to_dict()
+
+
+def support_query(
+    q: SupportQuery, step: Step, *, affine_type_ids: list[int], exclude_ids: list[int], size: int
+) -> dict:
+    filters = [Q("term", is_active=True), Q("term", verified=True)]
+    must_not = []
+    crisis = Q("term", is_crisis_resource=True)
+    if not q.include_products:
+        filters.append(Q("term", is_clinical=True))
+    if q.advises_against_joint_sessions:
+        must_not.append(Q("term", offers_joint_sessions=True))
+    if q.listing_type_id is not None:
+        same_type = Q("term", listing_type_id=q.listing_type_id)
+        filters.append(
+            Q("bool", should=[same_type, crisis], minimum_should_match=1) if q.is_sensitive else same_type
+        )
+    if q.modality == "in_person":
+        filters.append(Q("term", offers_in_person=True))
+    elif q.modality == "online":
+        filters.append(Q("term", offers_online=True))
+    if q.country:
+        filters.append(
+            Q(
+                "bool",
+                should=[Q("term", country=q.country), Q("term", offers_online=True)],
+                minimum_should_match=1,
+            )
+        )
+        must_not.append(Q("bool", filter=[crisis], must_not=[Q("term", country=q.country)]))
+        if q.modality == "in_person":
+            filters.append(Q("term", country=q.country))
+    if step.country:
+        filters.append(Q("term", country=step.country))
+    if step.online:
+        filters.append(Q("term", offers_online=True))
+    if step.language:
+        filters.append(Q("term", languages=step.language))
+    if exclude_ids:
+        must_not.append(Q("ids", values=[str(pk) for pk in sorted(exclude_ids)]))
+    should = [
+        Q("term", specialty_ids={"value": pk, "boost": weight})
+        for pk, weight in sorted(q.topic_weights.items())
+    ]
+    if q.approach_ids:
+        should.append(Q("terms", approach_ids=sorted(q.approach_ids), boost=0.5))
+    if affine_type_ids:
+        should.append(Q("terms", listing_type_id=sorted(affine_type_ids), boost=0.3))
+    if q.is_sensitive:
+        should.append(Q("term", is_crisis_resource={"value": True, "boost": 2.0}))
+    query = Q(
+        "bool",
+        filter=filters,
+        must_not=must_not,
+        should=should,
+        minimum_should_match=1 if q.has_signals else 0,
+    )
+    return Search().query(query).source(["listing_id"]).extra(size=size).to_dict()
