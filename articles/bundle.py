@@ -35,7 +35,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
 
 from experts.countries import is_country, is_language, language_name
 from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
@@ -683,32 +682,10 @@ def dump_bundle(data: dict) -> str:
 
 
 def ensure_home_page() -> HomePage:
-    """The single HomePage, created when missing and made the default site's root.
+    """The single HomePage (created as the default site's root, replacing Wagtail's welcome page)."""
+    from .roles import ensure_home_page as ensure
 
-    Wagtail's own welcome page, if it is still the default site's root and has no children,
-    is replaced.
-    """
-    home = HomePage.objects.first()
-    if home:
-        return home
-    root = Page.get_first_root_node()
-    site = Site.objects.filter(is_default_site=True).first()
-    old_root = site.root_page.specific if site else None
-    slug_taken = root.get_children().filter(slug="home").exists()
-    home = HomePage(title="Home", slug="home-page" if slug_taken else "home", live=True)
-    root.add_child(instance=home)
-    home.save_revision().publish()
-    if site:
-        site.root_page = home
-        site.save()
-    else:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    if old_root is not None and type(old_root) is Page and old_root.get_children_count() == 0:
-        old_root.delete()
-        if slug_taken:
-            home.slug = "home"
-            home.save()
-    return home
+    return ensure()[0]
 
 
 def _validation_messages(path: list, error: ValidationError) -> list[str]:

@@ -1,0 +1,136 @@
+"""``manage.py load_demo``: roles, the demo content bundle, generated images and demo accounts.
+
+Safe to run any number of times: the bundle import is idempotent by slug, images are found by
+title before one is drawn, accounts by username. Demo accounts are only created when the settings
+allow it (``WELLNESS_DEMO_ACCOUNTS``, true in development and test settings only).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.models import ArticlePage
+from articles.roles import AUTHORS, EDITORS, REVIEWERS
+from experts.models import Person
+from website.demo_images import PORTRAIT_SIZE, demo_image
+
+DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
+REVIEWER_PERSON = "ines-marwood"
+AUTHOR_PERSON = "jonah-wexford"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    username: str
+    password: str
+    group: str | None = None
+    superuser: bool = False
+    person: str | None = None
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("Administrator", "admin", "demo-admin-pass", superuser=True),
+    DemoAccount("Author", "author", "demo-author-pass", group=AUTHORS, person=AUTHOR_PERSON),
+    DemoAccount("Expert reviewer", "reviewer", "demo-reviewer-pass", group=REVIEWERS, person=REVIEWER_PERSON),
+    DemoAccount("Editor", "editor", "demo-editor-pass", group=EDITORS),
+)
+
+
+def attach_demo_images(article_slugs: list[str], person_slugs: list[str]) -> int:
+    """Gives demo articles a hero image and demo people a photo; returns how many were changed."""
+    changed = 0
+    for page in ArticlePage.objects.filter(slug__in=article_slugs).order_by("path"):
+        image = demo_image(
+            f"Demo hero: {page.title}", description=f"Abstract illustration for “{page.title}”"
+        )
+        if page.hero_image_id != image.pk:
+            page.hero_image = image
+            page.save_revision().publish()
+            changed += 1
+    for person in Person.objects.filter(slug__in=person_slugs):
+        image = demo_image(
+            f"Demo portrait: {person.name}",
+            description=f"Abstract portrait placeholder for {person.display_name}",
+            size=PORTRAIT_SIZE,
+            caption="",
+        )
+        if person.photo_id != image.pk:
+            person.photo = image
+            person.save(update_fields=["photo"])
+            changed += 1
+    return changed
+
+
+def ensure_demo_accounts() -> list[tuple[DemoAccount, bool]]:
+    """Creates the demo logins that do not exist yet; existing ones (and their passwords) are kept."""
+    User = get_user_model()
+    result = []
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        created = user is None
+        if created:
+            email = f"{account.username}@example.org"
+            if account.superuser:
+                user = User.objects.create_superuser(account.username, email, account.password)
+            else:
+                user = User.objects.create_user(account.username, email, account.password)
+        if account.group:
+            user.groups.add(Group.objects.get(name=account.group))
+        if account.person:
+            person = Person.objects.get(slug=account.person)
+            if person.user_id is None:
+                person.user = user
+                person.save(update_fields=["user"])
+        result.append((account, created))
+    return result
+
+
+class Command(BaseCommand):
+    help = "Load the demo content (idempotently), its generated images, and demo accounts in development."
+
+    def handle(self, *args, **options):
+        verbosity = options.get("verbosity", 1)
+        quiet = {"stdout": self.stderr if verbosity > 1 else io.StringIO()}
+        call_command("setup_roles", **quiet)
+        try:
+            data = parse_bundle(DEMO_BUNDLE.read_text(encoding="utf-8"), str(DEMO_BUNDLE))
+            with transaction.atomic():
+                result = import_bundle(data)
+                changed = attach_demo_images(
+                    [a["slug"] for a in data.get("articles", [])], [p["slug"] for p in data.get("people", [])]
+                )
+        except BundleError as e:
+            raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
+        if verbosity:
+            self.stdout.write(f"Demo content: {result.summary()}; images attached: {changed}.")
+        if not getattr(settings, "WELLNESS_DEMO_ACCOUNTS", False):
+            return
+        accounts = ensure_demo_accounts()
+        # Again, so that the reviewer's new login is put on the expert review step.
+        call_command("setup_roles", **quiet)
+        if verbosity:
+            self.stdout.write(self.format_accounts(accounts))
+
+    @staticmethod
+    def format_accounts(accounts: list[tuple[DemoAccount, bool]]) -> str:
+        rows = [("Role", "Username", "Password", "")]
+        for account, created in accounts:
+            rows.append((account.role, account.username, account.password, "new" if created else "kept"))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = ["Demo accounts (development only; a kept account keeps the password it was given):"]
+        for row in rows:
+            lines.append(
+                "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
+        return "\n".join(lines)
