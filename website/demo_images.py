@@ -44,7 +44,7 @@ def _gradient(size: tuple[int, int], start: tuple[int, int, int], end: tuple[int
 
 
 def draw_picture(title: str, size: tuple[int, int] = HERO_SIZE, caption: str | None = None) -> bytes:
-    """A PNG of an abstract composition for ``title``, with ``caption`` (default: the title) on it."""
+    """A JPEG of an abstract composition for ``title``, with ``caption`` (default: the title) on it."""
     rng = _rng(title)
     start, end = PALETTES[rng.randrange(len(PALETTES))]
     picture = _gradient(size, start, end)
@@ -80,7 +80,7 @@ def draw_picture(title: str, size: tuple[int, int] = HERO_SIZE, caption: str | N
             y += int(font_size * 1.25)
 
     out = io.BytesIO()
-    picture.convert("RGB").save(out, format="PNG", optimize=True)
+    picture.convert("RGB").save(out, format="JPEG", quality=82)
     return out.getvalue()
 
 
@@ -95,7 +95,7 @@ def demo_image(
     name = hashlib.sha1(title.encode()).hexdigest()[:12]
     data = draw_picture(title, size, caption)
     image = model(
-        title=title, description=description, file=ImageFile(io.BytesIO(data), name=f"demo-{name}.png")
+        title=title, description=description, file=ImageFile(io.BytesIO(data), name=f"demo-{name}.jpg")
     )
     image.save()
     return image

@@ -19,7 +19,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.bundle import BundleError, import_bundle, parse_bundle
-from articles.models import ArticlePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
 from website.demo_images import PORTRAIT_SIZE, demo_image
@@ -47,29 +46,25 @@ DEMO_ACCOUNTS = (
 )
 
 
-def attach_demo_images(article_slugs: list[str], person_slugs: list[str]) -> int:
-    """Gives demo articles a hero image and demo people a photo; returns how many were changed."""
-    changed = 0
-    for page in ArticlePage.objects.filter(slug__in=article_slugs).order_by("path"):
-        image = demo_image(
-            f"Demo hero: {page.title}", description=f"Abstract illustration for “{page.title}”"
-        )
-        if page.hero_image_id != image.pk:
-            page.hero_image = image
-            page.save_revision().publish()
-            changed += 1
-    for person in Person.objects.filter(slug__in=person_slugs):
-        image = demo_image(
-            f"Demo portrait: {person.name}",
-            description=f"Abstract portrait placeholder for {person.display_name}",
-            size=PORTRAIT_SIZE,
-            caption="",
-        )
-        if person.photo_id != image.pk:
-            person.photo = image
-            person.save(update_fields=["photo"])
-            changed += 1
-    return changed
+def add_demo_images(data: dict) -> None:
+    """Points the bundle's articles and people at generated images (drawn once, found by title).
+
+    The images travel through the import like any other field, so an article gets its hero image
+    in the same revision as its content and a second run finds nothing to change.
+    """
+    for article in data.get("articles", []):
+        if not article.get("hero_image"):
+            title = f"Demo hero: {article['title']}"
+            demo_image(title, description=f"Abstract illustration for “{article['title']}”")
+            article["hero_image"] = title
+    for person in data.get("people", []):
+        if not person.get("photo"):
+            title = f"Demo portrait: {person['name']}"
+            name = f"{person.get('honorific', '')} {person['name']}".strip()
+            demo_image(
+                title, description=f"Abstract portrait placeholder for {name}", size=PORTRAIT_SIZE, caption=""
+            )
+            person["photo"] = title
 
 
 def ensure_demo_accounts() -> list[tuple[DemoAccount, bool]]:
@@ -106,14 +101,12 @@ class Command(BaseCommand):
         try:
             data = parse_bundle(DEMO_BUNDLE.read_text(encoding="utf-8"), str(DEMO_BUNDLE))
             with transaction.atomic():
+                add_demo_images(data)
                 result = import_bundle(data)
-                changed = attach_demo_images(
-                    [a["slug"] for a in data.get("articles", [])], [p["slug"] for p in data.get("people", [])]
-                )
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
-            self.stdout.write(f"Demo content: {result.summary()}; images attached: {changed}.")
+            self.stdout.write(f"Demo content: {result.summary()}.")
         if not getattr(settings, "WELLNESS_DEMO_ACCOUNTS", False):
             return
         accounts = ensure_demo_accounts()
