@@ -35,5 +35,13 @@ test: install lint
 	DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both.
+BENCH_SIZE ?= small
+BENCH_DB ?= sqlite
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --db $(BENCH_DB)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var *.egg-info

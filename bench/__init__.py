@@ -1,0 +1,1 @@
+"""The benchmark: settings-only API baselines, the load runner, wrk scripts (see docs/benchmarks.md)."""

@@ -1,0 +1,496 @@
+"""``make bench``: serve the corpus with gunicorn, drive it with wrk, write docs/benchmarks.md and a chart.
+
+Steps for each database asked for (SQLite, PostgreSQL or both):
+
+1. install what is missing (the ``bench`` extra into the virtualenv, ``wrk`` from Debian);
+2. build the corpus database once per size, seed and schema (SQLite file cached under ``var/bench/``,
+   PostgreSQL database ``bench_<size>``), then ``rebuild_recommendations`` when that command exists;
+3. in-process (``bench.measure``): choose the request paths and count queries per request;
+4. start gunicorn (``bench/gunicorn.conf.py``, ``website.settings.bench``) on 127.0.0.1 and, for each
+   endpoint, check one request, warm up, then run ``wrk --latency`` at fixed concurrency for a fixed
+   time with ``bench/wrk/rotate.lua``; read the workers' peak RSS from ``/proc``;
+5. save the figures (``docs/benchmarks.json``, merged with earlier runs of other sizes/databases) and
+   rewrite the generated part of ``docs/benchmarks.md`` and ``docs/benchmarks.png``.
+
+Endpoints that do not exist yet (404) are skipped with a message, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.report import render_chart, render_markdown  # noqa: E402
+
+SIZES = {"small": (1000, 500), "medium": (10000, 5000)}
+VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "docs" / "benchmarks.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+CHART = ROOT / "docs" / "benchmarks.png"
+LUA = ROOT / "bench" / "wrk" / "rotate.lua"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- Tools ------------------------------------------------------------------------------------------
+
+
+def ensure_tools(skip_install: bool) -> None:
+    missing = []
+    for module in ("gunicorn", "matplotlib"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        if skip_install:
+            raise SystemExit(f"Missing Python packages {missing}: run `pip install -e '.[bench]'`.")
+        log(f"installing the bench extra ({', '.join(missing)} missing)")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[bench]"], check=True
+        )
+    if shutil.which("wrk") is None:
+        if skip_install:
+            raise SystemExit("wrk is missing: `apt-get install -y wrk`.")
+        log("installing wrk from Debian")
+        prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run([*prefix, "apt-get", "install", "-y", "wrk"], env=env).returncode != 0:
+            subprocess.run([*prefix, "apt-get", "update"], env=env, check=True)
+            subprocess.run([*prefix, "apt-get", "install", "-y", "wrk"], env=env, check=True)
+
+
+def redis_available() -> bool:
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        return False
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+        return True
+    return False
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+# --- Corpus databases ----------------------------------------------------------------------------------
+
+
+def corpus_key(size: str, seed: int) -> str:
+    """Changes when the corpus code or any migration changes, so a cached database is never stale."""
+    digest = hashlib.sha256(f"{size}:{seed}:{SIZES[size]}".encode())
+    for path in sorted(ROOT.glob("*/migrations/*.py")) + [ROOT / "articles" / "corpus.py"]:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def manage(db_url: str, *args: str, settings: str = "website.settings.bench") -> float:
+    started = time.monotonic()
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": settings}
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
+    return time.monotonic() - started
+
+
+def has_command(db_url: str, name: str) -> bool:
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "website.settings.bench"}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "help", "--commands"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return name in out.stdout.split()
+
+
+def build_corpus(db_url: str, size: str, seed: int) -> dict:
+    articles, listings = SIZES[size]
+    log(f"building the {size} corpus ({articles} articles, {listings} listings, seed {seed})")
+    timings = {"migrate_s": round(manage(db_url, "migrate", "--noinput", "-v0"), 1)}
+    timings["generate_s"] = round(
+        manage(
+            db_url,
+            "generate_corpus",
+            "--articles",
+            str(articles),
+            "--listings",
+            str(listings),
+            "--seed",
+            str(seed),
+        ),
+        1,
+    )
+    if has_command(db_url, "rebuild_recommendations"):
+        log("rebuild_recommendations")
+        timings["rebuild_recommendations_s"] = round(manage(db_url, "rebuild_recommendations"), 1)
+    return timings
+
+
+def prepare_sqlite(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
+    VAR.mkdir(parents=True, exist_ok=True)
+    key = corpus_key(size, seed)
+    path = VAR / f"corpus-{size}-seed{seed}-{key}.sqlite3"
+    meta_path = path.with_suffix(".json")
+    if path.exists() and meta_path.exists() and not rebuild:
+        log(f"reusing {path.relative_to(ROOT)}")
+        return f"sqlite:///{path}", json.loads(meta_path.read_text())
+    for old in VAR.glob(f"corpus-{size}-seed{seed}-*"):
+        old.unlink()
+    building = VAR / f"building-{size}-{seed}.sqlite3"
+    for leftover in VAR.glob(f"building-{size}-{seed}.sqlite3*"):
+        leftover.unlink()
+    meta = build_corpus(f"sqlite:///{building}", size, seed)
+    building.rename(path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
+    meta_path.write_text(json.dumps(meta))
+    return f"sqlite:///{path}", meta
+
+
+def prepare_postgres(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
+    import psycopg
+
+    name = f"bench_{size}"
+    key = corpus_key(size, seed)
+    meta_path = VAR / f"postgres-{name}.json"
+    VAR.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        if exists and meta.get("key") == key and meta.get("seed") == seed and not rebuild:
+            log(f"reusing PostgreSQL database {name}")
+            return f"postgres://postgres@127.0.0.1:5432/{name}", meta
+        if exists:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db_url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    meta = {**build_corpus(db_url, size, seed), "key": key, "seed": seed}
+    meta_path.write_text(json.dumps(meta))
+    return db_url, meta
+
+
+# --- Server and load ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: bool):
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "website.settings.bench",
+        "BENCH_PORT": str(port),
+        "BENCH_WORKERS": str(workers),
+        "BENCH_STATIC_PAYLOAD": str(payload),
+    }
+    env.pop("REDIS_URL", None)
+    if use_redis:
+        env["REDIS_URL"] = REDIS_URL
+        flush_redis()
+    log(f"starting gunicorn ({workers} sync workers) on 127.0.0.1:{port}")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "bench" / "gunicorn.conf.py"),
+            "website.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                if http_get(port, "/bench/static/")[0] == 200 and len(worker_pids(process.pid)) >= workers:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not start; see its log above.")
+            time.sleep(0.3)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def http_get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read(), {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(pid) for pid in children]
+
+
+def memory_kb(pid: int) -> dict:
+    out = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                key, value = line.split(":", 1)
+                out[key] = int(value.split()[0])
+    return out
+
+
+def parse_wrk(output: str) -> dict:
+    """The JSON line ``rotate.lua`` prints in ``done()``."""
+    for line in output.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON ") :])
+    raise ValueError("wrk printed no BENCH_JSON line:\n" + output)
+
+
+def wrk(port: int, requests_file: Path, seconds: float, connections: int, threads: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(requests_file),
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    return parse_wrk(out.stdout)
+
+
+def drive(endpoint: dict, port: int, args, workdir: Path) -> dict:
+    """Check, warm up and load one endpoint; returns its figures (or why it was skipped)."""
+    first = endpoint["paths"][0]
+    status, body, headers = http_get(port, first)
+    if status == 404:
+        return {"skipped": f"{first} answered 404 (endpoint not available yet)"}
+    if status != 200:
+        return {"skipped": f"{first} answered {status}: {body[:200].decode(errors='replace')}"}
+    lines = []
+    if endpoint["etag_from_server"]:
+        for path in endpoint["paths"]:
+            _, _, h = http_get(port, path)
+            if not h.get("etag"):
+                return {"skipped": f"{path} sent no ETag"}
+            lines.append(f"{path}\t{h['etag']}")
+        conditional, _, _ = http_get(port, endpoint["paths"][0], {"If-None-Match": lines[0].split("\t")[1]})
+        if conditional != 304:
+            return {"skipped": f"If-None-Match with the ETag answered {conditional}, not 304"}
+    else:
+        lines = endpoint["paths"]
+    requests_file = workdir / f"{endpoint['name']}.txt"
+    requests_file.write_text("\n".join(lines) + "\n")
+    wrk(port, requests_file, args.warmup, args.connections, args.threads)
+    load_before = os.getloadavg()[0]
+    result = wrk(port, requests_file, args.duration, args.connections, args.threads)
+    result["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    if result["requests"] == 0:
+        return {"skipped": f"no request completed within {args.duration:g} s"}
+    result["live_body_bytes"] = len(body)
+    expected = str(endpoint["expect"])
+    result["unexpected"] = sum(n for code, n in result["statuses"].items() if code != expected)
+    return result
+
+
+# --- One run -------------------------------------------------------------------------------------------
+
+
+def run_one(db: str, size: str, args, use_redis: bool) -> dict:
+    prepare = prepare_sqlite if db == "sqlite" else prepare_postgres
+    db_url, corpus_meta = prepare(size, args.seed, args.rebuild)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        plan_path, payload = workdir / "plan.json", workdir / "payload.json"
+        log("counting queries per request in-process")
+        env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "website.settings.bench"}
+        env.pop("REDIS_URL", None)
+        subprocess.run(
+            [sys.executable, "-m", "bench.measure", "--out", str(plan_path), "--payload", str(payload)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        plan = json.loads(plan_path.read_text())
+        if args.only:
+            plan = [e for e in plan if e["name"] in args.only]
+        results = []
+        with gunicorn(db_url, args.port, args.workers, payload, use_redis) as server:
+            for endpoint in plan:
+                log(f"{db}/{size}: {endpoint['name']}")
+                figures = drive(endpoint, args.port, args, workdir)
+                if "skipped" in figures:
+                    log(f"  skipped: {figures['skipped']}")
+                else:
+                    lat = figures["latency_ms"]
+                    log(
+                        f"  p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  {figures['rps']:.0f} req/s"
+                        f"  unexpected statuses {figures['unexpected']}"
+                    )
+                memory = [memory_kb(pid) for pid in worker_pids(server.pid)]
+                figures["worker_rss_mb"] = [round(m.get("VmRSS", 0) / 1024, 1) for m in memory]
+                results.append(
+                    {
+                        **{
+                            k: endpoint[k]
+                            for k in (
+                                "name",
+                                "label",
+                                "group",
+                                "queries",
+                                "status",
+                                "body_bytes",
+                                "note",
+                                "expect",
+                            )
+                        },
+                        **figures,
+                    }
+                )
+            peak = [round(memory_kb(pid).get("VmHWM", 0) / 1024, 1) for pid in worker_pids(server.pid)]
+    articles, listings = SIZES[size]
+    return {
+        "db": db,
+        "size": size,
+        "articles": articles,
+        "listings": listings,
+        "seed": args.seed,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cache": "redis" if use_redis else "locmem (per worker)",
+        "load": {
+            "tool": "wrk",
+            "threads": args.threads,
+            "connections": args.connections,
+            "warmup_s": args.warmup,
+            "duration_s": args.duration,
+            "workers": args.workers,
+        },
+        "corpus_build": corpus_meta,
+        "peak_rss_mb_per_worker": peak,
+        "endpoints": results,
+    }
+
+
+def machine_facts() -> dict:
+    facts = {"python": platform.python_version(), "kernel": platform.release()}
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in lscpu.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("Model name", "CPU(s)", "Thread(s) per core", "Architecture"):
+                facts[key.strip()] = value.strip()
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        free = subprocess.run(["free", "-m"], capture_output=True, text=True, check=True).stdout.splitlines()
+        facts["memory_mb"] = int(free[1].split()[1])
+    with contextlib.suppress(Exception):
+        import django
+        import gunicorn as gunicorn_module
+        import wagtail
+
+        facts.update(
+            django=django.get_version(), wagtail=wagtail.__version__, gunicorn=gunicorn_module.__version__
+        )
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        facts["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(
+            "\n"
+        )[0]
+    return facts
+
+
+def save_results(runs: list[dict], command: str) -> dict:
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
+    for run in runs:
+        data["runs"][f"{run['db']}-{run['size']}"] = {**run, "command": command}
+    data["machine"] = machine_facts()
+    RESULTS.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark the API against Wagtail's APIs and the static limit."
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default=os.environ.get("BENCH_SIZE", "small"))
+    parser.add_argument(
+        "--medium", action="store_const", const="medium", dest="size", help="Same as --size medium."
+    )
+    parser.add_argument(
+        "--db", choices=("sqlite", "postgres", "both"), default=os.environ.get("BENCH_DB", "sqlite")
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", "8")))
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", nargs="*", help="Endpoint names to run (default: all).")
+    parser.add_argument("--rebuild", action="store_true", help="Regenerate the corpus even if cached.")
+    parser.add_argument("--skip-install", action="store_true")
+    parser.add_argument("--no-docs", action="store_true", help="Save figures but leave docs/ untouched.")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    ensure_tools(args.skip_install)
+    use_redis = redis_available()
+    if not use_redis:
+        log("Redis not reachable: each worker gets its own local-memory cache")
+    dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    runs = [run_one(db, args.size, args, use_redis) for db in dbs]
+    command = (
+        "make bench"
+        + (f" BENCH_SIZE={args.size}" if args.size != "small" else "")
+        + (f" BENCH_DB={args.db}" if args.db != "sqlite" else "")
+    )
+    if args.no_docs:
+        log(f"done in {time.monotonic() - started:.0f}s (docs left untouched)")
+        return 0
+    data = save_results(runs, command)
+    render_markdown(data, DOC, CHART.name)
+    render_chart(data, CHART)
+    log(f"wrote {DOC.relative_to(ROOT)} and {CHART.relative_to(ROOT)} in {time.monotonic() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
