@@ -369,3 +369,17 @@ class TestQueryCount:
     def test_same_count_for_both_sizes_with_the_real_engine(self, client, pages):
         small, large, _, _ = pages
         assert self._queries(client, small.url) == self._queries(client, large.url)
+
+
+def test_editor_preview_of_a_draft_renders_its_unsaved_content(article):
+    draft = ArticlePage.objects.get(pk=article.pk)
+    draft.title = "Repairing Trust, revised draft"
+    draft.body = [factories.block("faq", factories.faq_value(("A new question?", "A new answer.")))]
+    revision = draft.save_revision()
+    preview = revision.as_object()
+    response = preview.make_preview_request()
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.rendered_content, "html.parser")
+    assert soup.find("h1").get_text() == "Repairing Trust, revised draft"
+    assert soup.select_one(".faq summary").get_text() == "A new question?"
+    assert "Tomas Reyes" in soup.select_one(".byline-authors").get_text()
