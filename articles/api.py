@@ -15,7 +15,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from experts.models import Topic
 from website.api.bundle import build_bundle
 from website.api.caching import articles_version, latest, listings_version
-from website.api.cards import article_card_queryset, live_articles, prepare_article_cards, render_article_card
+from website.api.cards import (
+    article_card_queryset,
+    live_articles,
+    prepare_article_cards,
+    render_article_card,
+    visible,
+)
 from website.api.context import api_reader_context
 from website.api.errors import InvalidParameters, NotFound
 from website.api.images import ImageBatch
@@ -169,7 +175,7 @@ class SectionListView(PaginatedListView):
         return [version, sections], latest(sections["latest"], version["published"])
 
     def get_data(self, query, **kwargs):
-        queryset = SectionPage.objects.live().public().order_by("path")
+        queryset = visible(SectionPage.objects.all()).order_by("path")
         sections, envelope = paginate(queryset, query, self.request)
         roots = site_root_paths()
         results = [

@@ -39,9 +39,11 @@ ARTICLE_PARAMS = (
 
 
 def by_section(queryset: QuerySet, slug: str) -> QuerySet:
+    from website.api.cards import visible
+
     from .models import SectionPage
 
-    paths = list(SectionPage.objects.live().public().filter(slug=slug).values_list("path", flat=True))
+    paths = list(visible(SectionPage.objects.filter(slug=slug)).values_list("path", flat=True))
     if not paths:
         return queryset.none()
     condition = Q()

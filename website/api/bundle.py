@@ -26,6 +26,7 @@ from .cards import (
     render_listing_card,
     render_person_card,
     render_section_ref,
+    visible,
 )
 from .images import ImageBatch
 from .text import RichTextBatch, clean_text, clean_url, front_end_path, site_root_paths
@@ -340,7 +341,7 @@ class BundleBuilder:
         roots = site_root_paths()
         section = None
         if page.path:
-            section = SectionPage.objects.filter(path=page.path[: -page.steplen]).first()
+            section = visible(SectionPage.objects.filter(path=page.path[: -page.steplen])).first()
         url_path = front_end_path(page.url_path or "", roots) or page.url_path or ""
         cards = {pk: render_article_card(card, self.images) for pk, card in self.cards.items()}
         hero_alt = page.hero_alt or None

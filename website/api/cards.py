@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
 
 from experts.countries import language_name
 
@@ -18,11 +29,26 @@ from .images import ImageBatch
 from .text import clean_text, clean_url, front_end_path, site_root_paths
 
 
+def visible(queryset: QuerySet) -> QuerySet:
+    """Pages a reader may see: live, outside view restrictions, and not past their expiry.
+
+    Wagtail clears ``live`` on expired pages only when ``publish_scheduled`` runs, so the expiry
+    date is checked here too. View restrictions are excluded in SQL (a restriction on the page or
+    an ancestor, whose path is a prefix of the page's) rather than with ``.public()``, which spends a
+    query listing restrictions each time it is called.
+    """
+    from wagtail.models import PageViewRestriction
+
+    target = ExpressionWrapper(OuterRef("path"), output_field=CharField())
+    restricted = PageViewRestriction.objects.filter(StartsWith(target, F("page__path")))
+    return queryset.filter(live=True).exclude(Exists(restricted)).exclude(expire_at__lte=timezone.now())
+
+
 def live_articles() -> QuerySet:
-    """Live articles outside view restrictions: the only articles the API ever shows."""
+    """The only articles the API ever shows (see ``visible``)."""
     from articles.models import ArticlePage
 
-    return ArticlePage.objects.live().public()
+    return visible(ArticlePage.objects.all())
 
 
 def _as_float(value) -> float | None:
@@ -167,7 +193,7 @@ def prepare_article_cards(pages: list, images: ImageBatch) -> None:
     if not pages:
         return
     parent_paths = {page.path[: -page.steplen] for page in pages}
-    sections = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths).live().public()}
+    sections = {s.path: s for s in visible(SectionPage.objects.filter(path__in=parent_paths))}
     roots = site_root_paths()
     reviewers = [page.last_review.reviewer for page in pages if page.last_review_id and page.last_review]
     prefetch_people(reviewers)
