@@ -383,3 +383,14 @@ def test_editor_preview_of_a_draft_renders_its_unsaved_content(article):
     assert soup.find("h1").get_text() == "Repairing Trust, revised draft"
     assert soup.select_one(".faq summary").get_text() == "A new question?"
     assert "Tomas Reyes" in soup.select_one(".byline-authors").get_text()
+
+
+def test_server_error_page_renders_without_the_database(rf, django_assert_num_queries):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("h1").get_text() == "Something went wrong"
+    assert soup.html["lang"] == "en" and soup.find("main", id="main")
