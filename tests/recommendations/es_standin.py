@@ -5,7 +5,7 @@ It answers the endpoints the backend uses (index create/delete, ``_bulk``, ``_al
 ``X-Elastic-Product: Elasticsearch`` header the 8.x client insists on. It keeps documents in memory
 and records every request so tests can assert what was sent. Knobs simulate trouble: ``delay``
 (seconds before any answer), ``search_status`` (an error status for searches), ``reject_429``
-(document ids refused with 429 that many times in bulk requests).
+(``"<index prefix>/<id>"`` refused with 429 that many times in bulk requests).
 """
 
 from __future__ import annotations
@@ -134,8 +134,10 @@ class StandInElasticsearch:
         for meta, doc in zip(lines[::2], lines[1::2], strict=True):
             op = meta["index"]
             doc_id, index = op["_id"], op["_index"]
-            if self.reject_429.get(doc_id, 0) > 0:
-                self.reject_429[doc_id] -= 1
+            key = next((k for k in self.reject_429 if index.startswith(k.split("/")[0]) and k.endswith(f"/{doc_id}")),
+                       None)
+            if key and self.reject_429[key] > 0:
+                self.reject_429[key] -= 1
                 items.append(
                     {
                         "index": {

@@ -1,0 +1,89 @@
+"""The separate endpoints: /api/v1/articles/{slug}/related/ and /support/."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, path, **headers):
+    response = client.get(path, **headers)
+    return response.status_code, response.json()
+
+
+class TestRelatedEndpoint:
+    def test_lists_related_with_reasons_never_itself(self, client, catalogue):
+        status, body = get(client, "/api/v1/articles/rebuilding-trust-after-an-affair/related/")
+        assert status == 200
+        found = [r["slug"] for r in body["results"]]
+        assert found[:2] == ["jealousy-and-trust", "arguing-well-as-a-couple"]
+        assert "rebuilding-trust-after-an-affair" not in found
+        assert all(r["reasons"] and r["source"] == "automatic" for r in body["results"])
+        assert body["results"][0]["card"]["title"] == "Jealousy and trust"
+
+    def test_limit(self, client, catalogue):
+        status, body = get(client, "/api/v1/articles/rebuilding-trust-after-an-affair/related/?limit=1")
+        assert status == 200 and len(body["results"]) == 1
+
+    @pytest.mark.parametrize("query", ["limit=0", "limit=x", "color=blue"])
+    def test_bad_parameters_are_400_naming_them(self, client, catalogue, query):
+        status, body = get(client, f"/api/v1/articles/rebuilding-trust-after-an-affair/related/?{query}")
+        assert status == 400
+        assert [e["name"] for e in body["errors"]] == [query.split("=")[0]]
+
+    def test_unknown_or_draft_article_is_404(self, client, catalogue):
+        from tests import factories
+
+        factories.article(title="Draft only", publish=False)
+        assert get(client, "/api/v1/articles/no-such-article/related/")[0] == 404
+        assert get(client, "/api/v1/articles/draft-only/related/")[0] == 404
+
+
+class TestSupportEndpoint:
+    url = "/api/v1/articles/rebuilding-trust-after-an-affair/support/"
+
+    def test_every_context_parameter(self, client, catalogue):
+        berlin = catalogue["listings"]["berlin"]
+        berlin.latitude, berlin.longitude = 52.52, 13.40
+        berlin.save()
+        status, body = get(client, self.url + "?country=DE&language=de&modality=in_person&near=52.5,13.4&count=2")
+        assert status == 200
+        assert body["context"] == {"country": "DE", "language": "de", "modality": "in_person", "near": [52.5, 13.4]}
+        first = body["results"][0]
+        assert first["slug"] == "berlin-couples"
+        assert {"Specialises in couples therapy", "Based in Germany", "Speaks German"} <= set(first["reasons"])
+        assert any("km from you" in r for r in first["reasons"])
+        assert all("in_person" in r["modalities"] and r["country"] == "DE" for r in body["results"])
+
+    def test_online_widening_is_reported(self, client, catalogue):
+        status, body = get(client, self.url + "?country=DE&language=de&modality=online&count=2")
+        assert status == 200
+        assert body["widened_to"] == "online_in_language" and "German" in body["notice"]
+        assert all("online" in r["modalities"] for r in body["results"])
+
+    def test_context_from_headers_when_no_parameters(self, client, catalogue):
+        status, body = get(client, self.url, HTTP_CF_IPCOUNTRY="GB", HTTP_ACCEPT_LANGUAGE="en-GB")
+        assert status == 200
+        assert body["context"]["country"] == "GB" and body["context"]["language"] == "en"
+        assert body["results"][0]["country"] == "GB"
+
+    def test_sponsored_flag_is_shown(self, client, catalogue):
+        status, body = get(client, self.url + "?country=GB&count=4")
+        assert {r["slug"]: r["sponsored"] for r in body["results"]}["london-couples"] is True
+
+    def test_listing_type_and_products(self, client, catalogue):
+        url = "/api/v1/articles/insomnia-basics/support/?country=DE&count=5"
+        assert [r["slug"] for r in get(client, url + "&listing_type=psychologist")[1]["results"]] == [
+            "sleep-psychologist"]
+        assert "sleepy-brand" not in [r["slug"] for r in get(client, url)[1]["results"]]
+        assert "sleepy-brand" in [r["slug"] for r in get(client, url + "&include_products=true")[1]["results"]]
+
+    @pytest.mark.parametrize("query,names", [
+        ("country=XX1", ["country"]), ("language=german", ["language"]), ("modality=teleport", ["modality"]),
+        ("near=north", ["near"]), ("count=0", ["count"]), ("listing_type=nope", ["listing_type"]),
+        ("include_products=maybe", ["include_products"]), ("country=XX1&modality=teleport", ["country", "modality"]),
+        ("colour=red", ["colour"]),
+    ])
+    def test_bad_values_are_400_naming_the_parameter(self, client, catalogue, query, names):
+        status, body = get(client, self.url + "?" + query)
+        assert status == 400
+        assert sorted(e["name"] for e in body["errors"]) == names

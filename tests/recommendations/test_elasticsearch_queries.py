@@ -1,0 +1,112 @@
+"""Elasticsearch mappings and queries, tested as the data we send."""
+
+import datetime
+
+from recommendations.documents import index_body
+from recommendations.queries import related_query, support_query
+from recommendations.scoring import Step, SupportQuery
+
+
+def find(obj, key):
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key:
+                out.append(v)
+            out += find(v, key)
+    elif isinstance(obj, list):
+        for v in obj:
+            out += find(v, key)
+    return out
+
+
+def q(**kw):
+    base = dict(article_id=7, topic_weights={3: 1.0, 9: 0.5}, approach_ids=frozenset({4}), terms=frozenset({"coupl"}),
+                day=datetime.date(2026, 1, 1))
+    return SupportQuery(**{**base, **kw})
+
+
+class TestMappings:
+    def test_article_mapping_fields(self):
+        body = index_body("articles")
+        props = body["mappings"]["properties"]
+        assert props["title"] == {"type": "text", "analyzer": "reco_text", "term_vector": "yes"}
+        for field in ("topic_ids", "section_id", "author_ids", "approach_ids"):
+            assert props[field]["type"] == "integer"
+        assert props["review_status"]["type"] == "keyword"
+        assert props["first_published_at"]["type"] == "date"
+        assert "term_vector" not in props["boilerplate"]  # kept out of more_like_this
+        assert "reco_text" in body["settings"]["analysis"]["analyzer"]
+
+    def test_listing_mapping_fields(self):
+        props = index_body("listings")["mappings"]["properties"]
+        assert props["country"]["type"] == "keyword" and props["languages"]["type"] == "keyword"
+        assert props["location"]["type"] == "geo_point"
+        for field in ("offers_in_person", "offers_online", "is_active", "verified", "is_clinical",
+                      "is_crisis_resource", "offers_joint_sessions"):
+            assert props[field]["type"] == "boolean"
+
+
+class TestRelatedQuery:
+    body = related_query("mag_reco_articles", 7, topic_ids=[3, 9], section_id=2, exclude_ids=[11, 12], size=20)
+
+    def test_more_like_this_works_on_a_small_corpus(self):
+        (mlt,) = find(self.body, "more_like_this")
+        assert mlt["min_term_freq"] == 1 and mlt["min_doc_freq"] == 1
+        assert mlt["like"] == [{"_index": "mag_reco_articles", "_id": "7"}]
+        assert set(mlt["fields"]) == {"title^3", "standfirst^2", "body", "topic_names^2"}
+
+    def test_excludes_itself_and_picks(self):
+        (ids,) = find(self.body, "ids")
+        assert ids["values"] == ["7", "11", "12"]
+
+    def test_function_score_section_freshness_review(self):
+        (fs,) = find(self.body, "function_score")
+        assert fs["boost_mode"] == "multiply" and fs["score_mode"] == "sum"
+        functions = fs["functions"]
+        assert {"filter": {"term": {"section_id": 2}}, "weight": 0.2} in functions
+        assert any("gauss" in f and "first_published_at" in f["gauss"] for f in functions)
+        assert any(f.get("filter") == {"terms": {"review_status": ["reviewed", "review_due"]}} for f in functions)
+        assert {"terms": {"topic_ids": [3, 9], "boost": 2.0}} in find(self.body, "should")[0]
+        assert self.body["size"] == 20
+
+
+class TestSupportQuery:
+    def test_in_person_germany_filters(self):
+        body = support_query(q(country="DE", modality="in_person"), Step("local", country="DE"), affine_type_ids=[],
+                             exclude_ids=[], size=50)
+        filters = body["query"]["bool"]["filter"]
+        for clause in ({"term": {"is_active": True}}, {"term": {"verified": True}}, {"term": {"is_clinical": True}},
+                       {"term": {"offers_in_person": True}}, {"term": {"country": "DE"}}):
+            assert clause in filters
+
+    def test_online_language_step(self):
+        body = support_query(q(country="DE", language="de", modality="online"),
+                             Step("online_in_language", online=True, language="de"), affine_type_ids=[2],
+                             exclude_ids=[5], size=50)
+        bool_ = body["query"]["bool"]
+        assert {"term": {"offers_online": True}} in bool_["filter"]
+        assert {"term": {"languages": "de"}} in bool_["filter"]
+        assert {"ids": {"values": ["5"]}} in bool_["must_not"]
+        assert {"terms": {"listing_type_id": [2], "boost": 0.3}} in bool_["should"]
+        assert bool_["minimum_should_match"] == 1
+
+    def test_relevance_from_topics_and_approaches(self):
+        should = support_query(q(), Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50)["query"][
+            "bool"]["should"]
+        assert {"term": {"specialty_ids": {"value": 3, "boost": 1.0}}} in should
+        assert {"term": {"specialty_ids": {"value": 9, "boost": 0.5}}} in should
+        assert {"terms": {"approach_ids": [4], "boost": 0.5}} in should
+
+    def test_products_and_joint_sessions(self):
+        body = support_query(q(include_products=True, advises_against_joint_sessions=True), Step("everywhere"),
+                             affine_type_ids=[], exclude_ids=[], size=50)
+        assert {"term": {"is_clinical": True}} not in body["query"]["bool"]["filter"]
+        assert {"term": {"offers_joint_sessions": True}} in body["query"]["bool"]["must_not"]
+
+    def test_sensitive_boosts_crisis_and_keeps_it_local(self):
+        body = support_query(q(is_sensitive=True, country="GB"), Step("local", country="GB"), affine_type_ids=[],
+                             exclude_ids=[], size=50)
+        assert {"term": {"is_crisis_resource": {"value": True, "boost": 2.0}}} in body["query"]["bool"]["should"]
+        assert {"bool": {"filter": [{"term": {"is_crisis_resource": True}}],
+                         "must_not": [{"term": {"country": "GB"}}]}} in body["query"]["bool"]["must_not"]
