@@ -160,6 +160,8 @@ def _schema_messages(error: jsonschema.ValidationError) -> list[str]:
             return [f'{where}: a DOI starts with "10."']
         if path and path[-1] == "pmid":
             return [f"{where}: a PMID is a number"]
+        if error.validator_value == "^[^,]+$":
+            return [f"{where}: a synonym cannot contain a comma (give each one as its own list item)"]
         if "url" in str(path[-1] if path else "") or error.validator_value.startswith("^(https?"):
             return [f"{where}: {value!r} is not an http(s) URL"]
         return [f"{where}: {value!r} is not a valid slug (letters, digits, - and _)"]
@@ -744,7 +746,7 @@ class _Importer:
         return self.result
 
     @staticmethod
-    def save_if_changed(obj, before: dict | None, after: dict) -> str:
+    def outcome(before: dict | None, after: dict) -> str:
         """The outcome of an upsert: the object is saved by the caller unless it is "unchanged"."""
         if before is None:
             return "created"
@@ -757,7 +759,7 @@ class _Importer:
         for name, value in fields.items():
             setattr(obj, name, value)
         after = exporter(obj)
-        outcome = self.save_if_changed(obj, before, after)
+        outcome = self.outcome(before, after)
         if outcome != "unchanged":
             obj.full_clean()
             obj.save()
@@ -862,7 +864,7 @@ class _Importer:
         ]
         if before is None or before["credentials"] != [export_credential(c) for c in credentials]:
             person.credentials = credentials
-        outcome = self.save_if_changed(person, before, export_person(person))
+        outcome = self.outcome(before, export_person(person))
         if outcome != "unchanged":
             person.full_clean(exclude=["user"])
             for j, credential in enumerate(credentials):
@@ -903,7 +905,7 @@ class _Importer:
         listing.languages.set(self.language_objects(item.get("languages") or []))
         listing.specialties.set(self.topic_objects(item.get("specialties") or []))
         listing.approaches.set(list(Approach.objects.filter(slug__in=item.get("approaches") or [])))
-        outcome = self.save_if_changed(listing, before, export_listing(listing))
+        outcome = self.outcome(before, export_listing(listing))
         if outcome != "unchanged":
             listing.full_clean()
             listing.save()

@@ -108,9 +108,7 @@ BUNDLE = {
                 },
                 {"type": "quote", "value": {"text": "Small steps.", "speaker": "Jo", "credential": "LMFT"}},
             ],
-            "reviews": [
-                {"reviewer": "mara-velde", "reviewed_at": REVIEWED_AT_JSON, "summary": "Sound."}
-            ],
+            "reviews": [{"reviewer": "mara-velde", "reviewed_at": REVIEWED_AT_JSON, "summary": "Sound."}],
         },
         {
             "slug": "second-article",
@@ -248,6 +246,13 @@ class TestBadInput:
         message = import_errors(tmp_path, data)
         assert "people[0].contact_email: Enter a valid email address." in message
         assert not ListingType.objects.exists()
+
+    def test_synonyms_are_list_items_without_commas(self):
+        data = bundle()
+        data["topics"][0]["synonyms"] = ["betrayal, infidelity"]
+        assert schema_errors(data) == [
+            "topics[0].synonyms[0]: a synonym cannot contain a comma (give each one as its own list item)"
+        ]
 
     def test_schema_file_validates_the_shape(self):
         data = bundle()
