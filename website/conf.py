@@ -39,6 +39,13 @@ DEFAULTS: dict[str, Any] = {
     },
     # How many related articles the bundle carries.
     "API_RELATED_LIMIT": 6,
+    # Failed admin sign-ins (website.login_throttle): failures allowed per username and per client
+    # address within the window (seconds) before sign-in answers 429; None switches a counter off.
+    "LOGIN_FAILURES_PER_USERNAME": 5,
+    "LOGIN_FAILURES_PER_IP": 20,
+    "LOGIN_FAILURE_WINDOW": 900,
+    # request.META key of the client address set by a trusted proxy ("HTTP_X_REAL_IP"); "" = REMOTE_ADDR.
+    "LOGIN_CLIENT_IP_HEADER": "",
 }
 
 

@@ -13,9 +13,22 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 CARD_FIELDS = {
-    "id", "slug", "url_path", "title", "standfirst", "section", "topics", "image", "authors", "reviewer",
-    "reading_time", "first_published_at", "last_published_at", "last_reviewed_at", "review_status",
-}  # fmt: skip
+    "id",
+    "slug",
+    "url_path",
+    "title",
+    "standfirst",
+    "section",
+    "topics",
+    "image",
+    "authors",
+    "reviewer",
+    "reading_time",
+    "first_published_at",
+    "last_published_at",
+    "last_reviewed_at",
+    "review_status",
+}
 
 
 def slugs(response) -> list[str]:
@@ -42,8 +55,16 @@ def magazine(db):
     set_published(sleep, now - datetime.timedelta(days=10))
     set_published(both, now - datetime.timedelta(days=1))
     trust = factories.expert_review(trust, dr_ruiz, reviewed_at=now - datetime.timedelta(days=5))
-    return {"trends": trends, "healing": healing, "ruiz": dr_ruiz, "ben": ben, "cleo": cleo, "trust": trust,
-            "sleep": sleep, "both": both}  # fmt: skip
+    return {
+        "trends": trends,
+        "healing": healing,
+        "ruiz": dr_ruiz,
+        "ben": ben,
+        "cleo": cleo,
+        "trust": trust,
+        "sleep": sleep,
+        "both": both,
+    }
 
 
 class TestArticleCards:
@@ -61,8 +82,15 @@ class TestArticleCards:
             "url_path": "/trends-signals/",
         }
         assert card["topics"] == [{"slug": "trust", "name": "Trust"}]
-        assert card["authors"] == [{"slug": "ben-ode", "name": "Ben Ode", "honorific": "", "display_name": "Ben Ode",
-                                    "board_badge": False}]  # fmt: skip
+        assert card["authors"] == [
+            {
+                "slug": "ben-ode",
+                "name": "Ben Ode",
+                "honorific": "",
+                "display_name": "Ben Ode",
+                "board_badge": False,
+            }
+        ]
         assert card["reviewer"]["display_name"] == "Dr. Ana Ruiz" and card["reviewer"]["board_badge"] is True
         assert card["review_status"] == "reviewed" and card["last_reviewed_at"]
 
@@ -83,7 +111,10 @@ class TestArticleFilters:
     def test_topic_is_repeatable_any_of(self, api, magazine):
         assert slugs(api("/api/v1/articles/?topic=trust")) == ["apologies-that-work", "rebuilding-trust"]
         assert set(slugs(api("/api/v1/articles/?topic=trust&topic=sleep"))) == {
-            "apologies-that-work", "sleep-and-mood", "rebuilding-trust"}  # fmt: skip
+            "apologies-that-work",
+            "sleep-and-mood",
+            "rebuilding-trust",
+        }
 
     def test_author_and_reviewer(self, api, magazine):
         assert slugs(api("/api/v1/articles/?author=cleo-vance")) == ["apologies-that-work", "sleep-and-mood"]
@@ -113,8 +144,11 @@ class TestArticleFilters:
         assert slugs(api("/api/v1/articles/?search=zzzunfindable")) == []
 
     def test_ordering(self, api, magazine):
-        assert slugs(api("/api/v1/articles/?ordering=title")) == ["apologies-that-work", "rebuilding-trust",
-                                                                   "sleep-and-mood"]  # fmt: skip
+        assert slugs(api("/api/v1/articles/?ordering=title")) == [
+            "apologies-that-work",
+            "rebuilding-trust",
+            "sleep-and-mood",
+        ]
         assert slugs(api("/api/v1/articles/?ordering=published_at"))[0] == "rebuilding-trust"
         assert slugs(api("/api/v1/articles/?ordering=-last_reviewed_at"))[0] == "rebuilding-trust"
 
@@ -168,14 +202,17 @@ class TestSectionsAndTopics:
     def test_sections(self, api, magazine):
         body = api("/api/v1/sections/").json()
         assert [(s["slug"], s["url_path"]) for s in body["results"]] == [
-            ("trends-signals", "/trends-signals/"), ("altered-healing", "/altered-healing/")]  # fmt: skip
+            ("trends-signals", "/trends-signals/"),
+            ("altered-healing", "/altered-healing/"),
+        ]
 
     def test_topics(self, api, magazine):
         body = api("/api/v1/topics/").json()
         assert [t["slug"] for t in body["results"]] == ["sleep", "trust"]
         assert set(body["results"][0]) == {"slug", "name", "description"}
 
-    @pytest.mark.parametrize("path", ["/api/v1/sections/?limit=0", "/api/v1/topics/?offset=x",
-                                      "/api/v1/topics/?q=1"])  # fmt: skip
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/sections/?limit=0", "/api/v1/topics/?offset=x", "/api/v1/topics/?q=1"]
+    )
     def test_bad_parameters(self, api, db, path):
         assert api(path).status_code == 400

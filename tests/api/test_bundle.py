@@ -15,10 +15,30 @@ from tests.api.conftest import rich_body
 pytestmark = pytest.mark.django_db
 
 BUNDLE_FIELDS = {
-    "id", "slug", "url_path", "title", "standfirst", "section", "topics", "authors", "review", "reading_time",
-    "is_sensitive", "first_published_at", "last_published_at", "images", "body", "faq", "citations",
-    "editorial_picks", "related", "reader_context", "seo", "jsonld", "is_preview",
-}  # fmt: skip
+    "id",
+    "slug",
+    "url_path",
+    "title",
+    "standfirst",
+    "section",
+    "topics",
+    "authors",
+    "review",
+    "reading_time",
+    "is_sensitive",
+    "first_published_at",
+    "last_published_at",
+    "images",
+    "body",
+    "faq",
+    "citations",
+    "editorial_picks",
+    "related",
+    "reader_context",
+    "seo",
+    "jsonld",
+    "is_preview",
+}
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
@@ -55,10 +75,18 @@ def make_article(content, n: int, *, slug: str, automatic: int = 1, pick_count: 
     more_listings = [factories.listing(f"{slug} listing {i}") for i in range(listings)]
     images = [factories.image(f"{slug} image {i}", size=(400, 300)) for i in range(max(1, n // 2))]
     authors = [factories.person(f"{slug} author {i}") for i in range(max(1, n // 2))]
-    page = factories.article(section, slug.replace("-", " ").title(), slug=slug, topics=["Trust", "Sleep"],
-                             authors=tuple(authors), picks=tuple(picks), hero_image=images[0],
-                             body=rich_body(n, listings=more_listings, images=images, link_to=content["other"],
-                                            automatic=automatic))  # fmt: skip
+    page = factories.article(
+        section,
+        slug.replace("-", " ").title(),
+        slug=slug,
+        topics=["Trust", "Sleep"],
+        authors=tuple(authors),
+        picks=tuple(picks),
+        hero_image=images[0],
+        body=rich_body(
+            n, listings=more_listings, images=images, link_to=content["other"], automatic=automatic
+        ),
+    )
     return factories.expert_review(page, content["reviewer"])
 
 
@@ -111,8 +139,13 @@ class TestBundleContents:
         self, api, site_content, stub_engine
     ):
         draft = factories.article(site_content["section"], "Secret draft", publish=False)
-        body = [("paragraph", f'<p><a linktype="page" id="{site_content["other"].pk}">live</a> and '
-                              f'<a linktype="page" id="{draft.pk}">draft</a></p>')]  # fmt: skip
+        body = [
+            (
+                "paragraph",
+                f'<p><a linktype="page" id="{site_content["other"].pk}">live</a> and '
+                f'<a linktype="page" id="{draft.pk}">draft</a></p>',
+            )
+        ]
         factories.article(site_content["section"], "Links", body=body)
         paragraph = api("/api/v1/articles/links/").json()["body"][0]["value"]
         assert (
@@ -130,11 +163,15 @@ class TestBundleContents:
         bundle = api("/api/v1/articles/host/").json()
         assert [p["slug"] for p in bundle["editorial_picks"]] == ["other-article"]
         assert [(r["article"]["slug"], r["source"], r["reasons"]) for r in bundle["related"]] == [
-            ("related-one", "automatic", ["Same topic"])]  # fmt: skip
+            ("related-one", "automatic", ["Same topic"])
+        ]
 
     def test_unknown_slug_is_a_json_404(self, api, db):
-        for path in ("/api/v1/articles/no-such-article/", "/api/v1/articles/bad%00slug/",
-                     "/api/v1/articles/" + "a" * 300 + "/"):  # fmt: skip
+        for path in (
+            "/api/v1/articles/no-such-article/",
+            "/api/v1/articles/bad%00slug/",
+            "/api/v1/articles/" + "a" * 300 + "/",
+        ):
             response = api(path)
             assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
             assert response.json()["status"] == 404
@@ -143,13 +180,23 @@ class TestBundleContents:
 class TestReaderContext:
     def test_query_parameters_win(self, api, site_content, stub_engine):
         make_article(site_content, 1, slug="ctx")
-        bundle = api("/api/v1/articles/ctx/?country=fr&language=EN&modality=online&near=48.85,2.35",
-                     HTTP_CF_IPCOUNTRY="DE").json()  # fmt: skip
-        assert bundle["reader_context"] == {"country": "FR", "language": "en", "modality": "online",
-                                            "near": [48.85, 2.35]}  # fmt: skip
+        bundle = api(
+            "/api/v1/articles/ctx/?country=fr&language=EN&modality=online&near=48.85,2.35",
+            HTTP_CF_IPCOUNTRY="DE",
+        ).json()
+        assert bundle["reader_context"] == {
+            "country": "FR",
+            "language": "en",
+            "modality": "online",
+            "near": [48.85, 2.35],
+        }
         context = stub_engine["calls"]["support"][-1]
-        assert (context.country, context.language, context.modality, context.near) == ("FR", "en", "online",
-                                                                                      (48.85, 2.35))  # fmt: skip
+        assert (context.country, context.language, context.modality, context.near) == (
+            "FR",
+            "en",
+            "online",
+            (48.85, 2.35),
+        )
 
     def test_headers_are_the_fallback(self, api, site_content, stub_engine):
         make_article(site_content, 1, slug="ctx")
@@ -158,10 +205,19 @@ class TestReaderContext:
         bundle = api("/api/v1/articles/ctx/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.8").json()
         assert bundle["reader_context"]["country"] == "BR" and bundle["reader_context"]["language"] == "pt"
 
-    @pytest.mark.parametrize("query, name", [("country=ZZ", "country"), ("country=DEU", "country"),
-                                             ("language=xx", "language"), ("modality=teleport", "modality"),
-                                             ("near=999,999", "near"), ("near=52.5", "near"),
-                                             ("near=nan,1", "near"), ("related=1", "related")])  # fmt: skip
+    @pytest.mark.parametrize(
+        "query, name",
+        [
+            ("country=ZZ", "country"),
+            ("country=DEU", "country"),
+            ("language=xx", "language"),
+            ("modality=teleport", "modality"),
+            ("near=999,999", "near"),
+            ("near=52.5", "near"),
+            ("near=nan,1", "near"),
+            ("related=1", "related"),
+        ],
+    )
     def test_bad_values_are_a_400(self, api, site_content, query, name):
         make_article(site_content, 1, slug="ctx", automatic=0, listings=0)
         problem = api(f"/api/v1/articles/ctx/?{query}").json()
@@ -176,9 +232,18 @@ class TestSanitising:
             ("quote", {"text": XSS, "speaker": XSS, "credential": ""}),
             ("heading", {"text": f"Head {XSS}", "level": "h2", "anchor": ""}),
             ("faq", {"title": XSS, "items": [{"question": XSS, "answer": f"<p>{XSS}</p>"}]}),
-            ("find_support", {"title": XSS, "mode": "manual", "listings": [hostile_listing], "listing_type": None,
-                              "count": 2, "include_products": False}),
-        ]  # fmt: skip
+            (
+                "find_support",
+                {
+                    "title": XSS,
+                    "mode": "manual",
+                    "listings": [hostile_listing],
+                    "listing_type": None,
+                    "count": 2,
+                    "include_products": False,
+                },
+            ),
+        ]
         reviewer = factories.person("Hostile reviewer", reviewer=True, headline=XSS)
         page = factories.article(site_content["section"], "Hostile", body=body, standfirst=f"Stand {XSS}")
         factories.expert_review(page, reviewer, summary=f"Summary {XSS}")
@@ -192,15 +257,30 @@ class TestSanitising:
 
 
 class TestNoPrivateFields:
-    PRIVATE = ("private.example", "secret note", "LIC-PRIVATE", "internal_notes", "contact_email", "licence_number",
-               "reviewed_by_user", "password", "\"user\"", "username")  # fmt: skip
+    PRIVATE = (
+        "private.example",
+        "secret note",
+        "LIC-PRIVATE",
+        "internal_notes",
+        "contact_email",
+        "licence_number",
+        "reviewed_by_user",
+        "password",
+        '"user"',
+        "username",
+    )
 
     def test_no_response_carries_private_data(self, api, site_content, stub_engine):
         stub_engine["state"]["listing"] = site_content["listing"]
         make_article(site_content, 1, slug="main-article")
-        paths = ["/api/v1/articles/", "/api/v1/articles/main-article/", "/api/v1/experts/",
-                 f"/api/v1/experts/{site_content['reviewer'].slug}/", "/api/v1/listings/",
-                 f"/api/v1/listings/{site_content['listing'].slug}/"]  # fmt: skip
+        paths = [
+            "/api/v1/articles/",
+            "/api/v1/articles/main-article/",
+            "/api/v1/experts/",
+            f"/api/v1/experts/{site_content['reviewer'].slug}/",
+            "/api/v1/listings/",
+            f"/api/v1/listings/{site_content['listing'].slug}/",
+        ]
         for path in paths:
             response = api(path)
             assert response.status_code == 200, path

@@ -121,10 +121,10 @@ class RichTextBatch:
 
         page_ids = self._ids("page")
         if page_ids:
+            from .cards import visible
+
             roots = site_root_paths()
-            for pk, url_path in (
-                Page.objects.live().public().filter(pk__in=page_ids).values_list("pk", "url_path")
-            ):
+            for pk, url_path in visible(Page.objects.filter(pk__in=page_ids)).values_list("pk", "url_path"):
                 path = front_end_path(url_path, roots)
                 if path:
                     self._page_paths[pk] = path

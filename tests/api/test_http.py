@@ -1,0 +1,193 @@
+"""HTTP behaviour of /api/v1/: validators and 304s, Cache-Control, CORS, throttling, error shape."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from experts.models import Listing
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "limit=-1",
+    "limit=abc",
+    "limit=1000000",
+    "offset=-5",
+    "offset=99999999999999999999",
+    "topic=%00",
+    "ordering=password",
+    "ordering=-",
+    "search=%27%22%3Cscript%3E",
+    "section=" + "a" * 5000,
+    "published_after=not-a-date",
+    "topic=a&topic=b&topic=c",
+    "search=" + "%F0%9F%98%80" * 50,
+    "near=999,999",
+    "country=ZZ",
+    "search=%00",
+    "near=1e400,0",
+    "radius_km=-1",
+    "near=0,0&radius_km=nan",
+    "%00=1",
+    "limit=%EF%BC%91",
+    "published_before=0000-00-00",
+    "language=%F0%9F%98%80",
+]
+
+
+@pytest.fixture
+def article_with_listing(site_content):
+    body = [
+        ("paragraph", "<p>Words.</p>"),
+        (
+            "find_support",
+            {
+                "title": "Find support",
+                "mode": "manual",
+                "listings": [site_content["listing"]],
+                "listing_type": None,
+                "count": 2,
+                "include_products": False,
+            },
+        ),
+    ]
+    page = factories.article(site_content["section"], "Cached", body=body)
+    return page
+
+
+class TestValidators:
+    def test_etag_and_last_modified_then_304(self, api, article_with_listing):
+        first = api("/api/v1/articles/cached/")
+        assert first.status_code == 200 and first["ETag"].startswith('W/"') and first["Last-Modified"]
+        assert first["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
+        assert "Accept-Language" in first["Vary"]
+        again = api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b"" and again["ETag"] == first["ETag"]
+        assert api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=f'"x", {first["ETag"]}').status_code == 304
+        assert api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+        assert (
+            api("/api/v1/articles/cached/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+        )
+
+    def test_304_is_cheap(self, api, article_with_listing):
+        etag = api("/api/v1/articles/cached/")["ETag"]
+        with CaptureQueriesContext(connection) as full:
+            api("/api/v1/articles/cached/")
+        with CaptureQueriesContext(connection) as cheap:
+            assert api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert len(cheap) == 3 and len(cheap) < len(full) // 3
+
+    def test_variants_have_different_tags(self, api, article_with_listing):
+        plain = api("/api/v1/articles/cached/")["ETag"]
+        assert api("/api/v1/articles/cached/?country=FR")["ETag"] != plain
+        assert api("/api/v1/articles/cached/", HTTP_CF_IPCOUNTRY="FR")["ETag"] != plain
+
+    def test_etag_changes_with_a_new_published_revision(self, api, article_with_listing):
+        etag = api("/api/v1/articles/cached/")["ETag"]
+        page = article_with_listing
+        page.standfirst = "A new standfirst."
+        page.save_revision().publish()
+        response = api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200 and response.json()["standfirst"] == "A new standfirst."
+
+    def test_etag_changes_with_a_new_review(self, api, article_with_listing, site_content):
+        etag = api("/api/v1/articles/cached/")["ETag"]
+        factories.expert_review(article_with_listing, site_content["reviewer"])
+        response = api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200 and response.json()["review"]["status"] == "reviewed"
+
+    def test_etag_changes_when_a_listing_shown_is_edited(
+        self, api, article_with_listing, site_content, settings
+    ):
+        etag = api("/api/v1/articles/cached/")["ETag"]
+        # A queryset update sends no signal: the database aggregate alone must notice the change.
+        Listing.objects.filter(pk=site_content["listing"].pk).update(
+            summary="New summary", updated_at=timezone.now()
+        )
+        response = api("/api/v1/articles/cached/", HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200
+        cards = [b for b in response.json()["body"] if b["type"] == "find_support"][0]["value"]["cards"]
+        assert cards[0]["listing"]["summary"] == "New summary"
+
+    def test_list_etag_changes_on_unpublish(self, api, article_with_listing):
+        etag = api("/api/v1/articles/")["ETag"]
+        assert api("/api/v1/articles/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        article_with_listing.unpublish()
+        assert api("/api/v1/articles/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/api/v1/sections/",
+            "/api/v1/topics/",
+            "/api/v1/experts/",
+            "/api/v1/listings/",
+            "/api/v1/listings/lena-hart/",
+            "/api/v1/experts/ana-ruiz/",
+        ],
+    )
+    def test_every_get_endpoint_sends_validators(self, api, article_with_listing, path):
+        response = api(path)
+        assert response.status_code == 200 and response["ETag"]
+        assert api(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+    def test_cache_control_is_configurable(self, api, article_with_listing, settings):
+        settings.WELLNESS = {**settings.WELLNESS, "API_CACHE_CONTROL": "public, max-age=5"}
+        assert api("/api/v1/articles/cached/")["Cache-Control"] == "public, max-age=5"
+
+
+class TestCors:
+    def test_configured_origin_is_allowed(self, api, article_with_listing, settings):
+        settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]
+        response = api("/api/v1/articles/", HTTP_ORIGIN="https://front.example")
+        assert response["Access-Control-Allow-Origin"] == "https://front.example"
+        assert "ETag" in response["Access-Control-Expose-Headers"]
+        assert "Access-Control-Allow-Origin" not in api(
+            "/api/v1/articles/", HTTP_ORIGIN="https://evil.example"
+        )
+
+    def test_preflight(self, client, db, settings):
+        settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]
+        response = client.options(
+            "/api/v1/articles/", HTTP_ORIGIN="https://front.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+        )
+        assert response.status_code == 200 and "GET" in response["Access-Control-Allow-Methods"]
+
+
+class TestErrors:
+    def test_throttled_anonymous_clients_get_a_429_problem(self, api, db, settings):
+        settings.WELLNESS = {**settings.WELLNESS, "ANON_RATE": "2/min"}
+        assert api("/api/v1/topics/").status_code == 200
+        assert api("/api/v1/topics/").status_code == 200
+        response = api("/api/v1/topics/")
+        assert response.status_code == 429 and response["Content-Type"] == "application/problem+json"
+        assert int(response["Retry-After"]) > 0
+        problem = response.json()
+        assert (
+            problem["status"] == 429 and problem["title"] == "Too Many Requests" and problem["errors"] == []
+        )
+
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/nope/", "/api/v1/articles/a/b/c/", "/api/v1/articles", "/api/v1/"]
+    )
+    def test_unknown_paths_are_problem_404s(self, api, db, path):
+        response = api(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+        assert set(response.json()) == {"type", "title", "status", "detail", "instance", "errors"}
+
+    def test_writes_are_405(self, client, db):
+        response = client.post("/api/v1/articles/", data={}, content_type="application/json")
+        assert response.status_code == 405 and response["Content-Type"] == "application/problem+json"
+        assert response["Allow"] == "GET, HEAD, OPTIONS" or "GET" in response["Allow"]
+        assert client.delete("/api/v1/listings/x/").status_code == 405
+
+    @pytest.mark.parametrize("query", HOSTILE)
+    def test_hostile_query_strings_never_give_a_server_error(self, api, db, query):
+        for path in ("/api/v1/articles/", "/api/v1/listings/", "/api/v1/experts/", "/api/v1/articles/x/"):
+            response = api(f"{path}?{query}")
+            assert response.status_code < 500, (path, query)
+            assert response["Content-Type"] in ("application/json", "application/problem+json")
