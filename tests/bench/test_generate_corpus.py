@@ -12,7 +12,7 @@ from wagtail.models import Page
 from articles.corpus import CorpusError, CorpusSpec, generate_corpus
 from articles.models import ArticlePage, ExpertReview, SectionPage
 from articles.reviews import content_fingerprint
-from experts.models import Listing, Person
+from experts.models import Listing, ListingType, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,16 @@ SMALL = {"articles": 30, "listings": 12, "anchor": ANCHOR, "batch_size": 8}
 
 
 def _body_shape(page: ArticlePage, listing_slugs: dict[int, str]) -> list:
-    """The stored body, with listing ids replaced by slugs (ids differ between databases)."""
+    """The stored body, with listing and type ids replaced by slugs (ids differ between databases)."""
     out = []
     for block in page.body.raw_data:
         value = block["value"]
         if block["type"] == "find_support":
-            value = {**value, "listings": [listing_slugs[item["value"]] for item in value["listings"]]}
+            listing_type = (
+                ListingType.objects.get(pk=value["listing_type"]).slug if value["listing_type"] else None
+            )
+            listings = [listing_slugs[item["value"]] for item in value["listings"]]
+            value = {**value, "listings": listings, "listing_type": listing_type}
         out.append((block["type"], block["id"], value))
     return out
 
