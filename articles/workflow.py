@@ -5,11 +5,14 @@ from django import forms
 
 class ExpertApprovalForm(forms.Form):
     summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), max_length=2000,
-        help_text="Shown to readers in the article's \"about this article\" box.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text='Shown to readers in the article\'s "about this article" box.',
     )
     conflict_of_interest = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
         help_text="Declare any conflict of interest; leave empty if there is none.",
     )
     confirm_no_undeclared_conflict = forms.BooleanField(
@@ -24,5 +27,6 @@ class ExpertApprovalForm(forms.Form):
 
 class ExpertRejectionForm(forms.Form):
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), help_text="What must change before you can approve.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What must change before you can approve.",
     )
