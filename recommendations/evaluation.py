@@ -25,6 +25,8 @@ K = 5
 GRID_COUNTRIES = (None, "DE", "GB", "FR", "US")
 GRID_MODALITIES = (None, "in_person", "online")
 GRID_LANGUAGES = (None, "de", "en")
+# A smaller grid for quick runs: every modality, fewer countries and languages, one week of rotation.
+QUICK_GRID = ((None, "DE", "GB"), GRID_MODALITIES, (None, "de"))
 
 
 def ndcg_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
@@ -209,7 +211,7 @@ class Report:
             f"find support      nDCG@5 {self.support_ndcg:.3f}  precision@5 {self.support_precision:.3f}",
             f"hard-filter violations: {self.hard_filter_violations} in {self.requests_checked} requests",
             f"catalogue coverage: {self.coverage:.3f} of eligible listings suggested at least once",
-            f"exposure spread: {self.exposure_spread:.3f} (tied listings rotated in, 28 days)",
+            f"exposure spread: {self.exposure_spread:.3f} (share of tied listings rotated in)",
         ]
 
 
@@ -224,7 +226,7 @@ def _context(d: dict):
     )
 
 
-def evaluate(data: dict, backend, *, day: datetime.date | None = None) -> Report:
+def evaluate(data: dict, backend, *, day: datetime.date | None = None, quick: bool = False) -> Report:
     """Runs ``backend`` over the judged requests and the context grid of ``data``."""
     from articles.models import ArticlePage
     from experts.models import Listing
@@ -262,10 +264,13 @@ def evaluate(data: dict, backend, *, day: datetime.date | None = None) -> Report
         if (a.get("safety_note") or {}).get("advises_against_joint_sessions")
     }
     served: set[int] = set()
+    countries, modalities, languages = (
+        QUICK_GRID if quick else (GRID_COUNTRIES, GRID_MODALITIES, GRID_LANGUAGES)
+    )
     for slug, article in articles.items():
-        for country in GRID_COUNTRIES:
-            for modality in GRID_MODALITIES:
-                for language in GRID_LANGUAGES:
+        for country in countries:
+            for modality in modalities:
+                for language in languages:
                     context = ReaderContext(country=country, language=language, modality=modality)
                     result = backend.find_support(article, context=context, count=3, day=day)
                     report.requests_checked += 1
@@ -281,7 +286,9 @@ def evaluate(data: dict, backend, *, day: datetime.date | None = None) -> Report
     )
     eligible_ids = set(eligible.values_list("pk", flat=True))
     report.coverage = len(served & eligible_ids) / len(eligible_ids) if eligible_ids else 0.0
-    report.exposure_spread = exposure_spread(backend, list(articles.values()), day=day)
+    report.exposure_spread = exposure_spread(
+        backend, list(articles.values()), day=day, days=7 if quick else 28
+    )
     return report
 
 

@@ -134,8 +134,14 @@ class StandInElasticsearch:
         for meta, doc in zip(lines[::2], lines[1::2], strict=True):
             op = meta["index"]
             doc_id, index = op["_id"], op["_index"]
-            key = next((k for k in self.reject_429 if index.startswith(k.split("/")[0]) and k.endswith(f"/{doc_id}")),
-                       None)
+            key = next(
+                (
+                    k
+                    for k in self.reject_429
+                    if index.startswith(k.split("/")[0]) and k.endswith(f"/{doc_id}")
+                ),
+                None,
+            )
             if key and self.reject_429[key] > 0:
                 self.reject_429[key] -= 1
                 items.append(

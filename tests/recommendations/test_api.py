@@ -45,12 +45,21 @@ class TestSupportEndpoint:
         berlin = catalogue["listings"]["berlin"]
         berlin.latitude, berlin.longitude = 52.52, 13.40
         berlin.save()
-        status, body = get(client, self.url + "?country=DE&language=de&modality=in_person&near=52.5,13.4&count=2")
+        status, body = get(
+            client, self.url + "?country=DE&language=de&modality=in_person&near=52.5,13.4&count=2"
+        )
         assert status == 200
-        assert body["context"] == {"country": "DE", "language": "de", "modality": "in_person", "near": [52.5, 13.4]}
+        assert body["context"] == {
+            "country": "DE",
+            "language": "de",
+            "modality": "in_person",
+            "near": [52.5, 13.4],
+        }
         first = body["results"][0]
         assert first["slug"] == "berlin-couples"
-        assert {"Specialises in couples therapy", "Based in Germany", "Speaks German"} <= set(first["reasons"])
+        assert {"Specialises in couples therapy", "Based in Germany", "Speaks German"} <= set(
+            first["reasons"]
+        )
         assert any("km from you" in r for r in first["reasons"])
         assert all("in_person" in r["modalities"] and r["country"] == "DE" for r in body["results"])
 
@@ -73,16 +82,27 @@ class TestSupportEndpoint:
     def test_listing_type_and_products(self, client, catalogue):
         url = "/api/v1/articles/insomnia-basics/support/?country=DE&count=5"
         assert [r["slug"] for r in get(client, url + "&listing_type=psychologist")[1]["results"]] == [
-            "sleep-psychologist"]
+            "sleep-psychologist"
+        ]
         assert "sleepy-brand" not in [r["slug"] for r in get(client, url)[1]["results"]]
-        assert "sleepy-brand" in [r["slug"] for r in get(client, url + "&include_products=true")[1]["results"]]
+        assert "sleepy-brand" in [
+            r["slug"] for r in get(client, url + "&include_products=true")[1]["results"]
+        ]
 
-    @pytest.mark.parametrize("query,names", [
-        ("country=XX1", ["country"]), ("language=german", ["language"]), ("modality=teleport", ["modality"]),
-        ("near=north", ["near"]), ("count=0", ["count"]), ("listing_type=nope", ["listing_type"]),
-        ("include_products=maybe", ["include_products"]), ("country=XX1&modality=teleport", ["country", "modality"]),
-        ("colour=red", ["colour"]),
-    ])
+    @pytest.mark.parametrize(
+        "query,names",
+        [
+            ("country=XX1", ["country"]),
+            ("language=german", ["language"]),
+            ("modality=teleport", ["modality"]),
+            ("near=north", ["near"]),
+            ("count=0", ["count"]),
+            ("listing_type=nope", ["listing_type"]),
+            ("include_products=maybe", ["include_products"]),
+            ("country=XX1&modality=teleport", ["country", "modality"]),
+            ("colour=red", ["colour"]),
+        ],
+    )
     def test_bad_values_are_400_naming_the_parameter(self, client, catalogue, query, names):
         status, body = get(client, self.url + "?" + query)
         assert status == 400

@@ -11,9 +11,15 @@ rf = RequestFactory()
 
 
 def test_explicit_parameters_win_over_headers():
-    request = rf.get("/", {"country": "de", "language": "DE", "modality": "online", "near": "52.5,13.4"},
-                     HTTP_CF_IPCOUNTRY="GB", HTTP_ACCEPT_LANGUAGE="fr-FR")
-    assert reader_context_from_request(request, strict=True) == ReaderContext("DE", "de", "online", (52.5, 13.4))
+    request = rf.get(
+        "/",
+        {"country": "de", "language": "DE", "modality": "online", "near": "52.5,13.4"},
+        HTTP_CF_IPCOUNTRY="GB",
+        HTTP_ACCEPT_LANGUAGE="fr-FR",
+    )
+    assert reader_context_from_request(request, strict=True) == ReaderContext(
+        "DE", "de", "online", (52.5, 13.4)
+    )
 
 
 def test_trusted_header_then_accept_language_region():
@@ -35,8 +41,17 @@ def test_header_name_is_configurable(settings):
     assert reader_context_from_request(request).country is None
 
 
-@pytest.mark.parametrize("name,value", [("country", "XX1"), ("country", "Germany"), ("language", "german"),
-                                        ("modality", "teleport"), ("near", "north"), ("near", "91,10")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("country", "XX1"),
+        ("country", "Germany"),
+        ("language", "german"),
+        ("modality", "teleport"),
+        ("near", "north"),
+        ("near", "91,10"),
+    ],
+)
 def test_strict_mode_names_the_bad_parameter(name, value):
     with pytest.raises(ValidationError) as caught:
         reader_context_from_request(rf.get("/", {name: value}), strict=True)

@@ -20,9 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def use_es(settings, url, **extra):
     settings.WELLNESS = {
-        **settings.WELLNESS, "RECOMMENDATIONS_BACKEND": "elasticsearch", "RECOMMENDATIONS_ES_URL": url,
-        "RECOMMENDATIONS_ES_INDEX_PREFIX": "t_reco", "RECOMMENDATIONS_ES_TIMEOUT": 0.5,
-        "RECOMMENDATIONS_ES_BULK_BACKOFF": 0.01, "RECOMMENDATIONS_BREAKER_FAILURES": 3, **extra,
+        **settings.WELLNESS,
+        "RECOMMENDATIONS_BACKEND": "elasticsearch",
+        "RECOMMENDATIONS_ES_URL": url,
+        "RECOMMENDATIONS_ES_INDEX_PREFIX": "t_reco",
+        "RECOMMENDATIONS_ES_TIMEOUT": 0.5,
+        "RECOMMENDATIONS_ES_BULK_BACKOFF": 0.01,
+        "RECOMMENDATIONS_BREAKER_FAILURES": 3,
+        **extra,
     }
     reset_backends()
 
@@ -51,8 +56,10 @@ class TestRebuild:
         alias_requests = [body for method, path, body in es.requests if path == "/_aliases"]
         assert len(alias_requests) == 2  # one per kind
         actions = alias_requests[0]["actions"]
-        assert actions == [{"add": {"index": second[0], "alias": "t_reco_articles"}},
-                           {"remove": {"index": first[0], "alias": "t_reco_articles"}}]
+        assert actions == [
+            {"add": {"index": second[0], "alias": "t_reco_articles"}},
+            {"remove": {"index": first[0], "alias": "t_reco_articles"}},
+        ]
         paths = [p for m, p, _ in es.requests]
         assert paths.index(f"/{second[0]}") < paths.index("/_bulk") < paths.index("/_aliases")
         assert ("DELETE", f"/{first[0]}") in [(m, p) for m, p, _ in es.requests]
@@ -66,7 +73,9 @@ class TestRebuild:
         assert flagship in es.indices[es.resolve("t_reco_articles")[0]]
         bulks = [body for m, p, body in es.requests if p == "/_bulk"]
         assert len(bulks) == 1 + 3  # articles: first attempt and two retries; listings once
-        assert [line["index"]["_id"] for line in bulks[2][::2]] == [flagship]  # only the refused one is resent
+        assert [line["index"]["_id"] for line in bulks[2][::2]] == [
+            flagship
+        ]  # only the refused one is resent
 
     def test_documents_still_refused_are_reported_and_the_command_fails(self, es, catalogue):
         flagship = catalogue["flagship"].pk
@@ -76,8 +85,13 @@ class TestRebuild:
         assert "429" in report["failed"][0][1]
         assert len(es.indices[es.resolve("t_reco_articles")[0]]) == 3  # the rest went live
         with pytest.raises(Exception, match="could not be indexed"):
-            call_command("rebuild_recommendations", "--backend", "elasticsearch", stdout=open("/dev/null", "w"),
-                         stderr=open("/dev/null", "w"))
+            call_command(
+                "rebuild_recommendations",
+                "--backend",
+                "elasticsearch",
+                stdout=open("/dev/null", "w"),
+                stderr=open("/dev/null", "w"),
+            )
 
 
 class TestReadsAndWrites:
@@ -87,7 +101,9 @@ class TestReadsAndWrites:
         assert catalogue["flagship"].pk not in [r.article.pk for r in related]
         assert {"jealousy-and-trust", "arguing-well-as-a-couple"} <= {r.article.slug for r in related}
         assert any(p.endswith("t_reco_articles/_search") for p in es.paths("POST"))
-        result = find_support(catalogue["flagship"], context=ReaderContext(country="DE", modality="in_person"))
+        result = find_support(
+            catalogue["flagship"], context=ReaderContext(country="DE", modality="in_person")
+        )
         assert result.backend == "elasticsearch"
         assert {s.listing.slug for s in result.suggestions} == {"berlin-couples", "hamburg-couples"}
 
@@ -169,16 +185,23 @@ class TestFailures:
         for _ in range(3):
             related_articles(catalogue["flagship"])
         es.search_status = None
-        assert find_support(catalogue["flagship"], context=ReaderContext(country="DE")).backend == "elasticsearch"
+        assert (
+            find_support(catalogue["flagship"], context=ReaderContext(country="DE")).backend
+            == "elasticsearch"
+        )
 
-    def test_publishing_with_an_unreachable_cluster_still_publishes(self, settings, catalogue,
-                                                                      django_capture_on_commit_callbacks):
+    def test_publishing_with_an_unreachable_cluster_still_publishes(
+        self, settings, catalogue, django_capture_on_commit_callbacks
+    ):
         from tests import factories
 
         use_es(settings, closed_port_url())
         with django_capture_on_commit_callbacks(execute=True):
-            page = factories.article(catalogue["sections"]["relationships"], "Published anyway",
-                                     topics=[catalogue["topics"]["trust"]])
+            page = factories.article(
+                catalogue["sections"]["relationships"],
+                "Published anyway",
+                topics=[catalogue["topics"]["trust"]],
+            )
         page.refresh_from_db()
         assert page.live
         from recommendations.models import ArticleProfile

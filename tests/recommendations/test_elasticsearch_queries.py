@@ -21,8 +21,13 @@ def find(obj, key):
 
 
 def q(**kw):
-    base = dict(article_id=7, topic_weights={3: 1.0, 9: 0.5}, approach_ids=frozenset({4}), terms=frozenset({"coupl"}),
-                day=datetime.date(2026, 1, 1))
+    base = dict(
+        article_id=7,
+        topic_weights={3: 1.0, 9: 0.5},
+        approach_ids=frozenset({4}),
+        terms=frozenset({"coupl"}),
+        day=datetime.date(2026, 1, 1),
+    )
     return SupportQuery(**{**base, **kw})
 
 
@@ -42,13 +47,22 @@ class TestMappings:
         props = index_body("listings")["mappings"]["properties"]
         assert props["country"]["type"] == "keyword" and props["languages"]["type"] == "keyword"
         assert props["location"]["type"] == "geo_point"
-        for field in ("offers_in_person", "offers_online", "is_active", "verified", "is_clinical",
-                      "is_crisis_resource", "offers_joint_sessions"):
+        for field in (
+            "offers_in_person",
+            "offers_online",
+            "is_active",
+            "verified",
+            "is_clinical",
+            "is_crisis_resource",
+            "offers_joint_sessions",
+        ):
             assert props[field]["type"] == "boolean"
 
 
 class TestRelatedQuery:
-    body = related_query("mag_reco_articles", 7, topic_ids=[3, 9], section_id=2, exclude_ids=[11, 12], size=20)
+    body = related_query(
+        "mag_reco_articles", 7, topic_ids=[3, 9], section_id=2, exclude_ids=[11, 12], size=20
+    )
 
     def test_more_like_this_works_on_a_small_corpus(self):
         (mlt,) = find(self.body, "more_like_this")
@@ -66,24 +80,40 @@ class TestRelatedQuery:
         functions = fs["functions"]
         assert {"filter": {"term": {"section_id": 2}}, "weight": 0.2} in functions
         assert any("gauss" in f and "first_published_at" in f["gauss"] for f in functions)
-        assert any(f.get("filter") == {"terms": {"review_status": ["reviewed", "review_due"]}} for f in functions)
+        assert any(
+            f.get("filter") == {"terms": {"review_status": ["reviewed", "review_due"]}} for f in functions
+        )
         assert {"terms": {"topic_ids": [3, 9], "boost": 2.0}} in find(self.body, "should")[0]
         assert self.body["size"] == 20
 
 
 class TestSupportQuery:
     def test_in_person_germany_filters(self):
-        body = support_query(q(country="DE", modality="in_person"), Step("local", country="DE"), affine_type_ids=[],
-                             exclude_ids=[], size=50)
+        body = support_query(
+            q(country="DE", modality="in_person"),
+            Step("local", country="DE"),
+            affine_type_ids=[],
+            exclude_ids=[],
+            size=50,
+        )
         filters = body["query"]["bool"]["filter"]
-        for clause in ({"term": {"is_active": True}}, {"term": {"verified": True}}, {"term": {"is_clinical": True}},
-                       {"term": {"offers_in_person": True}}, {"term": {"country": "DE"}}):
+        for clause in (
+            {"term": {"is_active": True}},
+            {"term": {"verified": True}},
+            {"term": {"is_clinical": True}},
+            {"term": {"offers_in_person": True}},
+            {"term": {"country": "DE"}},
+        ):
             assert clause in filters
 
     def test_online_language_step(self):
-        body = support_query(q(country="DE", language="de", modality="online"),
-                             Step("online_in_language", online=True, language="de"), affine_type_ids=[2],
-                             exclude_ids=[5], size=50)
+        body = support_query(
+            q(country="DE", language="de", modality="online"),
+            Step("online_in_language", online=True, language="de"),
+            affine_type_ids=[2],
+            exclude_ids=[5],
+            size=50,
+        )
         bool_ = body["query"]["bool"]
         assert {"term": {"offers_online": True}} in bool_["filter"]
         assert {"term": {"languages": "de"}} in bool_["filter"]
@@ -93,20 +123,37 @@ class TestSupportQuery:
 
     def test_relevance_from_topics_and_approaches(self):
         should = support_query(q(), Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50)["query"][
-            "bool"]["should"]
+            "bool"
+        ]["should"]
         assert {"term": {"specialty_ids": {"value": 3, "boost": 1.0}}} in should
         assert {"term": {"specialty_ids": {"value": 9, "boost": 0.5}}} in should
         assert {"terms": {"approach_ids": [4], "boost": 0.5}} in should
 
     def test_products_and_joint_sessions(self):
-        body = support_query(q(include_products=True, advises_against_joint_sessions=True), Step("everywhere"),
-                             affine_type_ids=[], exclude_ids=[], size=50)
+        body = support_query(
+            q(include_products=True, advises_against_joint_sessions=True),
+            Step("everywhere"),
+            affine_type_ids=[],
+            exclude_ids=[],
+            size=50,
+        )
         assert {"term": {"is_clinical": True}} not in body["query"]["bool"]["filter"]
         assert {"term": {"offers_joint_sessions": True}} in body["query"]["bool"]["must_not"]
 
     def test_sensitive_boosts_crisis_and_keeps_it_local(self):
-        body = support_query(q(is_sensitive=True, country="GB"), Step("local", country="GB"), affine_type_ids=[],
-                             exclude_ids=[], size=50)
-        assert {"term": {"is_crisis_resource": {"value": True, "boost": 2.0}}} in body["query"]["bool"]["should"]
-        assert {"bool": {"filter": [{"term": {"is_crisis_resource": True}}],
-                         "must_not": [{"term": {"country": "GB"}}]}} in body["query"]["bool"]["must_not"]
+        body = support_query(
+            q(is_sensitive=True, country="GB"),
+            Step("local", country="GB"),
+            affine_type_ids=[],
+            exclude_ids=[],
+            size=50,
+        )
+        assert {"term": {"is_crisis_resource": {"value": True, "boost": 2.0}}} in body["query"]["bool"][
+            "should"
+        ]
+        assert {
+            "bool": {
+                "filter": [{"term": {"is_crisis_resource": True}}],
+                "must_not": [{"term": {"country": "GB"}}],
+            }
+        } in body["query"]["bool"]["must_not"]

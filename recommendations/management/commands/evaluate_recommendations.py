@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--set", default=str(DEFAULT_SET), help="Path of the evaluation set (JSON).")
         parser.add_argument("--backend", choices=["database", "elasticsearch"], default="database")
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of lines.")
+        parser.add_argument(
+            "--quick", action="store_true", help="A smaller context grid and one week of rotation."
+        )
         parser.add_argument("--verbose-rankings", action="store_true", help="Also print every ranking.")
 
     def handle(self, *args, **options):
@@ -42,7 +45,7 @@ class Command(BaseCommand):
             backend.rebuild(log=lambda *a: None)
             if options["backend"] != "database":
                 get_backend("database").rebuild(log=lambda *a: None)
-            report = evaluate(data, backend)
+            report = evaluate(data, backend, quick=options["quick"])
             transaction.set_rollback(True)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict()))

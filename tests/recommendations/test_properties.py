@@ -1,0 +1,164 @@
+"""Property-based tests: the hard filters hold for any reader context and any catalogue."""
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recommendations.evaluation import violation
+from recommendations.interface import ReaderContext
+from recommendations.scoring import ListingView, SupportQuery, hard_filter_violation, plan_support
+
+COUNTRIES = ["DE", "GB", "FR", "AT"]
+LANGUAGES = ["de", "en", "fr"]
+
+listing_views = st.builds(
+    ListingView,
+    id=st.integers(1, 10_000),
+    listing_type_id=st.integers(1, 4),
+    listing_type_name=st.sampled_from(["Couples therapist", "Psychologist", "Crisis line", "Brand"]),
+    is_clinical=st.booleans(),
+    is_crisis_resource=st.booleans(),
+    offers_joint_sessions=st.booleans(),
+    offers_in_person=st.booleans(),
+    offers_online=st.booleans(),
+    country=st.sampled_from(COUNTRIES),
+    languages=st.frozensets(st.sampled_from(LANGUAGES), max_size=3),
+    specialties=st.lists(st.tuples(st.integers(1, 5), st.just("t")), max_size=3).map(tuple),
+    approaches=st.lists(st.tuples(st.integers(1, 3), st.just("a")), max_size=2).map(tuple),
+    is_active=st.booleans(),
+    verified=st.booleans(),
+    sponsored=st.booleans(),
+)
+queries = st.builds(
+    SupportQuery,
+    article_id=st.integers(1, 50),
+    topic_weights=st.dictionaries(st.integers(1, 5), st.sampled_from([0.5, 1.0]), max_size=3),
+    approach_ids=st.frozensets(st.integers(1, 3), max_size=2),
+    terms=st.just(frozenset({"coupl"})),
+    is_sensitive=st.booleans(),
+    advises_against_joint_sessions=st.booleans(),
+    country=st.none() | st.sampled_from(COUNTRIES),
+    language=st.none() | st.sampled_from(LANGUAGES),
+    modality=st.none() | st.sampled_from(["in_person", "online"]),
+    listing_type_id=st.none() | st.integers(1, 4),
+    include_products=st.booleans(),
+    count=st.integers(1, 6),
+    day=st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
+)
+
+
+def independent_violation(v: ListingView, q: SupportQuery) -> str | None:
+    """The rules restated plainly, without the ranking code."""
+    if not v.is_active or not v.verified:
+        return "status"
+    if not v.is_clinical and not q.include_products:
+        return "product"
+    if q.advises_against_joint_sessions and v.offers_joint_sessions:
+        return "joint"
+    if q.modality == "in_person" and not (
+        v.offers_in_person and (q.country is None or v.country == q.country)
+    ):
+        return "in person"
+    if q.modality == "online" and not v.offers_online:
+        return "online"
+    if q.country and v.country != q.country and not v.offers_online:
+        return "unreachable"
+    if (
+        q.listing_type_id is not None
+        and v.listing_type_id != q.listing_type_id
+        and not (q.is_sensitive and v.is_crisis_resource)
+    ):
+        return "type"
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(q=queries, catalogue=st.lists(listing_views, max_size=25, unique_by=lambda v: v.id))
+def test_plan_never_violates_a_hard_filter(q, catalogue):
+    plan = plan_support(q, lambda step, exclude: list(catalogue))
+    assert len(plan.ranked) <= q.count
+    assert len({r.view.id for r in plan.ranked}) == len(plan.ranked)
+    for ranked in plan.ranked:
+        assert independent_violation(ranked.view, q) is None
+        assert hard_filter_violation(ranked.view, q) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(q=queries, catalogue=st.lists(listing_views, max_size=25, unique_by=lambda v: v.id))
+def test_crisis_resources_lead_on_sensitive_articles(q, catalogue):
+    plan = plan_support(q, lambda step, exclude: list(catalogue))
+    kinds = [r.view.is_crisis_resource for r in plan.ranked]
+    if q.is_sensitive and any(kinds):
+        assert kinds[0] is True
+        assert kinds == sorted(kinds, reverse=True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from(COUNTRIES),
+            st.booleans(),
+            st.booleans(),
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from(["Couples therapist", "Psychologist", "Wellness brand"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    contexts=st.lists(
+        st.builds(
+            ReaderContext,
+            country=st.none() | st.sampled_from(COUNTRIES),
+            language=st.none() | st.sampled_from(LANGUAGES),
+            modality=st.none() | st.sampled_from(["in_person", "online"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_database_backend_respects_hard_filters_on_random_catalogues(eval_article, specs, contexts):
+    from django.db import transaction
+
+    from experts.models import Listing
+    from recommendations.interface import find_support
+
+    from .conftest import make_listing
+
+    article, topic = eval_article
+    with transaction.atomic():
+        for n, (country, in_person, online, verified, active, type_name) in enumerate(specs):
+            make_listing(
+                f"Random {n}",
+                country=country,
+                type_name=type_name,
+                specialties=(topic,),
+                offers_in_person=in_person or not online,
+                offers_online=online,
+                verified=verified,
+                is_active=active,
+                languages=("de", "en"),
+            )
+        for context in contexts:
+            for s in find_support(article, context=context, count=4).suggestions:
+                assert violation(s.listing, context, advises_against_joint=False) is None
+        transaction.set_rollback(True)
+    assert not Listing.objects.filter(slug__startswith="random-").exists()
+
+
+@pytest.fixture
+def eval_article(db):
+    from tests import factories
+
+    factories.listing_type("Wellness brand", is_clinical=False)
+    factories.listing_type("Psychologist")
+    topic = factories.topic("Couples therapy")
+    return factories.article(title="Random couples", topics=[topic]), topic
