@@ -199,6 +199,18 @@ def prepare_postgres(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
 # --- Server and load ------------------------------------------------------------------------------------
 
 
+def free_port(preferred: int) -> int:
+    """``preferred`` if nothing listens there, else a free port the kernel picks."""
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SystemExit("no free port on 127.0.0.1")
+
+
 @contextlib.contextmanager
 def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: bool):
     env = {
@@ -356,10 +368,11 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
         if args.only:
             plan = [e for e in plan if e["name"] in args.only]
         results = []
-        with gunicorn(db_url, args.port, args.workers, payload, use_redis) as server:
+        port = free_port(args.port)
+        with gunicorn(db_url, port, args.workers, payload, use_redis) as server:
             for endpoint in plan:
                 log(f"{db}/{size}: {endpoint['name']}")
-                figures = drive(endpoint, args.port, args, workdir)
+                figures = drive(endpoint, port, args, workdir)
                 if "skipped" in figures:
                     log(f"  skipped: {figures['skipped']}")
                 else:
