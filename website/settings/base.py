@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -180,6 +181,10 @@ SPECTACULAR_SETTINGS = {
         "CredentialKindEnum": ["degree", "licence", "certification"],
     },
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
+    # Swagger UI served from our own static files: the docs page works offline and needs no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
