@@ -14,7 +14,9 @@ import itertools
 import json
 import os
 import random
+import statistics
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
@@ -30,12 +32,14 @@ class Endpoint:
     expect: int = 200
     etag_from_server: bool = False  # 304 variant: the runner fetches each path's ETag first
     queries: int | None = None
+    cpu_ms: float | None = None  # median CPU time per request, in-process
     status: int | None = None
     body_bytes: int | None = None
     note: str = ""
     extra: dict = field(default_factory=dict)
 
 
+CPU_SAMPLES = 9
 CONTEXTS = [
     {"country": c, "language": lang, "modality": m}
     for c, lang in (
@@ -159,7 +163,21 @@ def measure(endpoints: list[Endpoint]) -> None:
         endpoint.queries = len(queries.captured_queries)
         if endpoint.name == "bundle_uncached" and response.status_code == 200:
             endpoint.extra["sample_body"] = response.content.decode()
+        endpoint.cpu_ms = cpu_per_request(client, endpoint, headers)
     cache.clear()
+
+
+def cpu_per_request(client, endpoint: Endpoint, headers: dict, samples: int = CPU_SAMPLES) -> float:
+    """Median CPU time of this process per request, in ms: unlike wall time under load, it does not
+    depend on what else the machine is running (the database work of SQLite is in-process too)."""
+    times = []
+    fixed = endpoint.name == "bundle_cache_hit" or endpoint.etag_from_server
+    for i in range(samples):
+        path = endpoint.paths[0 if fixed else (i + 2) % len(endpoint.paths)]
+        started = time.process_time()
+        client.get(path, **headers)
+        times.append(time.process_time() - started)
+    return round(statistics.median(times) * 1000, 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump([asdict(e) for e in endpoints], fh, indent=1)
     for e in endpoints:
-        print(f"  {e.name:<18} status {e.status}  queries {e.queries}  bytes {e.body_bytes}", file=sys.stderr)
+        print(
+            f"  {e.name:<18} status {e.status}  queries {e.queries}  bytes {e.body_bytes}  cpu {e.cpu_ms} ms",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -68,6 +68,18 @@ def evaluate_targets(data: dict) -> list[dict]:
                 ours / theirs,
                 ours / theirs <= 1.0,
             )
+        ours_cpu, v2_cpu = (
+            (e.get("bundle_uncached") or {}).get("cpu_ms"),
+            (e.get("v2_detail") or {}).get("cpu_ms"),
+        )
+        if ours_cpu and v2_cpu:
+            add(
+                "(same, as CPU per request in-process)",
+                key,
+                f"{ours_cpu:.1f} ms vs {v2_cpu:.1f} ms",
+                ours_cpu / v2_cpu,
+                ours_cpu / v2_cpu <= 1.0,
+            )
         if _measured(e.get("article_list")) and _measured(e.get("v2_listing")):
             ours, theirs = e["article_list"]["rps"], e["v2_listing"]["rps"]
             add(
@@ -134,26 +146,29 @@ def _run_table(run: dict) -> list[str]:
     v2 = e.get("v2_detail") if _measured(e.get("v2_detail")) else None
     static = e.get("static") if _measured(e.get("static")) else None
     lines = [
-        "| Endpoint | p50 ms | p95 ms | p99 ms | req/s | queries | bytes "
-        "| p50 ÷ v2 detail | req/s ÷ static |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Endpoint | p50 ms | p95 ms | p99 ms | req/s | queries | CPU ms | bytes "
+        "| p50 ÷ v2 detail | req/s ÷ static | CPU ÷ v2 detail |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for endpoint in run.get("endpoints", []):
         label = endpoint["label"] + (" *(baseline)*" if endpoint["group"] == "baseline" else "")
         if not _measured(endpoint):
-            lines.append(f"| {label} | skipped: {endpoint.get('skipped', 'not run')} | | | | | | | |")
+            lines.append(f"| {label} | skipped: {endpoint.get('skipped', 'not run')} | | | | | | | | | |")
             continue
         lat = endpoint["latency_ms"]
         ratio_v2 = lat["p50"] / v2["latency_ms"]["p50"] if v2 else None
         ratio_static = endpoint["rps"] / static["rps"] if static else None
+        cpu_v2 = (
+            endpoint["cpu_ms"] / v2["cpu_ms"] if v2 and endpoint.get("cpu_ms") and v2.get("cpu_ms") else None
+        )
         size = endpoint.get("live_body_bytes") or endpoint.get("body_bytes")
         if endpoint.get("expect") == 304:
             size = 0
         flag = f" ⚠ {endpoint['unexpected']} unexpected statuses" if endpoint.get("unexpected") else ""
         lines.append(
             f"| {label}{flag} | {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} "
-            f"| {endpoint['rps']:.0f} | {_fmt(endpoint.get('queries'))} | {_fmt(size)} "
-            f"| {_fmt(ratio_v2, 2)} | {_fmt(ratio_static, 2)} |"
+            f"| {endpoint['rps']:.0f} | {_fmt(endpoint.get('queries'))} | {_fmt(endpoint.get('cpu_ms'))} "
+            f"| {_fmt(size)} | {_fmt(ratio_v2, 2)} | {_fmt(ratio_static, 2)} | {_fmt(cpu_v2, 2)} |"
         )
     return lines
 

@@ -392,6 +392,7 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
                                 "label",
                                 "group",
                                 "queries",
+                                "cpu_ms",
                                 "status",
                                 "body_bytes",
                                 "note",
