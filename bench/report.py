@@ -173,6 +173,16 @@ def _run_table(run: dict) -> list[str]:
     return lines
 
 
+def _load_note(run: dict) -> str:
+    loads = [x for e in run.get("endpoints", []) for x in e.get("loadavg_1m", [])]
+    if not loads:
+        return ""
+    return (
+        f" One-minute load average of the machine during the endpoint runs: {min(loads):.1f}–{max(loads):.1f}"
+        " (2 CPUs; above 2 means other processes competed for the cores)."
+    )
+
+
 def render_generated(data: dict, chart_name: str) -> str:
     runs = data.get("runs", {})
     machine = data.get("machine", {})
@@ -215,7 +225,8 @@ def render_generated(data: dict, chart_name: str) -> str:
             )
             + f" after {build.get('migrate_s', '–')} s of migrations. Peak RSS per worker (VmHWM): "
             + ", ".join(f"{mb:.0f} MB" for mb in run.get("peak_rss_mb_per_worker", []))
-            + ".",
+            + "."
+            + _load_note(run),
             "",
         ]
         out += _run_table(run)
