@@ -234,6 +234,7 @@ class SupportQuery:
     include_products: bool = False
     count: int = 2
     day: datetime.date = field(default_factory=datetime.date.today)
+    title_terms: frozenset[str] = frozenset()
 
     @property
     def has_signals(self) -> bool:
@@ -322,9 +323,10 @@ class RankedListing:
 
 def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     total_topic = sum(q.topic_weights.values())
+    # Reasons name what the article is most about first: tagged before mentioned, then the title's words.
     matched = sorted(
         ((pk, name) for pk, name in v.specialties if pk in q.topic_weights),
-        key=lambda item: -q.topic_weights[item[0]],
+        key=lambda item: (-q.topic_weights[item[0]], not set(tokens(item[1])) & q.title_terms, item[1]),
     )
     topic_part = sum(q.topic_weights[pk] for pk, _ in matched) / total_topic if total_topic else 0.0
     approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]

@@ -22,6 +22,7 @@ from ..scoring import (
     plan_support,
     rank_related,
 )
+from ..text import tokens
 
 
 class BaseBackend:
@@ -136,13 +137,28 @@ class BaseBackend:
         include_products: bool,
         day: datetime.date | None = None,
     ) -> SupportQuery:
+        """What find-support is asked. Two judgement calls live here:
+
+        - a listing type "fits" when its name shares a word with the article's title or topic names
+          (the key terms), not with any word of the body;
+        - the joint-session exclusion applies to sensitive articles whose safety note advises against
+          joint formats. A relationship article's caveat ("not where there is abuse") does not hide
+          every couples therapist from its readers.
+        """
+        from experts.models import Topic
+
+        title_terms = frozenset(tokens(article.title))
+        key_terms = set(title_terms)
+        for name in Topic.objects.filter(pk__in=facts.topic_ids).values_list("name", flat=True):
+            key_terms.update(tokens(name))
         return SupportQuery(
             article_id=article.pk,
             topic_weights=facts.support_topic_weights(),
             approach_ids=frozenset(facts.approach_ids),
-            terms=frozenset(facts.terms),
+            terms=frozenset(key_terms),
+            title_terms=title_terms,
             is_sensitive=facts.is_sensitive,
-            advises_against_joint_sessions=facts.advises_against_joint_sessions,
+            advises_against_joint_sessions=facts.advises_against_joint_sessions and facts.is_sensitive,
             country=getattr(context, "country", None),
             language=getattr(context, "language", None),
             modality=getattr(context, "modality", None),

@@ -271,4 +271,41 @@ class TestFindSupport:
                 specialties=(couples,),
                 offers_online=True,
             )
-        assert (small, count()) == (13, 13)
+        assert (small, count()) == (14, 14)
+
+
+class TestSafetyNoteScope:
+    def test_a_caveat_on_a_non_sensitive_article_keeps_couples_therapists(self, catalogue):
+        body = [
+            ("paragraph", "<p>Couples therapy helps partners rebuild trust after an affair.</p>"),
+            (
+                "safety_note",
+                {
+                    "title": "When not",
+                    "text": "<p>Not where there is abuse.</p>",
+                    "advises_against_joint_sessions": True,
+                    "resource_label": "",
+                    "resource_url": "",
+                },
+            ),
+        ]
+        article = factories.article(
+            catalogue["sections"]["relationships"],
+            "Couples therapy with a caveat",
+            topics=[catalogue["topics"]["couples"]],
+            body=body,
+        )
+        result = find_support(article, context=ReaderContext(country="DE"), count=2)
+        assert slugs(result.suggestions) == ["berlin-couples", "hamburg-couples"]
+
+    def test_type_fit_comes_from_title_and_topics_not_body_words(self, catalogue):
+        factories.listing_type("Integration coach")
+        coach = make_listing("Integration Coach DE", type_name="Integration coach", country="DE")
+        article = factories.article(
+            catalogue["sections"]["habits"],
+            "Sleep and routines",
+            topics=[catalogue["topics"]["sleep"]],
+            body=paragraph_body("Integration of new habits takes weeks; sleep improves."),
+        )
+        found = slugs(find_support(article, context=ReaderContext(country="DE"), count=5).suggestions)
+        assert coach.slug not in found and "sleep-psychologist" in found
