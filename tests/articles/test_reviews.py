@@ -238,3 +238,12 @@ class TestAdminViews:
             "Expert reviews needing attention"
             not in client.get(reverse("wagtailadmin_home")).content.decode()
         )
+
+
+def test_review_status_menu_item_only_for_editors(client):
+    team = editorial_team()
+    url = reverse("articles_review_status")
+    client.force_login(team.editor)
+    assert url in client.get(reverse("wagtailadmin_home")).content.decode()
+    client.force_login(team.author)
+    assert url not in client.get(reverse("wagtailadmin_home")).content.decode()
