@@ -7,8 +7,12 @@ Elasticsearch) and keeps relevance order unless another ordering is asked for.
 
 from __future__ import annotations
 
+import re
+
+from django.db import DatabaseError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from website.api.errors import InvalidParameters
 from website.api.params import choice_param, date_param, slug_param, text_param
 
 from .reviews import STATUSES
@@ -66,14 +70,25 @@ def by_author(queryset: QuerySet, slug: str) -> QuerySet:
     return queryset.filter(pk__in=ArticleAuthor.objects.filter(person__slug=slug).values("page_id"))
 
 
+def search_terms(text: str) -> str:
+    """The words of ``text``; punctuation goes, since some backends (SQLite FTS5) read it as syntax."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())[:200]
+
+
 def search_ids(text: str) -> list[int]:
     """Ids of live articles matching ``text``, most relevant first (at most ``SEARCH_LIMIT``)."""
     from wagtail.search.backends import get_search_backend
 
     from .models import ArticlePage
 
-    results = get_search_backend().search(text, ArticlePage.objects.live())
-    return [page.pk for page in results[:SEARCH_LIMIT]]
+    terms = search_terms(text)
+    if not terms:
+        return []
+    try:
+        results = get_search_backend().search(terms, ArticlePage.objects.live())
+        return [page.pk for page in results[:SEARCH_LIMIT]]
+    except DatabaseError as e:
+        raise InvalidParameters([{"name": "search", "reason": "these words cannot be searched"}]) from e
 
 
 def filter_articles(queryset: QuerySet, query: dict) -> QuerySet:

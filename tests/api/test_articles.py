@@ -142,6 +142,8 @@ class TestArticleFilters:
     def test_search_goes_through_the_search_backend(self, api, magazine):
         assert slugs(api("/api/v1/articles/?search=apologies")) == ["apologies-that-work"]
         assert slugs(api("/api/v1/articles/?search=zzzunfindable")) == []
+        assert slugs(api("/api/v1/articles/?search=%22apologies%3C%2A")) == ["apologies-that-work"]
+        assert slugs(api("/api/v1/articles/?search=%3C%3E")) == []
 
     def test_ordering(self, api, magazine):
         assert slugs(api("/api/v1/articles/?ordering=title")) == [

@@ -73,6 +73,14 @@ class TestValidators:
             api("/api/v1/articles/cached/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
         )
 
+    def test_first_request_generating_renditions_keeps_its_etag(self, api, site_content):
+        factories.article(
+            site_content["section"], "Pictured", hero_image=factories.image("Hero", size=(300, 200))
+        )
+        first = api("/api/v1/articles/pictured/")
+        assert first.json()["images"]["hero"] is not None
+        assert api("/api/v1/articles/pictured/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
     def test_304_is_cheap(self, api, article_with_listing):
         etag = api("/api/v1/articles/cached/")["ETag"]
         with CaptureQueriesContext(connection) as full:

@@ -2,7 +2,20 @@
 
 from django.apps import AppConfig
 
-CONTENT_APPS = {"articles", "experts", "wagtailcore", "wagtailimages", "taggit"}
+CONTENT_APPS = {"articles", "experts", "taggit"}
+
+
+def shows_in_responses(sender) -> bool:
+    """Whether saving a row of ``sender`` can change an API response (renditions, revisions, logs cannot)."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, PageViewRestriction, Site
+
+    meta = getattr(sender, "_meta", None)
+    if meta is None:
+        return False
+    if meta.app_label in CONTENT_APPS:
+        return True
+    return issubclass(sender, Page | PageViewRestriction | Site | get_image_model())
 
 
 class ApiConfig(AppConfig):
@@ -17,7 +30,7 @@ class ApiConfig(AppConfig):
         from .caching import renew_content_generation
 
         def on_change(sender, **kwargs):
-            if getattr(sender, "_meta", None) is not None and sender._meta.app_label in CONTENT_APPS:
+            if shows_in_responses(sender):
                 renew_content_generation()
 
         for signal in (post_save, post_delete, m2m_changed):
