@@ -1,0 +1,156 @@
+"""Fixtures for the real-browser suite: Debian's Chromium driven by Playwright against a live server.
+
+Chromium is Debian's package at ``/usr/bin/chromium`` (``CHROMIUM_PATH`` overrides it); Playwright's
+own browser downloads are never used. When that file is missing, and only then, every test in this
+folder is skipped with a reason that says so; ``make test`` prints the same notice and CI installs
+the package first, so there these tests always run.
+
+The live server answers one request at a time (see ``SerialLiveServerThread``). It runs in a
+thread of the test process, and Playwright's sync API keeps an event loop
+running in the main thread for the whole session, which Django's ORM guard takes for async code:
+``DJANGO_ALLOW_ASYNC_UNSAFE`` is set from the first browser test to the end of the session (the
+test thread and the server thread never use the ORM at the same time: each Playwright call waits
+for its response).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from pytest_django.live_server_helper import LiveServer
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_MISSING = (
+    f"browser tests not run: no Chromium at {CHROMIUM} "
+    "(apt-get install chromium, or set CHROMIUM_PATH; CI installs it)"
+)
+BROWSER_DIR = Path(__file__).resolve().parent
+REPO_ROOT = Path(settings.BASE_DIR)
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+NODE_MODULES = REPO_ROOT / "node_modules"
+# Generous for a loaded CI machine; a healthy step takes well under a second.
+ACTION_TIMEOUT_MS = 20_000
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
+    for item in items:
+        if BROWSER_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return f"browser tests: {'Chromium at ' + str(CHROMIUM) if CHROMIUM.exists() else CHROMIUM_MISSING}"
+
+
+class SerialLiveServerThread(LiveServerThread):
+    """A live server thread that handles one request at a time.
+
+    With SQLite, the test database lives in memory and the server thread shares the test's
+    connection; Django's default threaded server lets a browser's parallel requests (a favicon, an
+    autosave beside a form post) use that one connection at once, which fails with "database table
+    is locked". Served in turn, with ``Connection: close``, they cannot collide.
+    """
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (same address options), serving requests one at a time."""
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    with mock.patch("django.test.testcases.LiveServerThread", SerialLiveServerThread):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # An English-speaking reader in the United States: fixes what "find support" suggests.
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1280, "height": 900},
+        "locale": "en-US",
+        "extra_http_headers": {"Accept-Language": "en-US,en;q=0.8"},
+    }
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Folder for screenshots and saved pages (kept by CI as test artefacts; gitignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def new_page(browser, browser_context_args):
+    """Opens a page in a fresh browser context (its own cookies: one per user); all closed after."""
+    contexts = []
+
+    def open_page(**overrides):
+        context = browser.new_context(**{**browser_context_args, **overrides})
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The demo content and demo accounts (``manage.py load_demo``) served by the live server."""
+    from django.core.management import call_command
+
+    from articles.models import ArticlePage, SectionPage
+    from experts.models import Person
+
+    call_command("load_demo", verbosity=0)
+    article = ArticlePage.objects.live().public().filter(expert_reviews__isnull=False).first()
+    return SimpleNamespace(
+        url=live_server.url,
+        section=SectionPage.objects.live().public().first(),
+        article=article,
+        reviewer=Person.objects.filter(is_reviewer=True, is_board_member=True).first(),
+    )
