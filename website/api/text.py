@@ -36,7 +36,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# A run of "<" goes whole: removing only the last of "<<img" would leave "<img".
+_TAG_START = re.compile(r"<+(?=[A-Za-z/!?])")
 
 
 def sanitise_html(value: str) -> str:
