@@ -1,8 +1,9 @@
 """Fixtures for the real-browser suite: Debian's Chromium driven by Playwright against a live server.
 
 Chromium is Debian's package at ``/usr/bin/chromium`` (``CHROMIUM_PATH`` overrides it); Playwright's
-own browser downloads are never used. When that file is missing, and only then, every test in this
-folder is skipped with a reason that says so; ``make test`` prints the same notice and CI installs
+own browser downloads are never used. When that file is missing, and only then, the tests marked
+``browser`` are skipped with a reason that says so (the HTML validity test needs no browser and
+always runs); ``make test`` prints the same notice and CI installs
 the package first, so there these tests always run.
 
 The live server answers one request at a time (see ``SerialLiveServerThread``). It runs in a
@@ -31,12 +32,12 @@ CHROMIUM_MISSING = (
     f"browser tests not run: no Chromium at {CHROMIUM} "
     "(apt-get install chromium, or set CHROMIUM_PATH; CI installs it)"
 )
-BROWSER_DIR = Path(__file__).resolve().parent
 REPO_ROOT = Path(settings.BASE_DIR)
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 NODE_MODULES = REPO_ROOT / "node_modules"
 # Generous for a loaded CI machine; a healthy step takes well under a second.
 ACTION_TIMEOUT_MS = 20_000
+FLAGSHIP_SLUG = "after-the-breach-couples-therapy-and-rebuilding-trust"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
     for item in items:
-        if BROWSER_DIR in Path(str(item.fspath)).resolve().parents:
+        if item.get_closest_marker("browser"):
             item.add_marker(skip)
 
 
@@ -140,17 +141,23 @@ def new_page(browser, browser_context_args):
 
 @pytest.fixture
 def demo_site(live_server):
-    """The demo content and demo accounts (``manage.py load_demo``) served by the live server."""
+    """The demo content and accounts (``manage.py load_demo``) behind the live server.
+
+    ``article`` is the demo's flagship article (every kind of body block, an expert review),
+    ``section`` its section and ``reviewer`` the expert who reviewed it.
+    """
     from django.core.management import call_command
 
-    from articles.models import ArticlePage, SectionPage
-    from experts.models import Person
+    from articles.models import ArticlePage
 
     call_command("load_demo", verbosity=0)
-    article = ArticlePage.objects.live().public().filter(expert_reviews__isnull=False).first()
+    article = (
+        ArticlePage.objects.live().public().select_related("last_review__reviewer").get(slug=FLAGSHIP_SLUG)
+    )
+    assert article.last_review is not None, "the demo's flagship article should carry an expert review"
     return SimpleNamespace(
         url=live_server.url,
-        section=SectionPage.objects.live().public().first(),
         article=article,
-        reviewer=Person.objects.filter(is_reviewer=True, is_board_member=True).first(),
+        section=article.get_parent().specific,
+        reviewer=article.last_review.reviewer,
     )

@@ -1,0 +1,56 @@
+"""The reader's pages are valid HTML, by the current Nu HTML Checker (``vnu-jar`` from npm).
+
+The markup checked is what the server sends (the Django test client's response body), for the
+demo's flagship article (every kind of body block), its section, the home page and its expert
+reviewer's page. Needs Java and ``npm ci``; no browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from articles.models import ArticlePage
+
+from .conftest import FLAGSHIP_SLUG
+
+VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.mark.django_db
+def test_reader_pages_are_valid_html(client, tmp_path, artifacts):
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci` at the repository root"
+    java = shutil.which("java")
+    assert java, "the Nu HTML Checker needs Java (apt-get install default-jre-headless)"
+    call_command("load_demo", verbosity=0)
+    article = ArticlePage.objects.live().select_related("last_review__reviewer").get(slug=FLAGSHIP_SLUG)
+    pages = {
+        "article": article.url,
+        "section": article.get_parent().url,
+        "home": "/",
+        "expert": article.last_review.reviewer.get_absolute_url(),
+    }
+    files = {}
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, f"{name} page {path} answered {response.status_code}"
+        files[name] = tmp_path / f"{name}.html"
+        files[name].write_bytes(response.content)
+        (artifacts / f"html-{name}.html").write_bytes(response.content)
+
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = (result.stdout + result.stderr).strip()
+    for name, file in files.items():
+        report = report.replace(file.as_uri(), f"{name} page {pages[name]}").replace(str(file), pages[name])
+    assert result.returncode == 0 and not report, f"Nu HTML Checker errors:\n{report}"
