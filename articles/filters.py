@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django.db import DatabaseError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from website.api.errors import InvalidParameters
 from website.api.params import choice_param, date_param, slug_param, text_param
@@ -22,8 +22,8 @@ ORDERINGS = {
     "published_at": ("first_published_at", "pk"),
     "title": ("title", "pk"),
     "-title": ("-title", "-pk"),
-    "-last_reviewed_at": ("-last_review__reviewed_at", "-first_published_at", "-pk"),
-    "last_reviewed_at": ("last_review__reviewed_at", "first_published_at", "pk"),
+    "-last_reviewed_at": (F("last_review__reviewed_at").desc(nulls_last=True), "-first_published_at", "-pk"),
+    "last_reviewed_at": (F("last_review__reviewed_at").asc(nulls_last=True), "first_published_at", "pk"),
 }
 SEARCH_LIMIT = 500
 

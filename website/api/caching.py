@@ -22,7 +22,7 @@ import json
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.http import http_date, parse_http_date_safe
 
 from website.conf import wellness_settings
@@ -61,7 +61,9 @@ def articles_version() -> dict:
 def listings_version() -> dict:
     from experts.models import Listing
 
-    return Listing.objects.aggregate(updated=Max("updated_at"), total=Count("pk"), active=Sum("is_active"))
+    return Listing.objects.aggregate(
+        updated=Max("updated_at"), total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
+    )
 
 
 def make_etag(*parts) -> str:

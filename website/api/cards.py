@@ -51,10 +51,6 @@ def live_articles() -> QuerySet:
     return visible(ArticlePage.objects.all())
 
 
-def _as_float(value) -> float | None:
-    return float(value) if value is not None else None
-
-
 # People
 
 
@@ -244,20 +240,3 @@ def render_article_card(page, images: ImageBatch) -> dict:
         "last_reviewed_at": review.reviewed_at if review else None,
         "review_status": page.review_status_db,
     }
-
-
-__all__ = [
-    "article_card_queryset",
-    "live_articles",
-    "load_article_cards",
-    "load_listings",
-    "load_people",
-    "prepare_article_cards",
-    "render_article_card",
-    "render_byline",
-    "render_expert",
-    "render_listing_card",
-    "render_person_card",
-    "render_section_ref",
-    "_as_float",
-]

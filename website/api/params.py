@@ -83,7 +83,7 @@ def parse_near(value: str) -> tuple[float, float]:
 
 def int_parser(minimum: int, maximum: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
-        if not re.fullmatch(r"-?\d{1,12}", value):
+        if not re.fullmatch(r"-?[0-9]{1,12}", value):
             raise ParamError("must be a whole number")
         number = int(value)
         if not minimum <= number <= maximum:
