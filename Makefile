@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
-.PHONY: run test install lint migrate demo bench clean
+.PHONY: run test install lint migrate demo bench clean browser-deps node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,38 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+# The browser suite (docs/testing.md) uses Debian's Chromium; without it those tests are skipped
+# and `make test` says so. `make browser-deps` (as root) installs everything they need.
+CHROMIUM ?= /usr/bin/chromium
+NODE_STAMP := node_modules/.package-lock.json
+
+test: install lint node-deps
 	DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	@[ -x "$(CHROMIUM)" ] || echo "NOTICE: browser tests NOT RUN: no Chromium at $(CHROMIUM) (make browser-deps installs it; CI does)."
+	CHROMIUM_PATH=$(CHROMIUM) DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	@[ -x "$(CHROMIUM)" ] || echo "NOTICE: browser tests NOT RUN: no Chromium at $(CHROMIUM) (make browser-deps installs it; CI does)."
+
+# axe-core and the Nu HTML checker, pinned by package-lock.json. Install scripts are not run:
+# vnu-jar's would download a Java runtime, and the system's Java is used instead.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: run 'make browser-deps' as root, or install Node.js"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+node-deps: $(NODE_STAMP)
+
+# Debian packages for the browser suite, installed only when missing: Chromium (Playwright drives
+# it; never `playwright install`), Java for the Nu HTML checker, Node.js for npm. Needs root.
+browser-deps:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+	$(MAKE) node-deps
 
 # Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both.
 BENCH_SIZE ?= small
