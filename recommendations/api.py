@@ -36,6 +36,7 @@ from website.api.schema import problem_responses
 from website.api.views import ApiView
 
 from .interface import find_support, related_articles
+from .scoring import distance_km
 
 CONTEXT_VARY = ("Accept-Language", "CF-IPCountry")
 RELATED_PARAMS = (int_param("limit", "How many related articles (default 6).", 1, 12),)
@@ -191,6 +192,10 @@ class SupportView(ArticleSuggestionView):
             listing = listings.get(suggestion.listing.pk)
             if listing is None:
                 continue
+            if context.near and listing.latitude is not None and listing.longitude is not None:
+                listing.distance_km = distance_km(
+                    context.near, (float(listing.latitude), float(listing.longitude))
+                )
             results.append(
                 {
                     **render_listing_card(listing, images),

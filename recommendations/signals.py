@@ -17,30 +17,31 @@ from experts.models import Listing
 from . import tasks
 
 
-def enqueue(task, instance) -> None:
-    meta = instance._meta
+def enqueue(task, instance, model=None) -> None:
+    """``model``: the class to name, when a signal may send a base ``Page`` rather than the article."""
+    meta = (model or instance)._meta
     key = (meta.app_label, meta.model_name, instance.pk)
     transaction.on_commit(lambda: task.enqueue(*key))
 
 
 @receiver(page_published, sender=ArticlePage)
 def article_published(sender, instance, **kwargs):
-    enqueue(tasks.index_object, instance)
+    enqueue(tasks.index_object, instance, ArticlePage)
 
 
 @receiver(post_page_move, sender=ArticlePage)
 def article_moved(sender, instance, **kwargs):
-    enqueue(tasks.index_object, instance)
+    enqueue(tasks.index_object, instance, ArticlePage)
 
 
 @receiver(page_unpublished, sender=ArticlePage)
 def article_unpublished(sender, instance, **kwargs):
-    enqueue(tasks.remove_object, instance)
+    enqueue(tasks.remove_object, instance, ArticlePage)
 
 
 @receiver(post_delete, sender=ArticlePage)
 def article_deleted(sender, instance, **kwargs):
-    enqueue(tasks.remove_object, instance)
+    enqueue(tasks.remove_object, instance, ArticlePage)
 
 
 @receiver(post_save, sender=Listing)

@@ -68,6 +68,7 @@ class TestSupportEndpoint:
             first["reasons"]
         )
         assert any("km from you" in r for r in first["reasons"])
+        assert 0 < first["distance_km"] < 5
         assert all("in_person" in r["modalities"] and r["country"] == "DE" for r in body["results"])
 
     def test_online_widening_is_reported(self, client, catalogue):
