@@ -64,13 +64,13 @@ browser-deps:
 	fi
 	$(MAKE) node-deps
 
-# Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both.
+# Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both, BENCH_ARGS=…
 BENCH_SIZE ?= small
 BENCH_DB ?= sqlite
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --db $(BENCH_DB)
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --db $(BENCH_DB) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var *.egg-info

@@ -28,6 +28,7 @@ import platform
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -130,7 +131,7 @@ def has_command(db_url: str, name: str) -> bool:
     return name in out.stdout.split()
 
 
-def build_corpus(db_url: str, size: str, seed: int) -> dict:
+def build_corpus(db_url: str, size: str, seed: int, index: bool = True) -> dict:
     articles, listings = SIZES[size]
     log(f"building the {size} corpus ({articles} articles, {listings} listings, seed {seed})")
     timings = {"migrate_s": round(manage(db_url, "migrate", "--noinput", "-v0"), 1)}
@@ -147,26 +148,32 @@ def build_corpus(db_url: str, size: str, seed: int) -> dict:
         ),
         1,
     )
-    if has_command(db_url, "rebuild_recommendations"):
+    if not index:
+        timings["recommendations_index"] = "not built (--skip-recommendations-index)"
+    elif has_command(db_url, "rebuild_recommendations"):
         log("rebuild_recommendations")
         timings["rebuild_recommendations_s"] = round(manage(db_url, "rebuild_recommendations"), 1)
     return timings
 
 
-def prepare_sqlite(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
+def prepare_sqlite(size: str, seed: int, rebuild: bool, index: bool = True) -> tuple[str, dict]:
     VAR.mkdir(parents=True, exist_ok=True)
     key = corpus_key(size, seed)
-    path = VAR / f"corpus-{size}-seed{seed}-{key}.sqlite3"
+    variant = "" if index else "-noindex"
+    path = VAR / f"corpus-{size}-seed{seed}-{key}{variant}.sqlite3"
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists() and not rebuild:
         log(f"reusing {path.relative_to(ROOT)}")
         return f"sqlite:///{path}", json.loads(meta_path.read_text())
     for old in VAR.glob(f"corpus-{size}-seed{seed}-*"):
-        old.unlink()
-    building = VAR / f"building-{size}-{seed}.sqlite3"
-    for leftover in VAR.glob(f"building-{size}-{seed}.sqlite3*"):
+        if old.name.removesuffix(old.suffix).endswith("-noindex") == (not index):
+            old.unlink()
+    building = VAR / f"building-{size}-{seed}{variant}.sqlite3"
+    for leftover in VAR.glob(f"{building.name}*"):
         leftover.unlink()
-    meta = build_corpus(f"sqlite:///{building}", size, seed)
+    meta = build_corpus(f"sqlite:///{building}", size, seed, index)
+    with contextlib.closing(sqlite3.connect(building)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     building.rename(path)
     for suffix in ("-wal", "-shm"):
         Path(f"{building}{suffix}").unlink(missing_ok=True)
@@ -174,7 +181,7 @@ def prepare_sqlite(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
     return f"sqlite:///{path}", meta
 
 
-def prepare_postgres(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
+def prepare_postgres(size: str, seed: int, rebuild: bool, index: bool = True) -> tuple[str, dict]:
     import psycopg
 
     name = f"bench_{size}"
@@ -191,7 +198,7 @@ def prepare_postgres(size: str, seed: int, rebuild: bool) -> tuple[str, dict]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     db_url = f"postgres://postgres@127.0.0.1:5432/{name}"
-    meta = {**build_corpus(db_url, size, seed), "key": key, "seed": seed}
+    meta = {**build_corpus(db_url, size, seed, index), "key": key, "seed": seed}
     meta_path.write_text(json.dumps(meta))
     return db_url, meta
 
@@ -351,7 +358,7 @@ def drive(endpoint: dict, port: int, args, workdir: Path) -> dict:
 
 def run_one(db: str, size: str, args, use_redis: bool) -> dict:
     prepare = prepare_sqlite if db == "sqlite" else prepare_postgres
-    db_url, corpus_meta = prepare(size, args.seed, args.rebuild)
+    db_url, corpus_meta = prepare(size, args.seed, args.rebuild, not args.skip_recommendations_index)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         plan_path, payload = workdir / "plan.json", workdir / "payload.json"
@@ -482,6 +489,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="Endpoint names to run (default: all).")
     parser.add_argument("--rebuild", action="store_true", help="Regenerate the corpus even if cached.")
     parser.add_argument("--skip-install", action="store_true")
+    parser.add_argument(
+        "--skip-recommendations-index",
+        action="store_true",
+        help="Build the corpus without rebuild_recommendations (quadratic: hours at the medium size).",
+    )
     parser.add_argument("--no-docs", action="store_true", help="Save figures but leave docs/ untouched.")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -491,11 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         log("Redis not reachable: each worker gets its own local-memory cache")
     dbs = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     runs = [run_one(db, args.size, args, use_redis) for db in dbs]
-    command = (
-        "make bench"
-        + (f" BENCH_SIZE={args.size}" if args.size != "small" else "")
-        + (f" BENCH_DB={args.db}" if args.db != "sqlite" else "")
-    )
+    command = " ".join(["bench/run.py", *(sys.argv[1:] if argv is None else argv)])
     if args.no_docs:
         log(f"done in {time.monotonic() - started:.0f}s (docs left untouched)")
         return 0
