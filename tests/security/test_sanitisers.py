@@ -33,3 +33,28 @@ def test_sanitise_html_keeps_the_allowlist_and_drops_the_rest():
         '<p onclick="x">Hi <b>there</b> <a href="javascript:alert(1)">x</a><script>y</script></p>'
     )
     assert html == '<p>Hi <b>there</b> <a rel="noopener noreferrer">x</a></p>'
+
+
+@pytest.mark.django_db
+class TestRichTextOnPages:
+    def test_links_to_pages_a_reader_cannot_see_lose_their_href(self):
+        from wagtail.rich_text import expand_db_html
+
+        from tests import factories
+
+        live = factories.article(title="Seen")
+        draft = factories.article(title="Unseen draft", publish=False)
+        html = expand_db_html(
+            f'<p><a linktype="page" id="{live.pk}">a</a> <a linktype="page" id="{draft.pk}">b</a> '
+            '<a linktype="page" id="x">c</a> <a linktype="page" id="99999999999999999999">d</a></p>'
+        )
+        assert html == f'<p><a href="{live.url}">a</a> <a>b</a> <a>c</a> <a>d</a></p>'
+
+    def test_the_richtext_filter_sanitises_stored_html(self):
+        from django.template import engines
+
+        template = engines["django"].from_string("{% load wagtailcore_tags %}{{ value|richtext }}")
+        html = template.render(
+            {"value": '<p onclick="x">Hi<script>alert(1)</script><img src=x onerror=y></p>'}
+        )
+        assert html == "<p>Hi</p>"
