@@ -33,6 +33,7 @@ from website.api.params import (
 )
 from website.api.params import slug_param as _slug_param
 from website.api.schema import problem_responses
+from website.api.text import clean_text
 from website.api.views import ApiView
 
 from .interface import find_support, related_articles
@@ -140,7 +141,7 @@ class RelatedArticlesView(ArticleSuggestionView):
                     "url_path": card["url_path"],
                     "standfirst": card["standfirst"],
                     "source": item.source,
-                    "reasons": item.reasons,
+                    "reasons": [clean_text(r) for r in item.reasons],
                     "card": card,
                 }
             )
@@ -199,7 +200,7 @@ class SupportView(ArticleSuggestionView):
             results.append(
                 {
                     **render_listing_card(listing, images),
-                    "reasons": suggestion.reasons,
+                    "reasons": [clean_text(r) for r in suggestion.reasons],
                     "sponsored": suggestion.sponsored,
                 }
             )
