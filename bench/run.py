@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="Default: a free port the kernel picks.")
     parser.add_argument("--only", nargs="*", help="Endpoint names to run (default: all).")
     parser.add_argument("--rebuild", action="store_true", help="Regenerate the corpus even if cached.")
     parser.add_argument("--skip-install", action="store_true")
