@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import ACos, Cast, Cos, Greatest, Least, Radians, Sin
 
 from website.api.params import (
@@ -74,7 +74,16 @@ def distance_expression(lat: float, lon: float):
     cosine = Value(math.cos(math.radians(lat))) * Cos(lat_r) * Cos(lon_r - Value(math.radians(lon))) + Value(
         math.sin(math.radians(lat))
     ) * Sin(lat_r)
-    return Value(EARTH_RADIUS_KM) * ACos(Least(Value(1.0), Greatest(Value(-1.0), cosine)))
+    distance = Value(EARTH_RADIUS_KM) * ACos(Least(Value(1.0), Greatest(Value(-1.0), cosine)))
+    # PostgreSQL's GREATEST/LEAST skip NULLs (SQLite's do not): listings without coordinates
+    # must get no distance rather than the far side of the planet.
+    return Case(
+        When(
+            Q(latitude__isnull=True) | Q(longitude__isnull=True), then=Value(None, output_field=FloatField())
+        ),
+        default=distance,
+        output_field=FloatField(),
+    )
 
 
 def near(queryset: QuerySet, point: tuple[float, float], radius_km: float | None) -> QuerySet:

@@ -21,6 +21,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from website.unavailable import RETRY_AFTER_SECONDS, is_database_unavailable, log_unavailable
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -129,5 +131,13 @@ def problem_exception_handler(exc, context) -> Response:
                 headers["Allow"] = ", ".join(view.allowed_methods)
         return problem_response(exc.status_code, _as_text(exc.detail), request=request, headers=headers)
 
+    if is_database_unavailable(exc):
+        log_unavailable(request, exc)
+        return problem_response(
+            503,
+            "The database is briefly unavailable; retry shortly.",
+            request=request,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+        )
     logger.exception("Unhandled error in API view", exc_info=exc)
     return problem_response(500, "Something went wrong on our side; it has been logged.", request=request)
