@@ -37,8 +37,21 @@ def paragraph_body(*texts):
 
 
 @pytest.fixture
-def catalogue(db):
-    """A small magazine: couples articles, a sleep article, listings in DE/GB, a crisis line, a brand."""
+def catalogue(db, settings):
+    """A small magazine: couples articles, a sleep article, listings in DE/GB, a crisis line, a brand.
+
+    Built without Wagtail's own search and reference indexing, which these tests do not use and
+    which cost most of the setup time."""
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
+    }
+    with disable_reference_index_auto_update():
+        return _build_catalogue()
+
+
+def _build_catalogue():
     from tests import factories
 
     couples, trust, sleep = (
