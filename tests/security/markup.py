@@ -21,19 +21,20 @@ from html.parser import HTMLParser
 
 # Elements our templates and the rich-text allowlist produce. Anything else in a response came
 # from content and is a finding.
-PAGE_TAGS = {
-    "html", "head", "meta", "title", "link", "script", "body", "header", "nav", "main", "footer",
-    "a", "p", "div", "span", "h1", "h2", "h3", "h4", "ul", "ol", "li", "article", "section", "aside",
-    "figure", "figcaption", "blockquote", "cite", "img", "time", "strong", "b", "em", "i", "sup", "sub",
-    "br", "details", "summary", "dl", "dt", "dd", "small", "abbr", "form", "label", "input", "button",
-    "picture", "source", "hr", "address",
-}  # fmt: skip
-FRAGMENT_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "sup", "sub", "h2", "h3", "h4",
-                 "blockquote"}  # fmt: skip
-NEVER = {"svg", "math", "iframe", "object", "embed", "applet", "frame", "frameset", "portal", "style",
-         "template", "xmp", "plaintext", "noscript", "noembed", "base", "video", "audio", "marquee"}  # fmt: skip
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster",
-                  "cite", "srcset", "codebase", "dynsrc", "lowsrc", "ping", "content"}  # fmt: skip
+PAGE_TAGS = set(
+    "html head meta title link script body header nav main footer a p div span h1 h2 h3 h4 ul ol li article"
+    " section aside figure figcaption blockquote cite img time strong b em i sup sub br details summary dl dt"
+    " dd small abbr form label input button picture source hr address".split()
+)
+FRAGMENT_TAGS = set("p br strong b em i ul ol li a sup sub h2 h3 h4 blockquote".split())
+NEVER = set(
+    "svg math iframe object embed applet frame frameset portal style template xmp plaintext noscript noembed"
+    " base video audio marquee".split()
+)
+URL_ATTRIBUTES = set(
+    "href src action formaction data xlink:href background poster cite srcset codebase dynsrc lowsrc ping"
+    " content".split()
+)
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 _IGNORED_IN_SCHEMES = re.compile(r"[\x00-\x20\x7f]+")
 # Our own forms: the admin has none on public pages; this is the site's search, if it ever gains one.
@@ -135,9 +136,9 @@ def _walk(value, path: str, problems: list[str]) -> None:
             opened = re.search(r"<[A-Za-z/!?]", value)
             if found or opened:
                 problems.append(f"{path}: plain text opens markup: {value[:100]!r}")
-        if (key in {"url", "href", "src", "canonical", "sameAs"} or key.endswith("_url")) and has_script_scheme(
-            value
-        ):
+        if (
+            key in {"url", "href", "src", "canonical", "sameAs"} or key.endswith("_url")
+        ) and has_script_scheme(value):
             problems.append(f"{path}: script URL {value[:100]!r}")
 
 
