@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
-.PHONY: run test install lint migrate demo bench clean browser-deps node-deps
+.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,19 @@ BENCH_DB ?= sqlite
 bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --db $(BENCH_DB) $(BENCH_ARGS)
+
+# Reliability (docs/reliability.md), loopback only, each stops by itself. SOAK_ARGS=--duration 60 …;
+# FAULTS=all|postgres|redis|elasticsearch|kill (PostgreSQL and Redis are restarted, whatever happens).
+FAULTS ?= all
+
+soak: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+	$(BIN)/python reliability/soak.py $(SOAK_ARGS)
+
+faults: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python reliability/faults.py $(FAULTS) $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var *.egg-info

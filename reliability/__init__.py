@@ -1,0 +1,1 @@
+"""Soak and fault runs: ``make soak`` (``reliability/soak.py``) and ``make faults``."""

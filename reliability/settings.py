@@ -1,0 +1,26 @@
+"""Settings of the soak and fault runs: the benchmark's production-like settings, on the real URLs.
+
+From ``website.settings.bench``: DEBUG off, cached templates, anonymous throttling off (the load
+generator must measure the site, not the rate limiter), errors logged. Differences:
+
+- ``ROOT_URLCONF`` is the site's own (``website.urls``), not the benchmark's extra baselines;
+- ``RELIABILITY_ES_URL`` switches the recommendations (only them, not Wagtail search) to the
+  Elasticsearch backend at that address, for the "search cluster down or hanging" fault;
+- the cache is Redis when ``REDIS_URL`` is set (through ``website.settings.base``), else local memory.
+"""
+
+import os
+
+from website.settings.bench import *  # noqa: F401,F403
+from website.settings.bench import WELLNESS
+
+ROOT_URLCONF = "website.urls"
+
+_es_url = os.environ.get("RELIABILITY_ES_URL", "")
+if _es_url:
+    WELLNESS = {
+        **WELLNESS,
+        "RECOMMENDATIONS_BACKEND": "elasticsearch",
+        "RECOMMENDATIONS_ES_URL": _es_url,
+        "RECOMMENDATIONS_ES_TIMEOUT": float(os.environ.get("RELIABILITY_ES_TIMEOUT", "2.0")),
+    }
