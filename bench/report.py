@@ -46,6 +46,10 @@ def _fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
+def _rps(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
 def evaluate_targets(data: dict) -> list[dict]:
     """Each target of the performance issue with its measured value, ratio and verdict."""
     runs = data.get("runs", {})
@@ -85,7 +89,7 @@ def evaluate_targets(data: dict) -> list[dict]:
             add(
                 "Article list req/s ≥ 3× v2 listing",
                 key,
-                f"{ours:.0f} vs {theirs:.0f} req/s",
+                f"{_rps(ours)} vs {_rps(theirs)} req/s",
                 ours / theirs,
                 ours / theirs >= 3,
             )
@@ -95,7 +99,7 @@ def evaluate_targets(data: dict) -> list[dict]:
                 add(
                     f"{label} req/s ≥ ½ static",
                     key,
-                    f"{ours:.0f} vs {limit:.0f} req/s",
+                    f"{_rps(ours)} vs {_rps(limit)} req/s",
                     ours / limit,
                     ours / limit >= 0.5,
                 )
@@ -176,7 +180,7 @@ def _run_table(run: dict) -> list[str]:
         flag = f" ⚠ {endpoint['unexpected']} unexpected statuses" if endpoint.get("unexpected") else ""
         lines.append(
             f"| {label}{flag} | {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} "
-            f"| {endpoint['rps']:.0f} | {_fmt(endpoint.get('queries'))} | {_fmt(endpoint.get('cpu_ms'))} "
+            f"| {_rps(endpoint['rps'])} | {_fmt(endpoint.get('queries'))} | {_fmt(endpoint.get('cpu_ms'))} "
             f"| {_fmt(size)} | {_fmt(ratio_v2, 2)} | {_fmt(ratio_static, 2)} | {_fmt(cpu_v2, 2)} |"
         )
     return lines
