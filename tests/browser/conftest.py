@@ -3,15 +3,12 @@
 Chromium is Debian's package at ``/usr/bin/chromium`` (``CHROMIUM_PATH`` overrides it); Playwright's
 own browser downloads are never used. When that file is missing, and only then, the tests marked
 ``browser`` are skipped with a reason that says so (the HTML validity test needs no browser and
-always runs); ``make test`` prints the same notice and CI installs
-the package first, so there these tests always run.
+always runs); ``make test`` prints the same notice, and CI installs the package first, so there
+these tests always run.
 
-The live server answers one request at a time (see ``SerialLiveServerThread``). It runs in a
-thread of the test process, and Playwright's sync API keeps an event loop
-running in the main thread for the whole session, which Django's ORM guard takes for async code:
-``DJANGO_ALLOW_ASYNC_UNSAFE`` is set from the first browser test to the end of the session (the
-test thread and the server thread never use the ORM at the same time: each Playwright call waits
-for its response).
+The live server (``live_server``) runs in a thread of the test process and answers one request
+at a time (``SerialLiveServerThread``). Playwright is started before anything else in this folder
+(``_orm_beside_playwright`` explains why and what that changes for the ORM).
 """
 
 from __future__ import annotations
@@ -79,10 +76,30 @@ def live_server(request):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _orm_beside_playwright():
+def _orm_beside_playwright(request):
+    """Starts Playwright before anything else in this folder, and keeps the ORM usable beside it.
+
+    Once Playwright's event loop runs in the main thread, asgiref treats the thread as async:
+    ``django.db.connections`` hands out new connection objects (context-local instead of
+    thread-local), and Django refuses "async" ORM calls unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set.
+    Starting Playwright first means the live server and the tests share one set of connections
+    from then on. The test database may already exist (tests in other folders ran first): its
+    serialized contents, which ``serialized_rollback`` restores after a flush, are carried over to
+    the new connection objects. They are closed before Playwright stops, so that the test database
+    can be dropped at the end.
+    """
+    from django.db import connections
+
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    thread_connections = {alias: connections[alias] for alias in connections}
+    request.getfixturevalue("playwright")
+    for alias, before in thread_connections.items():
+        now = connections[alias]
+        if now is not before and hasattr(before, "_test_serialized_contents"):
+            now._test_serialized_contents = before._test_serialized_contents
     yield
+    connections.close_all()  # the event loop still runs: these are the context-local connections
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
