@@ -107,6 +107,7 @@ def listing(name: str | None = None, *, type_name: str = "Couples therapist", co
     obj.languages.set(Language.objects.filter(code__in=languages))
     obj.specialties.set(specialties)
     obj.approaches.set(approaches)
+    obj.save()  # parental many-to-many relations are written on save
     return obj
 
 
