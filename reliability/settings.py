@@ -24,3 +24,12 @@ if _es_url:
         "RECOMMENDATIONS_ES_URL": _es_url,
         "RECOMMENDATIONS_ES_TIMEOUT": float(os.environ.get("RELIABILITY_ES_TIMEOUT", "2.0")),
     }
+
+# Warnings too (fallbacks, circuit breaker, database outages, cache outages), without one line per 404.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -220,6 +220,10 @@ def run(args) -> dict:
                     str(observations),
                     "--duration",
                     str(args.duration - 3),
+                    "--threads",
+                    str(args.checker_threads),
+                    "--events",
+                    str(events),
                 ],
                 env,
                 workdir / "checker.log",
@@ -237,6 +241,8 @@ def run(args) -> dict:
                     str(args.duration - tail),
                     "--pause",
                     str(args.pause),
+                    "--port",
+                    str(port),
                 ],
                 env,
                 workdir / "churn.log",
@@ -334,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("auto", "postgres", "sqlite"), default="auto")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--pause", type=float, default=0.5, help="Seconds between the editor's changes.")
+    parser.add_argument(
+        "--checker-threads", type=int, default=16, help="Checker connections (besides wrk's)."
+    )
     parser.add_argument("--churn-articles", type=int, default=12)
     parser.add_argument("--churn-listings", type=int, default=8)
     args = parser.parse_args(argv)
