@@ -236,12 +236,13 @@ def render_generated(data: dict, chart_name: str) -> str:
                 if "rebuild_recommendations_s" in build
                 else ""
             )
+            + f" after {build.get('migrate_s', '–')} s of migrations."
             + (
                 f" **Recommendations index: {build['recommendations_index']}.**"
                 if "recommendations_index" in build
                 else ""
             )
-            + f" after {build.get('migrate_s', '–')} s of migrations. Peak RSS per worker (VmHWM): "
+            + " Peak RSS per worker (VmHWM): "
             + ", ".join(f"{mb:.0f} MB" for mb in run.get("peak_rss_mb_per_worker", []))
             + "."
             + _load_note(run),
@@ -303,20 +304,21 @@ def render_chart(data: dict, path: Path) -> None:
     if pairs:
         db, small, medium = pairs[0]
         s, m = _index(small), _index(medium)
+        medium_label = "medium (10k)"
         if "recommendations_index" in medium.get("corpus_build", {}):
-            db = f"{db} (medium without recommendations index)"
+            medium_label += ", no reco index"
         names = [n for n in s if _measured(s[n]) and _measured(m.get(n))]
         x = range(len(names))
         right.bar(
             [i - 0.2 for i in x], [s[n]["latency_ms"]["p50"] for n in names], width=0.4, label="small (1k)"
         )
         right.bar(
-            [i + 0.2 for i in x], [m[n]["latency_ms"]["p50"] for n in names], width=0.4, label="medium (10k)"
+            [i + 0.2 for i in x], [m[n]["latency_ms"]["p50"] for n in names], width=0.4, label=medium_label
         )
         right.set_xticks(list(x), names, rotation=45, ha="right", fontsize=8)
         right.set_yscale("log")
         right.set_ylabel("p50 latency, ms (log scale)")
-        right.set_title(f"As the corpus grows ({db})")
+        right.set_title(f"p50 as the corpus grows ({db})")
         right.legend()
     else:
         right.text(
