@@ -100,10 +100,13 @@ def article_facts(
     if section_id is None:
         section_id = _parent_id(article)
     text = plain_text(article.title, article.standfirst, article.body)
+    lowered = text.lower()
     mentioned = sorted(
-        pk for pk, words in vocab.topic_words.items() if pk not in topic_ids and mentions(text, words)
+        pk
+        for pk, words in vocab.topic_words.items()
+        if pk not in topic_ids and mentions(text, words, lowered)
     )
-    approaches = sorted(pk for pk, words in vocab.approach_words.items() if mentions(text, words))
+    approaches = sorted(pk for pk, words in vocab.approach_words.items() if mentions(text, words, lowered))
     names = [vocab.topic_names[pk] for pk in topic_ids if pk in vocab.topic_names]
     return ArticleFacts(
         article_id=article.pk,

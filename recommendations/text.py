@@ -118,15 +118,37 @@ def plain_text(title: str, standfirst: str, body) -> str:
     return " ".join(parts)
 
 
-def mentions(text: str, names: Iterable[str]) -> bool:
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _contains_word(haystack: str, needle: str) -> bool:
+    start = 0
+    while (i := haystack.find(needle, start)) != -1:
+        end = i + len(needle)
+        if (i == 0 or not _is_word_char(haystack[i - 1])) and (
+            end == len(haystack) or not _is_word_char(haystack[end])
+        ):
+            return True
+        start = i + 1
+    return False
+
+
+def mentions(text: str, names: Iterable[str], lowered: str | None = None) -> bool:
     """Whether ``text`` names any of ``names`` as whole words. All-capital names (EFT, IBCT) must
-    match in capitals so that an abbreviation does not match an ordinary word."""
+    match in capitals so that an abbreviation does not match an ordinary word. Pass ``lowered``
+    (``text.lower()``) when checking many names against one text.
+
+    Plain substring search with boundary checks: a regular expression with look-arounds and
+    IGNORECASE cost about 30 ms per article on a 10-block body.
+    """
+    if lowered is None:
+        lowered = text.lower()
     for name in names:
         name = name.strip()
         if len(name) < 2:
             continue
-        flags = 0 if name.isupper() else re.IGNORECASE
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags):
+        if _contains_word(text, name) if name.isupper() else _contains_word(lowered, name.lower()):
             return True
     return False
 

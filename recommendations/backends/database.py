@@ -8,6 +8,7 @@ few candidates in Python with the shared scoring. The tables are written by ``Ne
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 from django.db import transaction
@@ -33,25 +34,40 @@ def eligible_articles():
 
 
 class Corpus:
-    """TF-IDF vectors and topic IDF over a set of article facts."""
+    """TF-IDF vectors and topic IDF over a set of article facts.
+
+    Kept near-linear in the number of articles: each vector keeps its ``MAX_TERMS`` strongest
+    terms (as ``more_like_this`` keeps ``max_query_terms``), and each article is scored against at
+    most ``MAX_CANDIDATES`` articles by text and as many by shared topics.
+    """
+
+    MAX_TERMS = 50
+    MAX_CANDIDATES = 300
 
     def __init__(self, facts: list[ArticleFacts]):
         self.facts = {f.article_id: f for f in facts}
         n = len(facts)
         df: dict[str, int] = defaultdict(int)
         topic_df: dict[int, int] = defaultdict(int)
+        self.topic_postings: dict[int, list[int]] = defaultdict(list)
         for f in facts:
             for term in f.terms:
                 df[term] += 1
             for t in f.topic_ids:
                 topic_df[t] += 1
+                self.topic_postings[t].append(f.article_id)
         if n >= BOILERPLATE_MIN_DOCS:
             stop = {t for t, count in df.items() if count / n > BOILERPLATE_SHARE}
         else:
             stop = set()
-        self.vectors = {
-            f.article_id: tfidf({t: w for t, w in f.terms.items() if t not in stop}, df, n) for f in facts
-        }
+        self.vectors = {}
+        for f in facts:
+            vector = tfidf({t: w for t, w in f.terms.items() if t not in stop}, df, n)
+            if len(vector) > self.MAX_TERMS:
+                vector = dict(
+                    heapq.nlargest(self.MAX_TERMS, vector.items(), key=lambda item: (item[1], item[0]))
+                )
+            self.vectors[f.article_id] = vector
         self.topic_idf = topic_idf(topic_df, n)
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pk, vector in self.vectors.items():
@@ -59,6 +75,7 @@ class Corpus:
                 self.postings[term].append((pk, weight))
 
     def text_similarities(self, pk: int) -> dict[int, float]:
+        """Dot products with every article sharing a kept term (symmetric: sim(a, b) == sim(b, a))."""
         out: dict[int, float] = defaultdict(float)
         for term, weight in self.vectors.get(pk, {}).items():
             for other, other_weight in self.postings[term]:
@@ -66,29 +83,37 @@ class Corpus:
                     out[other] += weight * other_weight
         return out
 
+    def candidates(self, pk: int) -> tuple[dict[int, float], set[int]]:
+        """(text similarities, the articles worth scoring against ``pk``)."""
+        text = self.text_similarities(pk)
+        topics: dict[int, float] = defaultdict(float)
+        for t in self.facts[pk].topic_ids:
+            weight = self.topic_idf.get(t, 1.0)
+            for other in self.topic_postings[t]:
+                if other != pk:
+                    topics[other] += weight
+        best = set(heapq.nlargest(self.MAX_CANDIDATES, text, key=lambda o: (text[o], -o)))
+        best |= set(heapq.nlargest(self.MAX_CANDIDATES, topics, key=lambda o: (topics[o], -o)))
+        return text, best
+
+    def score(self, a: ArticleFacts, b: ArticleFacts, text: float) -> dict:
+        same_section = a.section_id is not None and a.section_id == b.section_id
+        score, topic_score, shared = pair_score(a.topic_ids, b.topic_ids, text, same_section, self.topic_idf)
+        return {
+            "article_id": a.article_id,
+            "related_id": b.article_id,
+            "score": score,
+            "text_score": round(text, 6),
+            "topic_score": topic_score,
+            "same_section": same_section,
+            "shared_topic_ids": shared,
+        }
+
     def scores_for(self, pk: int) -> list[dict]:
         """Scored neighbours of article ``pk`` (topic overlap or text overlap), best first."""
         a = self.facts[pk]
-        text = self.text_similarities(pk)
-        by_topic = {o for o, f in self.facts.items() if o != pk and set(f.topic_ids) & set(a.topic_ids)}
-        rows = []
-        for other in set(text) | by_topic:
-            b = self.facts[other]
-            same_section = a.section_id is not None and a.section_id == b.section_id
-            score, topic_score, shared = pair_score(
-                a.topic_ids, b.topic_ids, text.get(other, 0.0), same_section, self.topic_idf
-            )
-            rows.append(
-                {
-                    "article_id": pk,
-                    "related_id": other,
-                    "score": score,
-                    "text_score": round(text.get(other, 0.0), 6),
-                    "topic_score": topic_score,
-                    "same_section": same_section,
-                    "shared_topic_ids": shared,
-                }
-            )
+        text, candidates = self.candidates(pk)
+        rows = [self.score(a, self.facts[other], text.get(other, 0.0)) for other in candidates]
         rows.sort(key=lambda r: (-r["score"], r["related_id"]))
         return rows
 
@@ -177,26 +202,11 @@ class NeighbourStore:
         RelatedScore.objects.filter(Q(article_id=pk) | Q(related_id=pk)).delete()
         own = [RelatedScore(**r) for r in corpus.scores_for(pk)[: self.neighbours]]
         # The other direction: this article may now belong among others' nearest neighbours.
-        back = []
-        for other in others:
-            text = corpus.text_similarities(other.article_id).get(pk, 0.0)
-            if text <= 0 and not set(other.topic_ids) & set(facts.topic_ids):
-                continue
-            same = other.section_id is not None and other.section_id == facts.section_id
-            score, topic_score, shared = pair_score(
-                other.topic_ids, facts.topic_ids, text, same, corpus.topic_idf
-            )
-            back.append(
-                RelatedScore(
-                    article_id=other.article_id,
-                    related_id=pk,
-                    score=score,
-                    text_score=round(text, 6),
-                    topic_score=topic_score,
-                    same_section=same,
-                    shared_topic_ids=shared,
-                )
-            )
+        text, candidates = corpus.candidates(pk)
+        back = [
+            RelatedScore(**corpus.score(corpus.facts[other], facts, text.get(other, 0.0)))
+            for other in candidates
+        ]
         RelatedScore.objects.bulk_create(own + back, batch_size=1000)
         self._trim({r.article_id for r in back})
         return "indexed"
