@@ -103,13 +103,19 @@ class FindSupportBlock(blocks.StructBlock):
 
     title = blocks.CharBlock(default="Find Support For Your Needs", max_length=120)
     mode = blocks.ChoiceBlock(
-        choices=[("manual", "Manual: the listings below"), ("automatic", "Automatic: recommended for the reader")],
+        choices=[
+            ("manual", "Manual: the listings below"),
+            ("automatic", "Automatic: recommended for the reader"),
+        ],
         default="manual",
     )
     listings = blocks.ListBlock(SnippetChooserBlock("experts.Listing"), required=False, default=[])
-    listing_type = SnippetChooserBlock("experts.ListingType", required=False,
-                                       help_text="Automatic mode: only this type of listing.")
-    count = blocks.IntegerBlock(default=2, min_value=1, max_value=12, help_text="Automatic mode: how many cards.")
+    listing_type = SnippetChooserBlock(
+        "experts.ListingType", required=False, help_text="Automatic mode: only this type of listing."
+    )
+    count = blocks.IntegerBlock(
+        default=2, min_value=1, max_value=12, help_text="Automatic mode: how many cards."
+    )
     include_products = blocks.BooleanBlock(
         required=False, default=False, help_text="Allow product brands in this group (never by default)."
     )
@@ -124,7 +130,9 @@ class FindSupportBlock(blocks.StructBlock):
         listings = [item for item in value.get("listings") or [] if item is not None]
         if value.get("mode") == "manual":
             if not listings:
-                raise StructBlockValidationError({"listings": ValidationError("Choose at least one listing.")})
+                raise StructBlockValidationError(
+                    {"listings": ValidationError("Choose at least one listing.")}
+                )
             inactive = [listing.name for listing in listings if not listing.is_active]
             if inactive:
                 raise StructBlockValidationError(
@@ -137,8 +145,11 @@ class SafetyNoteBlock(blocks.StructBlock):
     title = blocks.CharBlock(default="When to seek other help first", max_length=160)
     text = blocks.RichTextBlock(features=RICH_FEATURES)
     advises_against_joint_sessions = blocks.BooleanBlock(
-        required=False, default=False,
-        help_text="The article says couples or joint formats can be inappropriate (abuse, violence, control).",
+        required=False,
+        default=False,
+        help_text=(
+            "The article says couples or joint formats can be inappropriate (abuse, violence, control)."
+        ),
     )
     resource_label = blocks.CharBlock(required=False, max_length=120, default="Find crisis support")
     resource_url = blocks.URLBlock(required=False)
@@ -162,7 +173,9 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=RICH_FEATURES, icon="pilcrow", template="blocks/paragraph_block.html")
+    paragraph = blocks.RichTextBlock(
+        features=RICH_FEATURES, icon="pilcrow", template="blocks/paragraph_block.html"
+    )
     quote = QuoteBlock()
     citation = CitationBlock()
     faq = FAQBlock()

@@ -45,7 +45,9 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = SectionPage.objects.child_of(self).live().public()
         context["latest_articles"] = (
-            ArticlePage.objects.live().public().descendant_of(self)
+            ArticlePage.objects.live()
+            .public()
+            .descendant_of(self)
             .select_related("last_review__reviewer", "hero_image")
             .prefetch_related("article_authors__person")
             .order_by("-first_published_at")[:12]
@@ -70,7 +72,9 @@ class SectionPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = (
-            ArticlePage.objects.live().public().child_of(self)
+            ArticlePage.objects.live()
+            .public()
+            .child_of(self)
             .select_related("last_review__reviewer", "hero_image")
             .prefetch_related("article_authors__person")
             .order_by("-first_published_at")
@@ -82,7 +86,9 @@ class ArticleTopic(ItemBase):
     """Tags an article with a term of the shared topic vocabulary."""
 
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
-    content_object = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_topics")
+    content_object = ParentalKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_topics"
+    )
 
 
 class ArticlePage(Page):
@@ -93,7 +99,9 @@ class ArticlePage(Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hero_alt = models.CharField(
-        max_length=250, blank=True, help_text="Alt text for the hero image; the image's description otherwise."
+        max_length=250,
+        blank=True,
+        help_text="Alt text for the hero image; the image's description otherwise.",
     )
     topics = ClusterTaggableManager(through=ArticleTopic, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
@@ -104,7 +112,12 @@ class ArticlePage(Page):
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False, help_text="Minutes.")
     # Kept by articles.reviews; never typed by an editor.
     last_review = models.ForeignKey(
-        "articles.ExpertReview", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+        "articles.ExpertReview",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     live_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     review_due_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -210,7 +223,9 @@ class ExpertReview(models.Model):
     )
     reviewed_at = models.DateTimeField(default=timezone.now)
     summary = models.TextField()
-    conflict_of_interest = models.TextField(blank=True, help_text="Declared by the reviewer; empty means none.")
+    conflict_of_interest = models.TextField(
+        blank=True, help_text="Declared by the reviewer; empty means none."
+    )
     content_fingerprint = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.WORKFLOW)
 

@@ -42,8 +42,13 @@ class Topic(TagBase):
         help_text="Abuse, violence, self-harm or crisis: articles on it get crisis resources first.",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("synonyms"),
-              FieldPanel("is_sensitive")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("synonyms"),
+        FieldPanel("is_sensitive"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -95,8 +100,14 @@ class ListingType(models.Model):
         default=False, help_text="Couples or family formats, held back where an article advises against them."
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("default_kind"), FieldPanel("is_clinical"),
-              FieldPanel("is_crisis_resource"), FieldPanel("offers_joint_sessions")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("default_kind"),
+        FieldPanel("is_clinical"),
+        FieldPanel("is_crisis_resource"),
+        FieldPanel("offers_joint_sessions"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -136,7 +147,11 @@ class Person(index.Indexed, ClusterableModel):
     is_reviewer = models.BooleanField("is expert reviewer", default=False)
     is_board_member = models.BooleanField("expert board member", default=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
         help_text="The login this person uses to act on review tasks.",
     )
     # Private: never serialised or rendered on public pages.
@@ -144,17 +159,38 @@ class Person(index.Indexed, ClusterableModel):
     internal_notes = models.TextField(blank=True)
 
     panels = [
-        MultiFieldPanel([FieldRowPanel([FieldPanel("honorific"), FieldPanel("name")]), FieldPanel("slug"),
-                         FieldPanel("headline"), FieldPanel("photo"), FieldPanel("bio")], heading="Public profile"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("honorific"), FieldPanel("name")]),
+                FieldPanel("slug"),
+                FieldPanel("headline"),
+                FieldPanel("photo"),
+                FieldPanel("bio"),
+            ],
+            heading="Public profile",
+        ),
         MultiFieldPanel([FieldPanel("linkedin_url"), FieldPanel("website_url")], heading="Links"),
         FieldPanel("expertise", widget=forms.CheckboxSelectMultiple),
-        MultiFieldPanel([FieldPanel("is_author"), FieldPanel("is_reviewer"), FieldPanel("is_board_member"),
-                         FieldPanel("user")], heading="Roles"),
+        MultiFieldPanel(
+            [
+                FieldPanel("is_author"),
+                FieldPanel("is_reviewer"),
+                FieldPanel("is_board_member"),
+                FieldPanel("user"),
+            ],
+            heading="Roles",
+        ),
         InlinePanel("credentials", heading="Credentials", label="Credential"),
-        MultiFieldPanel([FieldPanel("contact_email"), FieldPanel("internal_notes")],
-                        heading="Private (never shown publicly)"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("internal_notes")],
+            heading="Private (never shown publicly)",
+        ),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("headline")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("headline"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -197,16 +233,24 @@ class Credential(Orderable):
     expires_on = models.DateField(null=True, blank=True)
     licence_number = models.CharField(max_length=60, blank=True, help_text="Private.")
 
-    panels = [FieldPanel("title"), FieldPanel("kind"), FieldPanel("issuing_body"), FieldPanel("country"),
-              FieldRowPanel([FieldPanel("verified_on"), FieldPanel("expires_on")]), FieldPanel("licence_number")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("kind"),
+        FieldPanel("issuing_body"),
+        FieldPanel("country"),
+        FieldRowPanel([FieldPanel("verified_on"), FieldPanel("expires_on")]),
+        FieldPanel("licence_number"),
+    ]
 
     def __str__(self):
         return self.title
 
     def is_valid(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
-        return self.verified_on is not None and self.verified_on <= on and (
-            self.expires_on is None or self.expires_on >= on
+        return (
+            self.verified_on is not None
+            and self.verified_on <= on
+            and (self.expires_on is None or self.expires_on >= on)
         )
 
     def clean(self):
@@ -235,11 +279,17 @@ class Listing(index.Indexed, ClusterableModel):
     country = models.CharField(max_length=2, choices=country_choices, help_text="ISO 3166 country.")
     city = models.CharField(max_length=120, blank=True)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     languages = ParentalManyToManyField(Language, blank=True, related_name="listings")
@@ -248,7 +298,11 @@ class Listing(index.Indexed, ClusterableModel):
     summary = models.CharField(max_length=280, help_text="One line, as shown on the cards.")
     bio = RichTextField(blank=True, features=["bold", "italic", "link", "ul", "ol"])
     image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Photo or logo.",
     )
     website_url = models.URLField(blank=True)
@@ -257,36 +311,72 @@ class Listing(index.Indexed, ClusterableModel):
     verified_on = models.DateField(null=True, blank=True)
     accepting_clients = models.BooleanField("accepting new clients", default=True)
     is_active = models.BooleanField("active", default=True)
-    commercial_relationship = models.CharField(max_length=20, choices=Commercial.choices, default=Commercial.NONE)
+    commercial_relationship = models.CharField(
+        max_length=20, choices=Commercial.choices, default=Commercial.NONE
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # Private.
     contact_email = models.EmailField(blank=True)
     internal_notes = models.TextField(blank=True)
 
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("slug"), FieldPanel("listing_type"), FieldPanel("kind"),
-                         FieldPanel("summary"), FieldPanel("bio"), FieldPanel("image")], heading="Card"),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("offers_in_person"), FieldPanel("offers_online")]),
-                         FieldRowPanel([FieldPanel("country"), FieldPanel("city")]),
-                         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-                         FieldPanel("languages", widget=forms.SelectMultiple(
-                             attrs={"size": 8}))], heading="Where and how"),
-        MultiFieldPanel([FieldPanel("specialties", widget=forms.CheckboxSelectMultiple),
-                         FieldPanel("approaches", widget=forms.CheckboxSelectMultiple)],
-                        heading="Expertise"),
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("slug"),
+                FieldPanel("listing_type"),
+                FieldPanel("kind"),
+                FieldPanel("summary"),
+                FieldPanel("bio"),
+                FieldPanel("image"),
+            ],
+            heading="Card",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("offers_in_person"), FieldPanel("offers_online")]),
+                FieldRowPanel([FieldPanel("country"), FieldPanel("city")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldPanel("languages", widget=forms.SelectMultiple(attrs={"size": 8})),
+            ],
+            heading="Where and how",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("specialties", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("approaches", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Expertise",
+        ),
         MultiFieldPanel([FieldPanel("website_url"), FieldPanel("booking_url")], heading="Links"),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("verified"), FieldPanel("verified_on")]),
-                         FieldPanel("accepting_clients"), FieldPanel("is_active"),
-                         FieldPanel("commercial_relationship")], heading="Status"),
-        MultiFieldPanel([FieldPanel("contact_email"), FieldPanel("internal_notes")],
-                        heading="Private (never shown publicly)"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("verified"), FieldPanel("verified_on")]),
+                FieldPanel("accepting_clients"),
+                FieldPanel("is_active"),
+                FieldPanel("commercial_relationship"),
+            ],
+            heading="Status",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("internal_notes")],
+            heading="Private (never shown publicly)",
+        ),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("summary"),
-                     index.SearchField("city"), index.FilterField("country"), index.FilterField("is_active")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("summary"),
+        index.SearchField("city"),
+        index.FilterField("country"),
+        index.FilterField("is_active"),
+    ]
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["is_active", "verified", "country"], name="listing_active_country_idx")]
+        indexes = [
+            models.Index(fields=["is_active", "verified", "country"], name="listing_active_country_idx")
+        ]
 
     def __str__(self):
         return self.name

@@ -63,17 +63,32 @@ def listing_type(name: str = "Couples therapist", **fields) -> ListingType:
     return obj
 
 
-def person(name: str | None = None, *, board: bool = False, reviewer: bool = False, author: bool = True,
-           credential_valid: bool = True, user=None, **fields) -> Person:
+def person(
+    name: str | None = None,
+    *,
+    board: bool = False,
+    reviewer: bool = False,
+    author: bool = True,
+    credential_valid: bool = True,
+    user=None,
+    **fields,
+) -> Person:
     name = name or unique("Person")
     obj = Person.objects.create(
-        name=name, slug=fields.pop("slug", slugify(name)), is_board_member=board, is_reviewer=reviewer,
-        is_author=author, user=user, **fields,
+        name=name,
+        slug=fields.pop("slug", slugify(name)),
+        is_board_member=board,
+        is_reviewer=reviewer,
+        is_author=author,
+        user=user,
+        **fields,
     )
     if board or reviewer:
         today = timezone.localdate()
         Credential.objects.create(
-            person=obj, title="PhD, Clinical Psychology", verified_on=today - datetime.timedelta(days=100),
+            person=obj,
+            title="PhD, Clinical Psychology",
+            verified_on=today - datetime.timedelta(days=100),
             expires_on=today + datetime.timedelta(days=365 if credential_valid else -1),
             licence_number="LIC-PRIVATE-123",
         )
@@ -86,7 +101,9 @@ def user(username: str | None = None, *, groups: tuple[str, ...] = (), superuser
     if superuser:
         obj = User.objects.create_superuser(username=username, email=f"{username}@example.org", password="pw")
     else:
-        obj = User.objects.create_user(username=username, email=f"{username}@example.org", password="pw", **fields)
+        obj = User.objects.create_user(
+            username=username, email=f"{username}@example.org", password="pw", **fields
+        )
     if groups:
         from django.contrib.auth.models import Group
 
@@ -94,15 +111,25 @@ def user(username: str | None = None, *, groups: tuple[str, ...] = (), superuser
     return obj
 
 
-def listing(name: str | None = None, *, type_name: str = "Couples therapist", country: str = "DE",
-            languages: tuple[str, ...] = ("en",), specialties: tuple[Topic, ...] = (),
-            approaches: tuple[Approach, ...] = (), **fields) -> Listing:
+def listing(
+    name: str | None = None,
+    *,
+    type_name: str = "Couples therapist",
+    country: str = "DE",
+    languages: tuple[str, ...] = ("en",),
+    specialties: tuple[Topic, ...] = (),
+    approaches: tuple[Approach, ...] = (),
+    **fields,
+) -> Listing:
     name = name or unique("Practitioner")
     fields.setdefault("summary", f"{name} works with adults and couples.")
     fields.setdefault("verified", True)
     obj = Listing.objects.create(
-        name=name, slug=fields.pop("slug", slugify(name)), listing_type=listing_type(type_name),
-        country=country, **fields,
+        name=name,
+        slug=fields.pop("slug", slugify(name)),
+        listing_type=listing_type(type_name),
+        country=country,
+        **fields,
     )
     obj.languages.set(Language.objects.filter(code__in=languages))
     obj.specialties.set(specialties)
@@ -111,15 +138,26 @@ def listing(name: str | None = None, *, type_name: str = "Couples therapist", co
     return obj
 
 
-def article(parent: SectionPage | None = None, title: str | None = None, *, body=None, topics=(),
-            authors: tuple[Person, ...] = (), picks: tuple[Page, ...] = (), publish: bool = True,
-            **fields) -> ArticlePage:
+def article(
+    parent: SectionPage | None = None,
+    title: str | None = None,
+    *,
+    body=None,
+    topics=(),
+    authors: tuple[Person, ...] = (),
+    picks: tuple[Page, ...] = (),
+    publish: bool = True,
+    **fields,
+) -> ArticlePage:
     """An article under ``parent`` (a new section if omitted), published unless ``publish=False``."""
     parent = parent or SectionPage.objects.first() or section()
     title = title or unique("Article")
     page = ArticlePage(
-        title=title, slug=fields.pop("slug", slugify(title)), standfirst=fields.pop("standfirst", f"About {title}."),
-        body=body or [("paragraph", "<p>Some words about trust and repair.</p>")], **fields,
+        title=title,
+        slug=fields.pop("slug", slugify(title)),
+        standfirst=fields.pop("standfirst", f"About {title}."),
+        body=body or [("paragraph", "<p>Some words about trust and repair.</p>")],
+        **fields,
     )
     parent.add_child(instance=page)
     for person_ in authors or (person(),):
