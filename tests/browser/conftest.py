@@ -8,7 +8,8 @@ these tests always run.
 
 The live server (``live_server``) runs in a thread of the test process and answers one request
 at a time (``SerialLiveServerThread``). Playwright is started before anything else in this folder
-(``_orm_beside_playwright`` explains why and what that changes for the ORM).
+(``_orm_beside_playwright`` explains why and what that changes for the ORM); Playwright and the
+browser live only while this folder's tests run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -63,7 +65,7 @@ class SerialLiveServerThread(LiveServerThread):
         return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(request):
     """pytest-django's live server (same address options), serving requests one at a time."""
     addr = (
@@ -75,35 +77,71 @@ def live_server(request):
     server.stop()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _orm_beside_playwright(request):
-    """Starts Playwright before anything else in this folder, and keeps the ORM usable beside it.
+    """Runs Playwright for this folder's tests only, started before their other fixtures.
 
-    Once Playwright's event loop runs in the main thread, asgiref treats the thread as async:
-    ``django.db.connections`` hands out new connection objects (context-local instead of
-    thread-local), and Django refuses "async" ORM calls unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set.
-    Starting Playwright first means the live server and the tests share one set of connections
-    from then on. The test database may already exist (tests in other folders ran first): its
-    serialized contents, which ``serialized_rollback`` restores after a flush, are carried over to
-    the new connection objects. They are closed before Playwright stops, so that the test database
-    can be dropped at the end.
+    While Playwright's event loop runs in the main thread, asgiref treats the thread as async:
+    ``django.db.connections`` hands out other connection objects (context-local instead of
+    thread-local), and Django refuses ORM calls unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set.
+    Starting Playwright first means the live server and the tests share one set of connections.
+    The test database's serialized contents (what ``serialized_rollback`` restores after a flush)
+    are carried between the two sets, whichever created the database. When the folder is done,
+    Playwright stops and the variable is removed, so later tests (and the subprocesses they start,
+    e.g. ``check --deploy``) run exactly as without this folder.
     """
     from django.db import connections
+
+    def carry_serialized(source: dict, target: dict) -> None:
+        for alias, conn in source.items():
+            if hasattr(conn, "_test_serialized_contents") and not hasattr(
+                target[alias], "_test_serialized_contents"
+            ):
+                target[alias]._test_serialized_contents = conn._test_serialized_contents
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     thread_connections = {alias: connections[alias] for alias in connections}
     request.getfixturevalue("playwright")
-    for alias, before in thread_connections.items():
-        now = connections[alias]
-        if now is not before and hasattr(before, "_test_serialized_contents"):
-            now._test_serialized_contents = before._test_serialized_contents
+    loop_connections = {alias: connections[alias] for alias in connections}
+    carry_serialized(thread_connections, loop_connections)
     yield
+    carry_serialized(loop_connections, thread_connections)
     connections.close_all()  # the event loop still runs: these are the context-local connections
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# pytest-playwright's own fixtures, narrowed from the session to this folder (same bodies).
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts):
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args, browser_type):
+    def launch(**kwargs):
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +160,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
+@pytest.fixture(scope="package")
+def browser_context_args():
+    # Replaces pytest-playwright's (which needs a session-wide Playwright for its device presets).
     # An English-speaking reader in the United States: fixes what "find support" suggests.
     return {
-        **browser_context_args,
         "viewport": {"width": 1280, "height": 900},
         "locale": "en-US",
         "extra_http_headers": {"Accept-Language": "en-US,en;q=0.8"},
