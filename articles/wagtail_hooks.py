@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -136,3 +137,14 @@ def only_editors_add_sections(request, parent_page: Page, page_class):
     if not parent_page.permissions_for_user(request.user).can_publish_subpage():
         raise PermissionDenied("Only editors can add sections and other non-article pages.")
     return None
+
+
+@hooks.register("after_edit_page")
+def send_reviewers_to_dashboard_after_acting(request, page):
+    """Expert reviewers have no page permissions of their own, so Wagtail's usual redirect to the
+    section's explorer after a workflow action would greet them with "no permission"."""
+    if not request.POST.get("action-workflow-action") or request.user.is_superuser:
+        return None
+    if PagePermissionPolicy().explorable_root_instance(request.user) is not None:
+        return None
+    return redirect("wagtailadmin_home")

@@ -182,3 +182,25 @@ def test_later_published_change_shows_changed_since_review(client, team):
     assert page.live
     assert page.last_review == review  # the byline still names who reviewed, the status tells the truth
     assert page.review_status == "changed_since_review"
+
+
+def test_reviewer_acting_from_the_editor_lands_on_the_dashboard_not_a_refusal(client, team):
+    page = submit_new_article(client, team, slug="from-the-editor")
+    client.force_login(team.reviewer_login)
+    edit_data = article_form_data(
+        title="Rebuilding trust", slug="from-the-editor", authors=[team.author_person], article=page
+    )
+    response = client.post(
+        edit_url(page),
+        {
+            **edit_data,
+            "action-workflow-action": "true",
+            "workflow-action-name": "approve",
+            "workflow-action-extra-data": '{"summary": "Sound and careful.", "conflict_of_interest": ""}',
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert ExpertReview.objects.filter(article=page, summary="Sound and careful.").exists()
+    dashboard = client.get(response["Location"], follow=True)
+    assert "do not have permission" not in dashboard.content.decode()
