@@ -1,7 +1,8 @@
 """503 Service Unavailable, with Retry-After, when the database cannot be reached.
 
 While PostgreSQL restarts (or a connection it dropped is reused) Django raises
-``django.db.OperationalError`` or ``InterfaceError``. Unhandled, they become 500s; they are not bugs
+``django.db.OperationalError`` or ``InterfaceError`` (``is_database_unavailable`` tells an outage
+from a bad query). Unhandled, they become 500s; they are not bugs
 but a temporary outage, so readers and API clients get a 503 and a hint when to retry. Django closes
 the broken connection at the end of the request (``close_if_unusable_or_obsolete``), so the next
 request reconnects and the site recovers by itself once the database is back.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,25 @@ PAGE = (
 
 
 def is_database_unavailable(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError | InterfaceError)
+    """True for an outage (no connection, a dropped one, a locked SQLite file), not for a bad query.
+
+    ``OperationalError`` also covers query errors (SQLite reports a full-text syntax error or a
+    missing table with it); those are bugs and stay 500s. So an ``OperationalError`` counts as an
+    outage only when the connection could not be opened or no longer answers ``SELECT 1``.
+    """
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if "database is locked" in str(exc):
+        return True
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.connection is None:
+        return True
+    try:
+        return not connection.is_usable()
+    except Exception:
+        return True
 
 
 def log_unavailable(request: HttpRequest, exc: BaseException) -> None:
