@@ -26,6 +26,7 @@ from experts.models import Person, Topic
 
 from .blocks import ArticleBodyBlock
 from .text import body_plain_text
+from .visibility import visible
 
 WORDS_PER_MINUTE = 220
 
@@ -43,11 +44,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = SectionPage.objects.child_of(self).live().public()
+        context["sections"] = visible(SectionPage.objects.child_of(self))
         context["latest_articles"] = (
-            ArticlePage.objects.live()
-            .public()
-            .descendant_of(self)
+            visible(ArticlePage.objects.descendant_of(self))
             .select_related("last_review__reviewer", "hero_image")
             .prefetch_related("article_authors__person")
             .order_by("-first_published_at")[:12]
@@ -72,9 +71,7 @@ class SectionPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = (
-            ArticlePage.objects.live()
-            .public()
-            .child_of(self)
+            visible(ArticlePage.objects.child_of(self))
             .select_related("last_review__reviewer", "hero_image")
             .prefetch_related("article_authors__person")
             .order_by("-first_published_at")

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 
 from .jsonld import article_jsonld, citation_url
+from .visibility import visible
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,7 @@ def article_cards(ids: list[int]) -> list:
         return []
     found = {
         page.pk: page
-        for page in ArticlePage.objects.live()
-        .public()
-        .filter(pk__in=ids)
+        for page in visible(ArticlePage.objects.filter(pk__in=ids))
         .select_related("last_review__reviewer")
         .prefetch_related(
             Prefetch(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from articles.models import ArticleAuthor, ArticlePage
 from articles.page_context import annotate_sections
+from articles.visibility import visible
 
 from .models import Credential, Person, Topic
 
@@ -32,8 +33,7 @@ def _people():
 
 def _article_cards(queryset) -> list[ArticlePage]:
     pages = list(
-        queryset.live()
-        .public()
+        visible(queryset)
         .select_related("last_review__reviewer")
         .prefetch_related(
             Prefetch(

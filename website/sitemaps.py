@@ -2,7 +2,7 @@
 
 Wagtail's sitemap lists live pages outside view restrictions; this one also leaves out pages past
 their expiry date that ``publish_scheduled`` has not unpublished yet, using the same filter as the
-API (``website.api.cards.visible``).
+API (``articles.visibility.visible``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,6 @@ from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 
 class VisiblePagesSitemap(Sitemap):
     def items(self):
-        from website.api.cards import visible
+        from articles.visibility import visible
 
         return visible(super().items())

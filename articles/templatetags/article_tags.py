@@ -7,6 +7,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
 from articles.jsonld import jsonld_script
 from articles.page_context import annotate_sections
+from articles.visibility import visible
 
 register = template.Library()
 
@@ -77,7 +78,7 @@ def nav_sections():
     """The live, public sections for the site navigation, in tree order."""
     from articles.models import SectionPage
 
-    return list(SectionPage.objects.live().public().order_by("path"))
+    return list(visible(SectionPage.objects.order_by("path")))
 
 
 @register.simple_tag

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from articles.visibility import visible
+
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
     ListingView,
@@ -70,9 +72,7 @@ class BaseBackend:
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
         ids = [pk for pk in dict.fromkeys(pick_ids) if pk != article.pk] + [pk for pk, _ in candidates]
-        pages = {
-            p.pk: p for p in annotate_review_status(ArticlePage.objects.live().public().filter(pk__in=ids))
-        }
+        pages = {p.pk: p for p in annotate_review_status(visible(ArticlePage.objects.filter(pk__in=ids)))}
         profiles = {
             p.pk: p for p in ArticleProfile.objects.filter(pk__in=ids).only("pk", "section_id", "author_ids")
         }

@@ -27,10 +27,11 @@ BOILERPLATE_MIN_DOCS = 20
 
 
 def eligible_articles():
-    """Articles the engine may suggest: live and public."""
+    """Articles the engine may suggest: those a reader may see."""
     from articles.models import ArticlePage
+    from articles.visibility import visible
 
-    return ArticlePage.objects.live().public()
+    return visible(ArticlePage.objects.all())
 
 
 class Corpus:

@@ -106,7 +106,7 @@ class TestRelatedArticles:
                 body=paragraph_body("Trust and couples."),
             )
         get_backend("database").rebuild(log=lambda *a: None)
-        assert (small, count()) == (8, 8)
+        assert (small, count()) == (7, 7)
 
 
 class TestFindSupport:

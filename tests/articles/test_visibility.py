@@ -1,0 +1,44 @@
+"""An article past its expiry date is hidden everywhere at once, before ``publish_scheduled`` runs."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.models import ArticlePage
+from recommendations.interface import related_articles
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expired_pick():
+    author = factories.person("Noor Hale")
+    section = factories.section("Relationships")
+    current = factories.article(section, "Listening after an argument", topics=["trust"], authors=(author,))
+    expired = factories.article(section, "Expired guidance on trust", topics=["trust"], authors=(author,))
+    past = timezone.now() - datetime.timedelta(hours=1)
+    ArticlePage.objects.filter(pk=expired.pk).update(expire_at=past)
+    expired.refresh_from_db()
+    assert expired.live  # still live: publish_scheduled has not run
+    host = factories.article(
+        section, "Rebuilding trust", topics=["trust"], authors=(author,), picks=(expired, current)
+    )
+    return section, author, host, expired
+
+
+def test_expired_article_is_in_no_page_list_or_card(client, expired_pick):
+    section, author, host, expired = expired_pick
+    for url in ("/", section.url, host.url, author.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Expired guidance on trust" not in response.content.decode(), url
+    assert client.get(expired.url).status_code == 404
+
+
+def test_expired_article_is_never_suggested(expired_pick):
+    _, _, host, expired = expired_pick
+    suggested = [item.article.pk for item in related_articles(host, limit=10)]
+    assert suggested  # the live pick and similar articles still come through
+    assert expired.pk not in suggested
