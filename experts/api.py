@@ -6,11 +6,9 @@ profile are live and public, like everywhere else in the API.
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from articles.api import PaginatedListView, base_url, slug_or_404
-from website.api.caching import articles_version, latest, listings_version
 from website.api.cards import (
     article_card_queryset,
     listing_queryset,
@@ -42,10 +40,6 @@ ExpertPage = paginated_serializer(ExpertSerializer, "PaginatedExpertList")
 ARTICLES_PER_PROFILE = 100
 
 
-def people_version() -> dict:
-    return Person.objects.aggregate(total=Count("pk"), top=Max("pk"))
-
-
 def expert_queryset():
     return Person.objects.filter(PUBLIC_PEOPLE).prefetch_related("credentials", "expertise")
 
@@ -71,8 +65,7 @@ class ListingListView(PaginatedListView):
             raise InvalidParameters(
                 [{"name": "ordering", "reason": "distance ordering needs near=latitude,longitude"}]
             )
-        version = listings_version()
-        return [version], version["updated"]
+        return [], self.generation()[1]
 
     def get_data(self, query, **kwargs):
         listings, envelope = paginate(filter_listings(listing_queryset(), query), query, self.request)
@@ -104,7 +97,7 @@ class ListingDetailView(ApiView):
         if row is None:
             raise NotFound(f"No active listing with the slug {slug!r}.")
         self.listing_id = row["pk"]
-        return [row, listings_version()], row["updated_at"]
+        return [row], row["updated_at"]
 
     def get_data(self, query, **kwargs):
         listing = listing_queryset().get(pk=self.listing_id)
@@ -137,7 +130,7 @@ class ExpertListView(PaginatedListView):
     response_serializer = ExpertPage
 
     def get_validators(self, query, **kwargs):
-        return [people_version()], None
+        return [], None
 
     def get_data(self, query, **kwargs):
         people, envelope = paginate(filter_experts(expert_queryset(), query), query, self.request)
@@ -165,8 +158,7 @@ class ExpertDetailView(ApiView):
         if row is None:
             raise NotFound(f"No expert with the slug {slug!r}.")
         self.person_id = row["pk"]
-        version = articles_version()
-        return [row, version, people_version()], latest(version["published"])
+        return [row], self.generation()[1]
 
     def get_data(self, query, **kwargs):
         from articles.models import ArticleAuthor

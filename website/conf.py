@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     },
     # How many related articles the bundle carries.
     "API_RELATED_LIMIT": 6,
+    # Seconds a rendered API response is kept in the cache under its ETag (0 switches it off). Any
+    # content change renews the tag, so this bounds memory, not staleness.
+    "API_RESPONSE_CACHE_TIMEOUT": 3600,
     # Failed admin sign-ins (website.login_throttle): failures allowed per username and per client
     # address within the window (seconds) before sign-in answers 429; None switches a counter off.
     "LOGIN_FAILURES_PER_USERNAME": 5,

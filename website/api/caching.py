@@ -1,17 +1,22 @@
-"""Validators (ETag, Last-Modified) and Cache-Control for API responses.
+"""Validators (ETag, Last-Modified), Cache-Control and the response cache of API responses.
 
-A view computes a *validator seed* from a few cheap aggregate queries (never by building the
-response), so that ``If-None-Match`` can be answered with a 304 before any serialisation. The seed
-combines what the response depends on:
+A view computes a *validator seed* from one cheap indexed query (never by building the response),
+so that ``If-None-Match`` is answered with a 304 before any serialisation, and so that a response
+already rendered for the same seed is served from the cache. The seed combines:
 
-- the rows it shows (e.g. the article's live revision and last review);
-- ``content_versions()``: aggregates over live articles and listings (a publish, an unpublish, a new
-  review or an edited listing anywhere changes them) and a generation token that signal receivers
-  renew on every save or delete of content models (people, credentials, topics, images…);
+- the rows the response is about (e.g. the article's live revision and review, read per request);
+- the *content generation* (``website.api.models.ContentGeneration``): a token in one database row
+  that the receivers in ``website.api.apps`` renew on every save or delete of content (pages,
+  articles, reviews, listings, people, topics, images…) and on every publish and unpublish. It is a
+  primary-key read, the same for every process, and renewed inside the writer's transaction, so it
+  changes exactly when the change becomes visible. Writes that send no signals (queryset
+  ``update()``, ``bulk_create``, raw SQL) must call ``bump_content_generation()`` themselves;
+- the next moment a live page expires (``next_expiry``), because expiry sends no signal until
+  ``publish_scheduled`` runs;
 - the query string and the reader's context, so different variants get different tags.
 
-The generation token lives in the cache: shared between processes with Redis, per process with the
-local-memory cache, where the database aggregates still catch publishes, reviews and listing edits.
+The rendered body is stored under its ETag (``cached_body`` / ``store_body``). Any change renews
+the generation and so the tag: a stale entry is never addressed again and simply ages out.
 """
 
 from __future__ import annotations
@@ -19,62 +24,90 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Min
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
 from website.conf import wellness_settings
 
 # Bump when the representation changes shape, so clients do not keep responses of the old shape.
-REPRESENTATION_VERSION = 1
-GENERATION_KEY = "wellness:api:generation"
+REPRESENTATION_VERSION = 2
+GENERATION_PK = 1
+BODY_KEY = "wellness:api:body:"
+EXPIRY_KEY = "wellness:api:next-expiry:"
 
 
-def content_generation() -> str:
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, token, timeout=None)
-        token = cache.get(GENERATION_KEY, token)
-    return token
+def generation_queryset():
+    """The generation row as a queryset, for annotating it onto a view's own validator query."""
+    from .models import ContentGeneration
+
+    return ContentGeneration.objects.filter(pk=GENERATION_PK)
 
 
-def renew_content_generation(**kwargs) -> None:
-    """Signal receiver: anything that can appear in a response has changed."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def content_generation() -> tuple[str, datetime.datetime]:
+    """``(token, changed_at)`` of the content generation: one primary-key read."""
+    from .models import ContentGeneration
+
+    row = generation_queryset().values_list("token", "changed_at").first()
+    if row is None:  # a flushed database (tests) has no row until the first read or change
+        created, _ = ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
+        row = (created.token, created.changed_at)
+    return row
 
 
-def articles_version() -> dict:
-    from articles.models import ArticlePage
+def bump_content_generation(**kwargs) -> None:
+    """Renews the generation token: anything that can appear in a response has changed.
 
-    return ArticlePage.objects.live().aggregate(
-        published=Max("last_published_at"),
-        live=Count("pk"),
-        review_max=Max("last_review_id"),
-        review_sum=Sum("last_review_id"),
-        revision_sum=Sum("live_revision_id"),
-    )
+    Also the signal receiver. The update takes the row's lock until the writer's transaction ends,
+    so concurrent content writers serialise on it (editorial write rates make that harmless).
+    """
+    from .models import ContentGeneration, new_token
+
+    if not generation_queryset().update(token=new_token(), changed_at=timezone.now()):
+        ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
 
 
-def listings_version() -> dict:
-    from experts.models import Listing
+def next_expiry(token: str) -> datetime.datetime | None:
+    """The earliest ``expire_at`` still ahead among live pages, recomputed once it has passed.
 
-    return Listing.objects.aggregate(
-        updated=Max("updated_at"), total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
-    )
+    Kept in the cache per generation token (any change to a page's expiry renews the token); a
+    process that finds the moment passed recomputes it, which changes every tag that includes it.
+    """
+    from wagtail.models import Page
+
+    now = timezone.now()
+    cached = cache.get(EXPIRY_KEY + token)
+    if cached is not None and (cached[0] is None or cached[0] > now):
+        return cached[0]
+    moment = Page.objects.filter(live=True, expire_at__gt=now).aggregate(m=Min("expire_at"))["m"]
+    cache.set(EXPIRY_KEY + token, (moment,), timeout=wellness_settings.API_RESPONSE_CACHE_TIMEOUT or 3600)
+    return moment
 
 
 def make_etag(*parts) -> str:
     """A weak entity tag over ``parts`` (any JSON-serialisable values)."""
-    payload = json.dumps([REPRESENTATION_VERSION, content_generation(), *parts], sort_keys=True, default=str)
+    payload = json.dumps([REPRESENTATION_VERSION, *parts], sort_keys=True, default=str)
     return 'W/"' + hashlib.sha256(payload.encode()).hexdigest()[:40] + '"'
 
 
 def _opaque(tag: str) -> str:
     tag = tag.strip()
     return tag[2:] if tag.startswith("W/") else tag
+
+
+def cached_body(etag: str) -> bytes | None:
+    """The rendered body stored for ``etag``, if any (and if the response cache is on)."""
+    if not wellness_settings.API_RESPONSE_CACHE_TIMEOUT:
+        return None
+    return cache.get(BODY_KEY + _opaque(etag).strip('"'))
+
+
+def store_body(etag: str, body: bytes) -> None:
+    timeout = wellness_settings.API_RESPONSE_CACHE_TIMEOUT
+    if timeout:
+        cache.set(BODY_KEY + _opaque(etag).strip('"'), body, timeout=timeout)
 
 
 def is_not_modified(request, etag: str | None, last_modified: datetime.datetime | None) -> bool:

@@ -4,22 +4,35 @@
 
 1. ``parse_query`` validates the query string against ``get_params()`` (400 naming each bad one);
 2. ``get_validators(query)`` returns ``(etag_parts, last_modified)`` from cheap queries (or raises
-   ``NotFound``); a matching ``If-None-Match``/``If-Modified-Since`` gets a 304 at this point;
-3. ``get_data(query)`` builds the body, which ``response_serializer`` renders.
+   ``NotFound``); the ETag adds the content generation (``generation()``), the next page expiry,
+   the path and the query string. A matching ``If-None-Match``/``If-Modified-Since`` gets a 304
+   at this point;
+3. a body rendered before under the same ETag is served from the cache (``website.api.caching``);
+4. otherwise ``get_data(query)`` builds the body, which ``response_serializer`` and the JSON
+   renderer turn into bytes, stored under the ETag.
 
-Override ``get_validators`` when the response depends on more than the default content versions;
-override ``get_data`` to build the response.
+Override ``get_validators`` when the response depends on more than the content generation (every
+row read per request belongs in its parts); override ``get_data`` to build the response.
 """
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .caching import is_not_modified, make_etag, set_validators
+from .caching import (
+    cached_body,
+    content_generation,
+    is_not_modified,
+    make_etag,
+    next_expiry,
+    set_validators,
+    store_body,
+)
 from .errors import NotFound, problem_exception_handler
 from .params import Param, parse_query
 from .throttling import AnonymousThrottle
@@ -52,6 +65,15 @@ class ApiView(APIView):
     def get_params(self) -> tuple[Param, ...]:
         return self.params
 
+    def generation(self):
+        """``(token, changed_at)`` of the content generation, read once per request.
+
+        A view that reads it in its own validator query (as a subquery) sets ``self._generation``.
+        """
+        if getattr(self, "_generation", None) is None:
+            self._generation = content_generation()
+        return self._generation
+
     def get_validators(self, query: dict, **kwargs):
         """``(etag_parts, last_modified)``; ``etag_parts=None`` sends no validators."""
         return None, None
@@ -67,15 +89,20 @@ class ApiView(APIView):
     def get(self, request, *args, **kwargs):
         query = parse_query(request, self.get_params())
         etag_parts, last_modified = self.get_validators(query, **kwargs)
-        etag = (
-            make_etag(request.path, sorted(request.GET.lists()), etag_parts)
-            if etag_parts is not None
-            else None
-        )
+        etag = None
+        if etag_parts is not None:
+            token = self.generation()[0]
+            etag = make_etag(token, next_expiry(token), request.path, sorted(request.GET.lists()), etag_parts)
         if etag is not None and is_not_modified(request, etag, last_modified):
             response = Response(status=304)
-        else:
+        elif etag is None:
             response = Response(self.serialize(self.get_data(query, **kwargs)))
+        else:
+            body = cached_body(etag)
+            if body is None:
+                body = self.renderer_classes[0]().render(self.serialize(self.get_data(query, **kwargs)))
+                store_body(etag, body)
+            response = HttpResponse(body, content_type="application/json")
         set_validators(response, etag, last_modified, self.cache_control)
         if self.vary:
             response["Vary"] = ", ".join(self.vary)
