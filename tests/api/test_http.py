@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
+from articles.models import ArticlePage
 from experts.models import Listing
 from tests import factories
 from website.api.caching import bump_content_generation
@@ -230,6 +232,21 @@ class TestResponseCache:
         assert "expiring" not in [
             c["slug"] for c in self.changed(api, before, "/api/v1/articles/")["results"]
         ]
+
+    def test_a_view_restriction_hides_the_cached_bundle(self, api, article_with_listing, site_content):
+        assert api(self.URL).status_code == 200
+        PageViewRestriction.objects.create(page=site_content["section"], restriction_type="login")
+        assert api(self.URL).status_code == 404
+
+    def test_an_article_past_its_expiry_answers_404(self, api, article_with_listing, monkeypatch):
+        ArticlePage.objects.filter(pk=article_with_listing.pk).update(
+            expire_at=timezone.now() + timedelta(hours=1)
+        )
+        bump_content_generation()
+        assert api(self.URL).status_code == 200
+        later = timezone.now() + timedelta(hours=2)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        assert api(self.URL).status_code == 404
 
     def test_switched_off_every_request_builds(self, api, article_with_listing, settings):
         settings.WELLNESS = {**settings.WELLNESS, "API_RESPONSE_CACHE_TIMEOUT": 0}

@@ -37,6 +37,7 @@ REPRESENTATION_VERSION = 2
 GENERATION_PK = 1
 BODY_KEY = "wellness:api:body:"
 EXPIRY_KEY = "wellness:api:next-expiry:"
+RESTRICTED_KEY = "wellness:api:restricted-paths:"
 
 
 def generation_queryset():
@@ -84,6 +85,21 @@ def next_expiry(token: str) -> datetime.datetime | None:
     moment = Page.objects.filter(live=True, expire_at__gt=now).aggregate(m=Min("expire_at"))["m"]
     cache.set(EXPIRY_KEY + token, (moment,), timeout=wellness_settings.API_RESPONSE_CACHE_TIMEOUT or 3600)
     return moment
+
+
+def restricted_paths(token: str) -> tuple[str, ...]:
+    """Tree paths of pages with a view restriction (their subtrees are hidden), per generation.
+
+    Saving or deleting a restriction renews the token, so the tuple is never out of date; it lets a
+    validator check visibility in Python instead of compiling ``visible()``'s subquery per request.
+    """
+    from wagtail.models import PageViewRestriction
+
+    paths = cache.get(RESTRICTED_KEY + token)
+    if paths is None:
+        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+        cache.set(RESTRICTED_KEY + token, paths, timeout=wellness_settings.API_RESPONSE_CACHE_TIMEOUT or 3600)
+    return paths
 
 
 def make_etag(*parts) -> str:
