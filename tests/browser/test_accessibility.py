@@ -8,6 +8,7 @@ the home page, a section, an article or an expert's page fails the test, named b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,8 @@ def describe(violations: list[dict]) -> str:
 
 
 def test_reader_pages_have_no_serious_accessibility_violations(demo_site, new_page, artifacts):
+    if not AXE_SCRIPT.exists() and not os.environ.get("CI"):
+        pytest.skip("accessibility check not run: no node_modules/axe-core (make browser-deps)")
     assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci` at the repository root"
     pages = {
         "home": "/",

@@ -7,6 +7,7 @@ reviewer's page. Needs Java and ``npm ci``; no browser.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,9 +25,13 @@ VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist
 
 @pytest.mark.django_db
 def test_reader_pages_are_valid_html(client, tmp_path, artifacts):
-    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci` at the repository root"
     java = shutil.which("java")
-    assert java, "the Nu HTML Checker needs Java (apt-get install default-jre-headless)"
+    tools = (("node_modules/vnu-jar (npm ci)", VNU_JAR.exists()), ("java", java))
+    missing = [what for what, ok in tools if not ok]
+    if missing and not os.environ.get("CI"):
+        # Outside CI the tools are optional, as the browser is; CI installs them and must run this.
+        pytest.skip(f"HTML validation not run: missing {', '.join(missing)} (make browser-deps)")
+    assert not missing, f"HTML validation needs {', '.join(missing)}: run `make browser-deps`"
     call_command("load_demo", verbosity=0)
     article = ArticlePage.objects.live().select_related("last_review__reviewer").get(slug=FLAGSHIP_SLUG)
     pages = {
