@@ -8,17 +8,16 @@ with a valid signed token, shows a draft revision.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Subquery
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from experts.models import Topic
 from website.api.bundle import build_bundle
-from website.api.caching import generation_queryset, latest, restricted_paths
+from website.api.caching import as_datetime, generation_queryset, latest, restricted_paths
 from website.api.cards import (
     article_card_queryset,
     live_articles,
@@ -89,17 +88,6 @@ def _validator_queryset(slug: str):
     )
 
 
-def _as_datetime(value):
-    """A timestamp column read through a raw cursor (SQLite gives text) as an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        moment = value
-    else:
-        moment = parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, UTC)
-    return moment
-
-
 def validator_rows(slug: str) -> list[dict]:
     """Live articles with ``slug`` (normally one) and the content generation, in one query.
 
@@ -116,7 +104,7 @@ def validator_rows(slug: str) -> list[dict]:
         rows = [dict(zip(VALIDATOR_FIELDS, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
         for name in (*DATETIME_FIELDS, "generation_changed_at"):
-            row[name] = _as_datetime(row[name])
+            row[name] = as_datetime(row[name])
     return rows
 
 

@@ -26,8 +26,10 @@ import hashlib
 import json
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 
 from website.conf import wellness_settings
@@ -51,11 +53,24 @@ def content_generation() -> tuple[str, datetime.datetime]:
     """``(token, changed_at)`` of the content generation: one primary-key read."""
     from .models import ContentGeneration
 
-    row = generation_queryset().values_list("token", "changed_at").first()
-    if row is None:  # a flushed database (tests) has no row until the first read or change
+    table = connection.ops.quote_name(ContentGeneration._meta.db_table)
+    with connection.cursor() as cursor:  # a raw primary-key read: the ORM would cost more than the query
+        cursor.execute(f"SELECT token, changed_at FROM {table} WHERE id = %s", [GENERATION_PK])
+        row = cursor.fetchone()
+    if row is not None:
+        row = (row[0], as_datetime(row[1]))
+    else:  # a flushed database (tests) has no row until the first read or change
         created, _ = ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
         row = (created.token, created.changed_at)
     return row
+
+
+def as_datetime(value) -> datetime.datetime | None:
+    """A timestamp column read through a raw cursor (SQLite gives text) as an aware datetime."""
+    moment = value if value is None or isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment
 
 
 def bump_content_generation(**kwargs) -> None:
