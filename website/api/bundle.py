@@ -64,6 +64,21 @@ def _sanitise_jsonld(value):
     return value
 
 
+CARD_RELATIONS = frozenset({"languages", "specialties", "approaches"})
+
+
+def _card_ready(listing) -> bool:
+    """Whether an engine's listing is active and has the relations a card renders already loaded."""
+    from experts.models import Listing
+
+    return (
+        isinstance(listing, Listing)
+        and listing.is_active
+        and Listing.listing_type.is_cached(listing)
+        and CARD_RELATIONS <= set(getattr(listing, "_prefetched_objects_cache", {}))
+    )
+
+
 def reader_context_dict(context) -> dict:
     return {
         "country": context.country,
@@ -127,6 +142,7 @@ class BundleBuilder:
         self.listing_types = ListingType.objects.in_bulk(type_ids) if type_ids else {}
         self.group_results: dict[str, dict] = {}
         listing_ids: set[int] = set()
+        engine_listings: dict[int, object] = {}
         for block in groups:
             value = block["value"]
             listing_type = self.listing_types.get(_int_or_none(value.get("listing_type")))
@@ -143,6 +159,9 @@ class BundleBuilder:
                     cards = [
                         (s.listing.pk, list(s.reasons or []), bool(s.sponsored)) for s in result.suggestions
                     ]
+                    engine_listings.update(
+                        (s.listing.pk, s.listing) for s in result.suggestions if _card_ready(s.listing)
+                    )
                     widened, notice = result.widened_to, result.notice or ""
                 except Exception:  # the article must still be served without suggestions
                     logger.exception("find_support failed for article %s", self.page.pk)
@@ -161,7 +180,11 @@ class BundleBuilder:
                 "notice": notice,
                 "listing_type": listing_type,
             }
-        self.listings = load_listings(listing_ids, self.images)
+        # The engine's listings already carry what a card shows: only the others are loaded here.
+        for listing in engine_listings.values():
+            self.images.want(listing.image_id)
+        others = load_listings(listing_ids - engine_listings.keys(), self.images)
+        self.listings = {**engine_listings, **others}
 
     def _related(self) -> None:
         from recommendations.interface import related_articles
