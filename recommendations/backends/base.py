@@ -72,7 +72,10 @@ class BaseBackend:
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
         ids = [pk for pk in dict.fromkeys(pick_ids) if pk != article.pk] + [pk for pk, _ in candidates]
-        pages = {p.pk: p for p in annotate_review_status(visible(ArticlePage.objects.filter(pk__in=ids)))}
+        # Callers only read the chosen pages' ids (and ranking the review status): the body, a
+        # 10–60-block StreamField per candidate, is never decoded here.
+        candidates_qs = visible(ArticlePage.objects.filter(pk__in=ids)).defer("body")
+        pages = {p.pk: p for p in annotate_review_status(candidates_qs)}
         profiles = {
             p.pk: p for p in ArticleProfile.objects.filter(pk__in=ids).only("pk", "section_id", "author_ids")
         }
