@@ -38,8 +38,6 @@ from website.conf import wellness_settings
 REPRESENTATION_VERSION = 2
 GENERATION_PK = 1
 BODY_KEY = "wellness:api:body:"
-EXPIRY_KEY = "wellness:api:next-expiry:"
-RESTRICTED_KEY = "wellness:api:restricted-paths:"
 
 
 def generation_queryset():
@@ -88,18 +86,31 @@ def bump_content_generation(**kwargs) -> None:
 def next_expiry(token: str) -> datetime.datetime | None:
     """The earliest ``expire_at`` still ahead among live pages, recomputed once it has passed.
 
-    Kept in the cache per generation token (any change to a page's expiry renews the token); a
-    process that finds the moment passed recomputes it, which changes every tag that includes it.
+    Kept in process memory per generation token (any change to a page's expiry renews the token);
+    a process that finds the moment passed recomputes it, which changes every tag that includes it.
     """
     from wagtail.models import Page
 
     now = timezone.now()
-    cached = cache.get(EXPIRY_KEY + token)
+    cached = _memo("expiry", token)
     if cached is not None and (cached[0] is None or cached[0] > now):
         return cached[0]
     moment = Page.objects.filter(live=True, expire_at__gt=now).aggregate(m=Min("expire_at"))["m"]
-    cache.set(EXPIRY_KEY + token, (moment,), timeout=wellness_settings.API_RESPONSE_CACHE_TIMEOUT or 3600)
+    _remember("expiry", token, (moment,))
     return moment
+
+
+# Per-process memo of values derived from one generation: only the current token's are kept.
+_derived: dict[str, tuple[str, object]] = {}
+
+
+def _memo(kind: str, token: str):
+    found = _derived.get(kind)
+    return found[1] if found is not None and found[0] == token else None
+
+
+def _remember(kind: str, token: str, value) -> None:
+    _derived[kind] = (token, value)
 
 
 def restricted_paths(token: str) -> tuple[str, ...]:
@@ -107,13 +118,15 @@ def restricted_paths(token: str) -> tuple[str, ...]:
 
     Saving or deleting a restriction renews the token, so the tuple is never out of date; it lets a
     validator check visibility in Python instead of compiling ``visible()``'s subquery per request.
+    Kept in process memory per token (the token comes from the database, so this is as correct as
+    a shared cache and costs no round trip).
     """
     from wagtail.models import PageViewRestriction
 
-    paths = cache.get(RESTRICTED_KEY + token)
+    paths = _memo("restricted", token)
     if paths is None:
         paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
-        cache.set(RESTRICTED_KEY + token, paths, timeout=wellness_settings.API_RESPONSE_CACHE_TIMEOUT or 3600)
+        _remember("restricted", token, paths)
     return paths
 
 
