@@ -256,6 +256,61 @@ class TestResponseCache:
         assert len(queries) > 10
 
 
+class TestAnsweredBeforeDrf:
+    """A 304 or a cache hit is answered without DRF; everything else goes through DRF unchanged."""
+
+    URL = "/api/v1/articles/cached/"
+
+    @pytest.fixture
+    def drf_refused(self, monkeypatch):
+        """Any request that reaches DRF's request wrapping fails loudly."""
+        from rest_framework.views import APIView
+
+        def refuse(self, request, *args, **kwargs):
+            raise AssertionError("DRF was asked to answer")
+
+        def enable():
+            monkeypatch.setattr(APIView, "initialize_request", refuse)
+
+        return enable
+
+    def test_304_and_hit_never_reach_drf(self, api, article_with_listing, drf_refused):
+        first = api(self.URL)
+        listed = api("/api/v1/articles/")
+        drf_refused()
+        assert api(self.URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        assert api(self.URL).content == first.content
+        assert api("/api/v1/articles/").content == listed.content
+        with pytest.raises(AssertionError, match="DRF was asked"):
+            api(self.URL + "?country=FR")  # a body to build
+
+    def test_headers_match_the_drf_response(self, api, article_with_listing, settings):
+        settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]
+        built = api(self.URL, HTTP_ORIGIN="https://front.example")
+        hit = api(self.URL, HTTP_ORIGIN="https://front.example")
+        not_modified = api(self.URL, HTTP_ORIGIN="https://front.example", HTTP_IF_NONE_MATCH=built["ETag"])
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Allow", "Content-Type"):
+            assert hit[name] == built[name], name
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Allow"):
+            assert not_modified[name] == built[name], name
+        assert not_modified["Access-Control-Allow-Origin"] == "https://front.example"
+
+    def test_errors_still_come_from_drf(self, api, article_with_listing):
+        for url, status in ((self.URL + "?limit=3", 400), ("/api/v1/articles/nope/", 404)):
+            response = api(url, HTTP_IF_NONE_MATCH="*")
+            assert response.status_code == status
+            assert response["Content-Type"] == "application/problem+json"
+
+    def test_a_request_counts_once_against_the_rate(self, api, article_with_listing, settings):
+        settings.WELLNESS = {**settings.WELLNESS, "ANON_RATE": "3/min"}
+        built = api(self.URL)  # 1: checked before DRF, then built by DRF: counted once
+        assert api(self.URL + "?country=FR").status_code == 200  # 2
+        assert api(self.URL, HTTP_IF_NONE_MATCH=built["ETag"]).status_code == 304  # 3
+        throttled = api(self.URL, HTTP_IF_NONE_MATCH=built["ETag"])
+        assert throttled.status_code == 429 and throttled["Content-Type"] == "application/problem+json"
+        assert api(self.URL).status_code == 429
+
+
 class TestCors:
     def test_configured_origin_is_allowed(self, api, article_with_listing, settings):
         settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]

@@ -11,11 +11,18 @@
 4. otherwise ``get_data(query)`` builds the body, which ``response_serializer`` and the JSON
    renderer turn into bytes, stored under the ETag.
 
+Steps 1–3 run first without DRF (``respond_from_validators``): a GET that ends in a 304 or a
+cache hit never pays for DRF's request wrapping, negotiation and response rendering, which cost
+more than the rest of such a request. Anything else (a body to build, an error to report, a
+throttled client) falls through to DRF, which runs every step again and answers as before.
+
 Override ``get_validators`` when the response depends on more than the content generation (every
 row read per request belongs in its parts); override ``get_data`` to build the response.
 """
 
 from __future__ import annotations
+
+import functools
 
 from django.http import HttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
@@ -33,9 +40,21 @@ from .caching import (
     set_validators,
     store_body,
 )
-from .errors import NotFound, problem_exception_handler
+from .errors import ApiProblem, NotFound, problem_exception_handler
 from .params import Param, parse_query
 from .throttling import AnonymousThrottle
+
+
+class _AsAnonymous:
+    """A Django request as DRF's throttles see the API's requests: no authenticated user."""
+
+    user = None
+
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -87,12 +106,12 @@ class ApiView(APIView):
         return self.response_serializer(data).data
 
     def get(self, request, *args, **kwargs):
-        query = parse_query(request, self.get_params())
-        etag_parts, last_modified = self.get_validators(query, **kwargs)
-        etag = None
-        if etag_parts is not None:
-            token = self.generation()[0]
-            etag = make_etag(token, next_expiry(token), request.path, sorted(request.GET.lists()), etag_parts)
+        validated = self.__dict__.pop("validated", None)  # set by ``respond_from_validators``
+        if validated is not None:
+            query, etag, last_modified = validated
+        else:
+            query = parse_query(request, self.get_params())
+            etag, last_modified = self.etag_for(request, query, **kwargs)
         if etag is not None and is_not_modified(request, etag, last_modified):
             response = Response(status=304)
         elif etag is None:
@@ -103,10 +122,79 @@ class ApiView(APIView):
                 body = self.renderer_classes[0]().render(self.serialize(self.get_data(query, **kwargs)))
                 store_body(etag, body)
             response = HttpResponse(body, content_type="application/json")
+        self.finish(response, etag, last_modified)
+        return response
+
+    def etag_for(self, request, query: dict, **kwargs):
+        """``(etag, last_modified)`` of the response this request asks for; ``etag`` may be None."""
+        etag_parts, last_modified = self.get_validators(query, **kwargs)
+        if etag_parts is None:
+            return None, last_modified
+        token = self.generation()[0]
+        etag = make_etag(token, next_expiry(token), request.path, sorted(request.GET.lists()), etag_parts)
+        return etag, last_modified
+
+    def finish(self, response, etag, last_modified) -> None:
         set_validators(response, etag, last_modified, self.cache_control)
         if self.vary:
             response["Vary"] = ", ".join(self.vary)
+
+    # The path without DRF (see the module docstring).
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request, *args, **kwargs):
+            if request.method != "GET":
+                return drf_view(request, *args, **kwargs)
+            self = cls(**initkwargs)
+            self.setup(request, *args, **kwargs)
+            response = self.respond_from_validators(request, args, kwargs)
+            # What DRF's view does, on the same instance: a body to build reuses the validators.
+            return response if response is not None else self.dispatch(request, *args, **kwargs)
+
+        # Keeps DRF's csrf_exempt, ``cls`` and ``initkwargs`` (the schema generator reads them).
+        return functools.update_wrapper(view, drf_view)
+
+    def respond_from_validators(self, request, args, kwargs) -> HttpResponse | None:
+        """A 304 or a cached body for a plain Django request, or None to let DRF answer."""
+        if not self.within_rate(request):
+            return None
+        try:
+            query = parse_query(request, self.get_params())
+            etag, last_modified = self.etag_for(request, query, **kwargs)
+        except ApiProblem:  # DRF's path raises it again and reports it in the API's error shape
+            return None
+        if etag is None:
+            return None
+        if is_not_modified(request, etag, last_modified):
+            response = HttpResponse(status=304)
+        else:
+            body = cached_body(etag)
+            if body is None:
+                self.validated = (query, etag, last_modified)
+                return None
+            response = HttpResponse(body, content_type="application/json")
+        self.finish(response, etag, last_modified)
+        response["Allow"] = ", ".join(self.allowed_methods)
         return response
+
+    def within_rate(self, request) -> bool:
+        """The throttles, counted once per request whichever path answers it.
+
+        The API authenticates nobody, so DRF sees every client as anonymous: the throttles get
+        the same view of the request here (its address, no user).
+        """
+        anonymous = _AsAnonymous(request)
+        allowed = all(throttle.allow_request(anonymous, self) for throttle in self.get_throttles())
+        request.wellness_throttle_counted = allowed
+        return allowed
+
+    def check_throttles(self, request):
+        if getattr(request._request, "wellness_throttle_counted", False):
+            return  # already counted (and allowed) before DRF
+        super().check_throttles(request)
 
 
 class ApiNotFoundView(ApiView):
