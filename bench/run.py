@@ -105,7 +105,8 @@ def flush_redis() -> None:
 def corpus_key(size: str, seed: int) -> str:
     """Changes when the corpus code or any migration changes, so a cached database is never stale."""
     digest = hashlib.sha256(f"{size}:{seed}:{SIZES[size]}".encode())
-    for path in sorted(ROOT.glob("*/migrations/*.py")) + [ROOT / "articles" / "corpus.py"]:
+    ours = [p for p in ROOT.glob("**/migrations/*.py") if not {".venv", "var", "node_modules"} & set(p.parts)]
+    for path in sorted(ours) + [ROOT / "articles" / "corpus.py"]:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -164,6 +165,7 @@ def prepare_sqlite(size: str, seed: int, rebuild: bool, index: bool = True) -> t
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists() and not rebuild:
         log(f"reusing {path.relative_to(ROOT)}")
+        manage(f"sqlite:///{path}", "migrate", "--noinput", "-v0")  # migrations added since it was built
         return f"sqlite:///{path}", json.loads(meta_path.read_text())
     for old in VAR.glob(f"corpus-{size}-seed{seed}-*"):
         if old.name.removesuffix(old.suffix).endswith("-noindex") == (not index):
@@ -193,6 +195,7 @@ def prepare_postgres(size: str, seed: int, rebuild: bool, index: bool = True) ->
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         if exists and meta.get("key") == key and meta.get("seed") == seed and not rebuild:
             log(f"reusing PostgreSQL database {name}")
+            manage(f"postgres://postgres@127.0.0.1:5432/{name}", "migrate", "--noinput", "-v0")
             return f"postgres://postgres@127.0.0.1:5432/{name}", meta
         if exists:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
