@@ -211,7 +211,12 @@ class ArticleDetailView(ApiView):
             .prefetch_related("article_authors", "tagged_topics", "editorial_picks")
             .get()
         )
-        return build_bundle(page, base_url=base_url(self.request), reader_context=self.reader_context)
+        return build_bundle(
+            page,
+            base_url=base_url(self.request),
+            reader_context=self.reader_context,
+            generation=self.generation()[0],
+        )
 
 
 @extend_schema_view(

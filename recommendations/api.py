@@ -15,10 +15,9 @@ from rest_framework import serializers
 
 from website.api.cards import (
     live_articles,
-    load_article_cards,
     load_listings,
-    render_article_card,
     render_listing_card,
+    rendered_article_cards,
 )
 from website.api.context import api_reader_context
 from website.api.errors import NotFound
@@ -125,15 +124,14 @@ class RelatedArticlesView(ArticleSuggestionView):
     def get_data(self, query, slug: str = "", **kwargs):
         article = self.get_article(slug)
         related = related_articles(article, limit=query.get("limit", 6))
-        images = ImageBatch(_base_url(self.request))
-        cards = load_article_cards([r.article.pk for r in related], images)
-        images.resolve()
+        cards = rendered_article_cards(
+            [r.article.pk for r in related], _base_url(self.request), self.generation()[0]
+        )
         results = []
         for item in related:
-            page = cards.get(item.article.pk)
-            if page is None:
+            card = cards.get(item.article.pk)
+            if card is None:
                 continue
-            card = render_article_card(page, images)
             results.append(
                 {
                     "slug": card["slug"],

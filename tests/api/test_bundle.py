@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from recommendations import interface
 from tests import factories
 from tests.api.conftest import rich_body
+from website.api.cards import clear_card_memo
 
 pytestmark = pytest.mark.django_db
 
@@ -294,8 +295,10 @@ class TestNoPrivateFields:
 # before the content generation replaced the aggregates), page and its relations 4, review, people,
 # credentials and topics 4, listings 4, article cards 5, images 2, links 1,
 # section 1, and 2 for the chooser values the JSON-LD builder reads from the body
-# (the engine is stubbed: its own cost is its own).
+# (the engine is stubbed: its own cost is its own). With the article cards already rendered in this
+# process for the same content generation (``cards.rendered_article_cards``), the 5 card queries go.
 BUNDLE_QUERIES = 24
+BUNDLE_QUERIES_CARDS_KNOWN = 19
 
 
 @pytest.fixture
@@ -315,12 +318,16 @@ class TestQueryCount:
         stub_engine["state"]["related"] = [small]
         for page in (small, large):
             api(f"/api/v1/articles/{page.slug}/")  # renditions are generated on first use
-        with django_assert_num_queries(BUNDLE_QUERIES):
+        with django_assert_num_queries(BUNDLE_QUERIES_CARDS_KNOWN):
             small_bundle = api("/api/v1/articles/small/").json()
-        with django_assert_num_queries(BUNDLE_QUERIES):
+        with django_assert_num_queries(BUNDLE_QUERIES_CARDS_KNOWN):
             large_bundle = api("/api/v1/articles/large/").json()
         assert len(large_bundle["body"]) > 5 * len(small_bundle["body"])
         assert len(large_bundle["editorial_picks"]) == 8 and len(large_bundle["citations"]) == 12
+        for slug, built in (("small", small_bundle), ("large", large_bundle)):
+            clear_card_memo()
+            with django_assert_num_queries(BUNDLE_QUERIES):
+                assert api(f"/api/v1/articles/{slug}/").json() == built
 
     def test_with_the_real_engine_the_count_does_not_grow_with_the_body(self, api, site_content):
         small = make_article(site_content, 1, slug="small", automatic=1, pick_count=1, listings=1)

@@ -198,6 +198,20 @@ class TestResponseCache:
         site_content["other"].unpublish()
         assert self.changed(api, before, "/api/v1/articles/with-pick/")["editorial_picks"] == []
 
+    def test_cards_rendered_for_an_earlier_generation_are_never_reused(self, api, site_content, settings):
+        settings.WELLNESS = {**settings.WELLNESS, "API_RESPONSE_CACHE_TIMEOUT": 0}
+        factories.article(site_content["section"], "With pick", picks=(site_content["other"],))
+        factories.article(site_content["section"], "Also picks", picks=(site_content["other"],))
+        assert api("/api/v1/articles/with-pick/").json()["editorial_picks"][0]["title"] == "Other article"
+        other = site_content["other"]
+        other.title = "Other article, revised"
+        other.save_revision().publish()
+        # Another article's bundle embeds the same card: it shows the new title, not the memo's.
+        picks = api("/api/v1/articles/also-picks/").json()["editorial_picks"]
+        assert [p["title"] for p in picks] == ["Other article, revised"]
+        related = api("/api/v1/articles/with-pick/related/").json()["results"]
+        assert related[0]["card"]["title"] == "Other article, revised"
+
     def test_a_new_review_changes_the_cached_bundle(self, api, article_with_listing, site_content):
         before = api(self.URL)
         assert before.json()["review"]["reviewer"] is None

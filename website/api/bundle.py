@@ -19,10 +19,9 @@ from django.utils.text import slugify
 from articles.jsonld import article_jsonld, citation_url
 
 from .cards import (
-    load_article_cards,
+    ArticleCards,
     load_listings,
     load_people,
-    render_article_card,
     render_listing_card,
     render_person_card,
     render_section_ref,
@@ -91,8 +90,11 @@ def reader_context_dict(context) -> dict:
 class BundleBuilder:
     """One bundle build; see the module docstring for the phases."""
 
-    def __init__(self, page, *, base_url: str, reader_context, is_preview: bool = False):
+    def __init__(
+        self, page, *, base_url: str, reader_context, is_preview: bool = False, generation: str | None = None
+    ):
         self.page = page
+        self.generation = generation
         self.base_url = base_url.rstrip("/")
         self.reader_context = reader_context
         self.is_preview = is_preview
@@ -203,7 +205,9 @@ class BundleBuilder:
             if pk and pk not in seen:
                 seen.add(pk)
                 self.related.append((pk, suggestion.source, list(suggestion.reasons or [])))
-        self.cards = load_article_cards(self.pick_ids + [pk for pk, _, _ in self.related], self.images)
+        self.cards = ArticleCards(self.base_url, self.generation).load(
+            self.pick_ids + [pk for pk, _, _ in self.related], self.images
+        )
 
     def _collect_media(self) -> None:
         for block in self.blocks:
@@ -366,7 +370,7 @@ class BundleBuilder:
         if page.path:
             section = visible(SectionPage.objects.filter(path=page.path[: -page.steplen])).first()
         url_path = front_end_path(page.url_path or "", roots) or page.url_path or ""
-        cards = {pk: render_article_card(card, self.images) for pk, card in self.cards.items()}
+        cards = self.cards.rendered()
         hero_alt = page.hero_alt or None
         social = self.images.rendition(page.hero_image_id, "social", alt=hero_alt)
         try:
@@ -420,8 +424,14 @@ def _related_limit() -> int:
     return wellness_settings.API_RELATED_LIMIT
 
 
-def build_bundle(page, *, base_url: str, reader_context, is_preview: bool = False) -> dict:
-    """The bundle dict for ``page`` (an ``ArticlePage``, live or a revision's object)."""
+def build_bundle(
+    page, *, base_url: str, reader_context, is_preview: bool = False, generation: str | None = None
+) -> dict:
+    """The bundle dict for ``page`` (an ``ArticlePage``, live or a revision's object).
+
+    ``generation``: the content generation token the response is validated with; embedded article
+    cards rendered for it earlier are reused (``cards.rendered_article_cards``). Previews pass none.
+    """
     return BundleBuilder(
-        page, base_url=base_url, reader_context=reader_context, is_preview=is_preview
+        page, base_url=base_url, reader_context=reader_context, is_preview=is_preview, generation=generation
     ).build()

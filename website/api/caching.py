@@ -113,6 +113,14 @@ def _remember(kind: str, token: str, value) -> None:
     _derived[kind] = (token, value)
 
 
+def clear_process_memos() -> None:
+    """Forgets every per-process memo of derived values (tests; the token keeps them correct)."""
+    from .cards import clear_card_memo
+
+    _derived.clear()
+    clear_card_memo()
+
+
 def restricted_paths(token: str) -> tuple[str, ...]:
     """Tree paths of pages with a view restriction (their subtrees are hidden), per generation.
 

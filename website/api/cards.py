@@ -190,6 +190,77 @@ def load_article_cards(ids: list[int], images: ImageBatch) -> dict[int, object]:
     return found
 
 
+# Rendered article cards, kept per process for one content generation.
+#
+# A card (title, byline, reviewer badge, section, hero rendition…) is the same wherever it is
+# embedded, so the bundle's picks and related articles and the related endpoint reuse cards rendered
+# for earlier requests instead of loading and rendering them again. Entries belong to one *key*:
+# the content generation token (renewed by every content change, including unpublishing and view
+# restrictions), the next page expiry, the date (review statuses move with time; lists and their
+# ETags use the same day granularity), the base URL and the rendition specs. A new key empties the
+# memo, so a card is never served from an older generation. The token is read from the database, so
+# each process's memo is as current as a shared cache would be, without a round trip.
+
+CARD_MEMO_MAX = 5000
+_card_memo: dict = {"key": None, "cards": {}}
+
+
+def _card_memo_key(token: str, base_url: str) -> tuple:
+    from django.utils import timezone
+
+    from website.conf import wellness_settings
+
+    from .caching import next_expiry
+
+    specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
+    return (token, next_expiry(token), timezone.localdate(), base_url.rstrip("/"), specs)
+
+
+def clear_card_memo() -> None:
+    _card_memo.update(key=None, cards={})
+
+
+class ArticleCards:
+    """Cards of the visible articles among some ids: ``load`` (registers the images the new ones
+    need in the response's ``ImageBatch``), then, once the batch is resolved, ``rendered()``.
+
+    ``token=None`` (previews) renders every card afresh, without the memo. Only cards found are
+    returned: an id that is not live and public has no card.
+    """
+
+    def __init__(self, base_url: str, token: str | None):
+        self.key = _card_memo_key(token, base_url) if token else None
+        if self.key is not None and _card_memo["key"] != self.key:
+            clear_card_memo()
+            _card_memo["key"] = self.key
+        self.memo = _card_memo["cards"] if self.key is not None else {}
+        self.ids: list[int] = []
+        self.pages: dict[int, object] = {}
+        self.images: ImageBatch | None = None
+
+    def load(self, ids: list[int], images: ImageBatch) -> ArticleCards:
+        self.ids = [i for i in dict.fromkeys(ids) if i]
+        self.images = images
+        self.pages = load_article_cards([i for i in self.ids if i not in self.memo], images)
+        return self
+
+    def rendered(self) -> dict[int, dict]:
+        fresh = {pk: render_article_card(page, self.images) for pk, page in self.pages.items()}
+        if self.key is not None and fresh:
+            if len(self.memo) + len(fresh) > CARD_MEMO_MAX:
+                self.memo.clear()
+            self.memo.update(fresh)
+        return {pk: fresh.get(pk) or self.memo[pk] for pk in self.ids if pk in fresh or pk in self.memo}
+
+
+def rendered_article_cards(ids: list[int], base_url: str, token: str | None) -> dict[int, dict]:
+    """``ArticleCards`` for a response that shows no other images."""
+    images = ImageBatch(base_url)
+    cards = ArticleCards(base_url, token).load(ids, images)
+    images.resolve()
+    return cards.rendered()
+
+
 def render_section_ref(section) -> dict | None:
     if section is None:
         return None
