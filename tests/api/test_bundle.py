@@ -136,6 +136,24 @@ class TestBundleContents:
         assert [d["@type"] for d in bundle["jsonld"]] == ["MedicalWebPage", "FAQPage"]
         assert page.pk == bundle["id"]
 
+    def test_the_builder_emits_exactly_what_the_schema_serializer_would(self, api, site_content, stub_engine):
+        """The bundle view skips the serializer pass: that is only right while it would change nothing."""
+        from rest_framework.renderers import JSONRenderer
+
+        from articles.serializers import ArticleBundleSerializer
+        from recommendations.interface import ReaderContext
+        from website.api.bundle import build_bundle
+
+        stub_engine["state"]["listing"] = site_content["listing"]
+        stub_engine["state"]["related"] = [site_content["other"]]
+        page = make_article(site_content, 3, slug="main-article")
+        factories.expert_review(page, site_content["reviewer"], summary="Checked.")
+        page.refresh_from_db()
+        data = build_bundle(page, base_url="http://testserver", reader_context=ReaderContext(country="DE"))
+        assert data["related"] and data["editorial_picks"] and data["review"]["reviewer"]
+        served = api("/api/v1/articles/main-article/?country=DE").content
+        assert served == JSONRenderer().render(ArticleBundleSerializer(data).data)
+
     def test_internal_links_become_front_end_paths_and_drafts_lose_their_href(
         self, api, site_content, stub_engine
     ):
