@@ -16,6 +16,7 @@ from rest_framework import serializers
 from website.api.cards import (
     live_articles,
     load_listings,
+    related_suggestions,
     render_listing_card,
     rendered_article_cards,
 )
@@ -35,7 +36,7 @@ from website.api.schema import problem_responses
 from website.api.text import clean_text
 from website.api.views import ApiView
 
-from .interface import find_support, related_articles
+from .interface import find_support
 from .scoring import distance_km
 
 CONTEXT_VARY = ("Accept-Language", "CF-IPCountry")
@@ -123,7 +124,7 @@ class RelatedArticlesView(ArticleSuggestionView):
 
     def get_data(self, query, slug: str = "", **kwargs):
         article = self.get_article(slug)
-        related = related_articles(article, limit=query.get("limit", 6))
+        related = related_suggestions(article, query.get("limit", 6), self.generation()[0])
         cards = rendered_article_cards(
             [r.article.pk for r in related], _base_url(self.request), self.generation()[0]
         )

@@ -58,7 +58,18 @@ def _run(method: str, app_label: str, model_name: str, pk: int) -> dict[str, str
         else:
             if backend.name != "database":
                 breaker.record_success()
+    suggestions_changed()
     return outcome
+
+
+def suggestions_changed() -> None:
+    """Renews the content generation: API responses and memos embed suggestions from the index."""
+    from website.api.caching import bump_content_generation
+
+    try:
+        bump_content_generation()
+    except Exception:  # the index is updated; a stale cached response ages out (logged)
+        logger.exception("recommendations: could not renew the content generation")
 
 
 @task()

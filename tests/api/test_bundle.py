@@ -326,6 +326,22 @@ def no_response_cache(settings):
 
 
 @pytest.mark.usefixtures("no_response_cache")
+class TestSuggestionMemo:
+    def test_related_is_asked_once_per_article_and_generation(self, api, site_content, stub_engine):
+        from website.api.caching import bump_content_generation
+
+        page = make_article(site_content, 1, slug="main-article")
+        calls = stub_engine["calls"]["related"]
+        calls.clear()
+        for country in ("DE", "FR", "IT"):  # three reader contexts: three bundles built
+            assert api(f"/api/v1/articles/main-article/?country={country}").status_code == 200
+        assert calls == [page.pk]
+        bump_content_generation()
+        api("/api/v1/articles/main-article/?country=DE")
+        assert calls == [page.pk, page.pk]
+
+
+@pytest.mark.usefixtures("no_response_cache")
 class TestQueryCount:
     def test_bundle_costs_a_constant_number_of_queries(
         self, api, site_content, stub_engine, django_assert_num_queries

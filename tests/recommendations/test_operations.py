@@ -64,3 +64,31 @@ def test_rebuild_command(catalogue):
     out = run("rebuild_recommendations")
     assert "database: 4 article profiles" in out and "Recommendations rebuilt." in out
     assert RelatedScore.objects.filter(article_id=catalogue["flagship"].pk).exists()
+
+
+def generation():
+    from website.api.caching import content_generation
+
+    return content_generation()[0]
+
+
+def test_index_updates_renew_the_content_generation(catalogue, django_capture_on_commit_callbacks):
+    """Cached API responses embed suggestions: an index update must change their ETags."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        factories.article(
+            catalogue["sections"]["relationships"], "Trust after lies", topics=[catalogue["topics"]["trust"]]
+        )
+    published = generation()
+    for callback in callbacks:
+        callback()  # the indexing task, after the publish's own renewal
+    assert generation() != published
+    before = generation()
+    run("rebuild_recommendations")
+    assert generation() != before
+    ArticleProfile.objects.filter(pk=catalogue["flagship"].pk).delete()  # no signal: token kept
+    before = generation()
+    run("check_recommendations", "--fix")
+    assert generation() != before
+    before = generation()
+    run("check_recommendations", "--fix")  # nothing to repair
+    assert generation() == before

@@ -22,6 +22,7 @@ from .cards import (
     ArticleCards,
     load_listings,
     load_people,
+    related_suggestions,
     render_listing_card,
     render_person_card,
     render_section_ref,
@@ -189,13 +190,11 @@ class BundleBuilder:
         self.listings = {**engine_listings, **others}
 
     def _related(self) -> None:
-        from recommendations.interface import related_articles
-
         self.related: list[tuple[int, str, list[str]]] = []
         if self.page.pk is None:
             return
         try:
-            suggestions = related_articles(self.page, limit=_related_limit())
+            suggestions = related_suggestions(self.page, _related_limit(), self.generation)
         except Exception:  # the article must still be served without them
             logger.exception("related_articles failed for article %s", self.page.pk)
             suggestions = []

@@ -113,12 +113,47 @@ def _remember(kind: str, token: str, value) -> None:
     _derived[kind] = (token, value)
 
 
+class GenerationMemo:
+    """A per-process dict of values derived from published content, valid for one *key*.
+
+    The key is the content generation token (renewed by every content change, publish, unpublish,
+    view restriction and recommendation index update), the next page expiry, the date (review
+    statuses move with time; lists and their ETags have the same day granularity) and any
+    ``extra`` the values depend on. Asking with another key empties the memo, so nothing derived
+    from an older generation is ever served. The token is read from the database, so each process's
+    memo is as current as a shared cache would be, without a round trip.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self.key = None
+        self.values: dict = {}
+        _memos.append(self)
+
+    def current(self, token: str | None, *extra) -> dict:
+        """The memo's dict for this key; a throwaway dict when ``token`` is None (previews)."""
+        if token is None:
+            return {}
+        key = (token, next_expiry(token), timezone.localdate(), *extra)
+        if key != self.key:
+            self.clear()
+            self.key = key
+        if len(self.values) >= self.max_entries:
+            self.values.clear()
+        return self.values
+
+    def clear(self) -> None:
+        self.key, self.values = None, {}
+
+
+_memos: list[GenerationMemo] = []
+
+
 def clear_process_memos() -> None:
     """Forgets every per-process memo of derived values (tests; the token keeps them correct)."""
-    from .cards import clear_card_memo
-
     _derived.clear()
-    clear_card_memo()
+    for memo in _memos:
+        memo.clear()
 
 
 def restricted_paths(token: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from django.db.models import (
 from articles.visibility import visible
 from experts.countries import language_name
 
+from .caching import GenerationMemo
 from .images import ImageBatch
 from .text import clean_text, clean_url, front_end_path, site_root_paths
 
@@ -190,34 +191,31 @@ def load_article_cards(ids: list[int], images: ImageBatch) -> dict[int, object]:
     return found
 
 
-# Rendered article cards, kept per process for one content generation.
-#
-# A card (title, byline, reviewer badge, section, hero rendition…) is the same wherever it is
-# embedded, so the bundle's picks and related articles and the related endpoint reuse cards rendered
-# for earlier requests instead of loading and rendering them again. Entries belong to one *key*:
-# the content generation token (renewed by every content change, including unpublishing and view
-# restrictions), the next page expiry, the date (review statuses move with time; lists and their
-# ETags use the same day granularity), the base URL and the rendition specs. A new key empties the
-# memo, so a card is never served from an older generation. The token is read from the database, so
-# each process's memo is as current as a shared cache would be, without a round trip.
-
-CARD_MEMO_MAX = 5000
-_card_memo: dict = {"key": None, "cards": {}}
-
-
-def _card_memo_key(token: str, base_url: str) -> tuple:
-    from django.utils import timezone
-
-    from website.conf import wellness_settings
-
-    from .caching import next_expiry
-
-    specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
-    return (token, next_expiry(token), timezone.localdate(), base_url.rstrip("/"), specs)
+# Rendered article cards, kept per process for one content generation (``GenerationMemo``): a card
+# (title, byline, reviewer badge, section, hero rendition…) is the same wherever it is embedded, so
+# the bundle's picks and related articles and the related endpoint reuse cards rendered for earlier
+# requests instead of loading and rendering them again.
+card_memo = GenerationMemo(max_entries=5000)
 
 
 def clear_card_memo() -> None:
-    _card_memo.update(key=None, cards={})
+    card_memo.clear()
+
+
+# The engine's related articles of an article, kept the same way: they change only when content or
+# the recommendation index changes, and both renew the generation.
+related_memo = GenerationMemo(max_entries=5000)
+
+
+def related_suggestions(article, limit: int, token: str | None) -> list:
+    """``recommendations.interface.related_articles``, computed once per article and generation."""
+    from recommendations.interface import related_articles
+
+    memo = related_memo.current(token)
+    key = (article.pk, limit)
+    if key not in memo:
+        memo[key] = related_articles(article, limit=limit)
+    return memo[key]
 
 
 class ArticleCards:
@@ -229,11 +227,10 @@ class ArticleCards:
     """
 
     def __init__(self, base_url: str, token: str | None):
-        self.key = _card_memo_key(token, base_url) if token else None
-        if self.key is not None and _card_memo["key"] != self.key:
-            clear_card_memo()
-            _card_memo["key"] = self.key
-        self.memo = _card_memo["cards"] if self.key is not None else {}
+        from website.conf import wellness_settings
+
+        specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
+        self.memo = card_memo.current(token, base_url.rstrip("/"), specs)
         self.ids: list[int] = []
         self.pages: dict[int, object] = {}
         self.images: ImageBatch | None = None
@@ -246,10 +243,7 @@ class ArticleCards:
 
     def rendered(self) -> dict[int, dict]:
         fresh = {pk: render_article_card(page, self.images) for pk, page in self.pages.items()}
-        if self.key is not None and fresh:
-            if len(self.memo) + len(fresh) > CARD_MEMO_MAX:
-                self.memo.clear()
-            self.memo.update(fresh)
+        self.memo.update(fresh)
         return {pk: fresh.get(pk) or self.memo[pk] for pk in self.ids if pk in fresh or pk in self.memo}
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.backends import get_backend
 from recommendations.conf import reco_setting
+from recommendations.tasks import suggestions_changed
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         for name in names:
             drift = get_backend(name).check(fix=options["fix"], log=self.stdout.write)
             count = sum(len(v) for v in drift.values())
+            if options["fix"] and count:
+                suggestions_changed()  # repaired: cached API responses embed the old suggestions
             self.stdout.write(f"{name}: {count} drifted item{'s' if count != 1 else ''}")
             drifted = drifted or count > 0
         if drifted and not options["fix"]:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.backends import get_backend
 from recommendations.conf import reco_setting
+from recommendations.tasks import suggestions_changed
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         failed = False
         for name in names:
             report = get_backend(name).rebuild(log=self.stdout.write)
+            suggestions_changed()  # cached API responses embed the old suggestions
             if report.get("failed"):
                 failed = True
                 for doc_id, reason in report["failed"]:
