@@ -182,6 +182,83 @@ class BaseBackend:
             .prefetch_related("languages", "specialties", "approaches")
         )
 
+    def load_listing_views(self, ids: list[int]) -> list[ListingView]:
+        """What ranking reads about candidate listings, from plain rows in four queries.
+
+        A candidate set can hold hundreds of listings on a large directory; building model objects
+        with their prefetched relations for all of them cost most of a find-support request.
+        """
+        from experts.models import Listing
+
+        if not ids:
+            return []
+        fields = (
+            "pk",
+            "listing_type_id",
+            "listing_type__name",
+            "listing_type__is_clinical",
+            "listing_type__is_crisis_resource",
+            "listing_type__offers_joint_sessions",
+            "offers_in_person",
+            "offers_online",
+            "country",
+            "city",
+            "latitude",
+            "longitude",
+            "accepting_clients",
+            "is_active",
+            "verified",
+            "commercial_relationship",
+        )
+        rows = list(Listing.objects.filter(pk__in=ids).order_by("pk").values_list(*fields))
+        languages: dict[int, set[str]] = {}
+        for listing_id, code in Listing.languages.through.objects.filter(listing_id__in=ids).values_list(
+            "listing_id", "language_id"
+        ):
+            languages.setdefault(listing_id, set()).add(code)
+        specialties: dict[int, list] = {}
+        for listing_id, pk, name in (
+            Listing.specialties.through.objects.filter(listing_id__in=ids)
+            .order_by("topic__name", "topic_id")
+            .values_list("listing_id", "topic_id", "topic__name")
+        ):
+            specialties.setdefault(listing_id, []).append((pk, name))
+        approaches: dict[int, list] = {}
+        for listing_id, pk, name in (
+            Listing.approaches.through.objects.filter(listing_id__in=ids)
+            .order_by("approach__name", "approach_id")
+            .values_list("listing_id", "approach_id", "approach__name")
+        ):
+            approaches.setdefault(listing_id, []).append((pk, name))
+        views = []
+        for row in rows:
+            pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
+            lat, lon, accepting, active, verified, rel = row[10:]
+            views.append(
+                ListingView(
+                    id=pk,
+                    listing_type_id=type_id,
+                    listing_type_name=type_name,
+                    is_clinical=clinical,
+                    is_crisis_resource=crisis,
+                    offers_joint_sessions=joint,
+                    offers_in_person=in_person,
+                    offers_online=online,
+                    country=country,
+                    city=city,
+                    latitude=float(lat) if lat is not None else None,
+                    longitude=float(lon) if lon is not None else None,
+                    languages=frozenset(languages.get(pk, ())),
+                    specialties=tuple(specialties.get(pk, ())),
+                    approaches=tuple(approaches.get(pk, ())),
+                    accepting_clients=accepting,
+                    is_active=active,
+                    verified=verified,
+                    sponsored=rel != "none",
+                )
+            )
+        return views
+
     def find_support(
         self,
         article,
@@ -202,18 +279,15 @@ class BaseBackend:
             include_products=include_products,
             day=day,
         )
-        listings: dict[int, object] = {}
 
         def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
-            found = [
-                obj
-                for obj in self.load_listings(self.support_candidates(q, step, exclude))
-                if obj.pk not in exclude
-            ]
-            listings.update({obj.pk: obj for obj in found})
-            return [ListingView.from_listing(obj) for obj in found]
+            ids = [pk for pk in self.support_candidates(q, step, exclude) if pk not in exclude]
+            return self.load_listing_views(ids)
 
-        return self.to_support_result(plan_support(q, fetch), listings)
+        plan = plan_support(q, fetch)
+        # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
+        listings = {obj.pk: obj for obj in self.load_listings(r.view.id for r in plan.ranked)}
+        return self.to_support_result(plan, listings)
 
     @staticmethod
     def to_support_result(plan: SupportPlan, listings: dict):

@@ -271,7 +271,8 @@ class TestFindSupport:
                 specialties=(couples,),
                 offers_online=True,
             )
-        assert (small, count()) == (14, 14)
+        # Per widening step: candidates 1 + ranking rows 4; then the chosen listings whole, 4.
+        assert (small, count()) == (18, 18)
 
 
 class TestSafetyNoteScope:
@@ -309,3 +310,36 @@ class TestSafetyNoteScope:
         )
         found = slugs(find_support(article, context=ReaderContext(country="DE"), count=5).suggestions)
         assert coach.slug not in found and "sleep-psychologist" in found
+
+
+def test_ranking_rows_say_what_the_listing_objects_say(catalogue):
+    """find_support ranks compact rows (``load_listing_views``): they must match the full objects."""
+    from experts.models import Listing
+    from recommendations.scoring import ListingView
+
+    backend = get_backend("database")
+    ids = list(Listing.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(ids) > 3
+    from_objects = [
+        ListingView.from_listing(obj) for obj in sorted(backend.load_listings(ids), key=lambda o: o.pk)
+    ]
+    assert backend.load_listing_views(ids) == from_objects
+    assert any(view.specialties and view.languages for view in from_objects)
+
+
+def test_find_support_loads_only_the_chosen_listings_whole(catalogue):
+    backend = get_backend("database")
+    loaded = []
+    original = backend.load_listings
+
+    def spy(ids):
+        ids = list(ids)
+        loaded.append(ids)
+        return original(ids)
+
+    backend.load_listings = spy
+    try:
+        result = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
+    finally:
+        del backend.load_listings
+    assert result.suggestions and loaded == [[s.listing.pk for s in result.suggestions]]
