@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a rendered API response is kept in the cache under its ETag (0 switches it off). Any
     # content change renews the tag, so this bounds memory, not staleness.
     "API_RESPONSE_CACHE_TIMEOUT": 3600,
+    # Per process, in front of the shared cache: the most recently served bodies up to this size.
+    "API_LOCAL_RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,
     # Failed admin sign-ins (website.login_throttle): failures allowed per username and per client
     # address within the window (seconds) before sign-in answers 429; None switches a counter off.
     "LOGIN_FAILURES_PER_USERNAME": 5,

@@ -174,6 +174,33 @@ class TestResponseCache:
         )
         assert len(queries) == 1
 
+    def test_a_hit_is_served_from_process_memory_before_the_shared_cache(
+        self, api, article_with_listing, monkeypatch
+    ):
+        from django.core.cache import cache
+
+        first = api(self.URL)
+
+        def no_shared_cache(*args, **kwargs):
+            raise AssertionError("the shared cache was asked")
+
+        monkeypatch.setattr(cache, "get", no_shared_cache)
+        assert api(self.URL).content == first.content
+        bump_content_generation()  # a change: the local entry is never addressed again
+        monkeypatch.undo()
+        assert api(self.URL)["ETag"] != first["ETag"]
+
+    def test_process_memory_keeps_bodies_within_its_budget(self, settings):
+        from website.api.caching import LocalBodies
+
+        settings.WELLNESS = {**settings.WELLNESS, "API_LOCAL_RESPONSE_CACHE_BYTES": 1000}
+        bodies = LocalBodies()
+        for i in range(10):
+            bodies.put(f"k{i}", bytes(200))
+        assert bodies.size <= 1000 and bodies.get("k0") is None and bodies.get("k9") == bytes(200)
+        bodies.put("big", bytes(600))  # more than a quarter of the budget: never kept locally
+        assert bodies.get("big") is None
+
     def test_lists_are_served_from_the_cache_too(self, api, article_with_listing):
         first = api("/api/v1/articles/")
         with CaptureQueriesContext(connection) as queries:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import connection
@@ -151,6 +152,7 @@ _memos: list[GenerationMemo] = []
 def clear_process_memos() -> None:
     """Forgets every per-process memo of derived values (tests; the token keeps them correct)."""
     _derived.clear()
+    local_bodies.clear()
     for memo in _memos:
         memo.clear()
 
@@ -187,17 +189,61 @@ def _opaque(tag: str) -> str:
     return tag[2:] if tag.startswith("W/") else tag
 
 
+class LocalBodies:
+    """The most recently used response bodies of this process, up to a byte budget.
+
+    In front of the shared cache: a hit here costs neither a round trip to Redis nor unpickling
+    45 KB. Entries are keyed by ETag like the shared cache's, and every change renews the tags, so
+    a local entry is exactly as fresh as a shared one; the budget only bounds memory.
+    """
+
+    def __init__(self):
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: str) -> bytes | None:
+        body = self.entries.get(key)
+        if body is not None:
+            self.entries.move_to_end(key)
+        return body
+
+    def put(self, key: str, body: bytes) -> None:
+        budget = wellness_settings.API_LOCAL_RESPONSE_CACHE_BYTES
+        if len(body) > budget // 4 or key in self.entries:
+            return
+        self.entries[key] = body
+        self.size += len(body)
+        while self.size > budget:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+local_bodies = LocalBodies()
+
+
 def cached_body(etag: str) -> bytes | None:
     """The rendered body stored for ``etag``, if any (and if the response cache is on)."""
     if not wellness_settings.API_RESPONSE_CACHE_TIMEOUT:
         return None
-    return cache.get(BODY_KEY + _opaque(etag).strip('"'))
+    key = BODY_KEY + _opaque(etag).strip('"')
+    body = local_bodies.get(key)
+    if body is None:
+        body = cache.get(key)
+        if body is not None:
+            local_bodies.put(key, body)
+    return body
 
 
 def store_body(etag: str, body: bytes) -> None:
     timeout = wellness_settings.API_RESPONSE_CACHE_TIMEOUT
     if timeout:
-        cache.set(BODY_KEY + _opaque(etag).strip('"'), body, timeout=timeout)
+        key = BODY_KEY + _opaque(etag).strip('"')
+        cache.set(key, body, timeout=timeout)
+        local_bodies.put(key, body)
 
 
 def is_not_modified(request, etag: str | None, last_modified: datetime.datetime | None) -> bool:
