@@ -495,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-recommendations-index",
         action="store_true",
-        help="Build the corpus without rebuild_recommendations (quadratic: hours at the medium size).",
+        help="Build the corpus without rebuild_recommendations (about 10 min at medium size, SQLite).",
     )
     parser.add_argument("--no-docs", action="store_true", help="Save figures but leave docs/ untouched.")
     args = parser.parse_args(argv)

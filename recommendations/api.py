@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from website.api.cards import (
+    card_ready,
     live_articles,
     load_listings,
     related_suggestions,
@@ -184,8 +185,14 @@ class SupportView(ArticleSuggestionView):
             count=query.get("count", 3),
             include_products=query.get("include_products", False),
         )
+        # The engine's listings are loaded whole with what a card shows; only others are loaded.
         images = ImageBatch(_base_url(self.request))
-        listings = load_listings([s.listing.pk for s in result.suggestions], images)
+        listings = {s.listing.pk: s.listing for s in result.suggestions if card_ready(s.listing)}
+        for listing in listings.values():
+            images.want(listing.image_id)
+        listings.update(
+            load_listings([s.listing.pk for s in result.suggestions if s.listing.pk not in listings], images)
+        )
         images.resolve()
         results = []
         for suggestion in result.suggestions:

@@ -17,6 +17,7 @@ rotated by a hash of (article, day, listing). See docs/recommendations.md.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import math
 from collections.abc import Callable, Iterable
@@ -301,8 +302,14 @@ def in_step(v: ListingView, step: Step) -> bool:
     return not (step.language and step.language not in v.languages)
 
 
+@functools.lru_cache(maxsize=4096)
+def name_tokens(name: str) -> frozenset[str]:
+    """``tokens`` of a vocabulary or type name: ranking asks for the same few names per candidate."""
+    return frozenset(tokens(name))
+
+
 def type_affinity(type_name: str, terms: frozenset[str]) -> float:
-    words = [t for t in tokens(type_name) if t not in GENERIC_TYPE_WORDS]
+    words = [t for t in name_tokens(type_name) if t not in GENERIC_TYPE_WORDS]
     return 1.0 if words and any(w in terms for w in words) else 0.0
 
 
@@ -326,7 +333,7 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     # Reasons name what the article is most about first: tagged before mentioned, then the title's words.
     matched = sorted(
         ((pk, name) for pk, name in v.specialties if pk in q.topic_weights),
-        key=lambda item: (-q.topic_weights[item[0]], not set(tokens(item[1])) & q.title_terms, item[1]),
+        key=lambda item: (-q.topic_weights[item[0]], not name_tokens(item[1]) & q.title_terms, item[1]),
     )
     topic_part = sum(q.topic_weights[pk] for pk, _ in matched) / total_topic if total_topic else 0.0
     approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]

@@ -48,6 +48,20 @@ class TestRelatedEndpoint:
 class TestSupportEndpoint:
     url = "/api/v1/articles/rebuilding-trust-after-an-affair/support/"
 
+    def test_chosen_listings_are_loaded_whole_once(self, client, catalogue):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            status, body = get(client, self.url + "?country=DE&count=2")
+        assert status == 200 and len(body["results"]) == 2
+        whole = [
+            q
+            for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "experts_listing"."id", "experts_listing"."name"')
+        ]
+        assert len(whole) == 1
+
     def test_every_context_parameter(self, client, catalogue):
         berlin = catalogue["listings"]["berlin"]
         berlin.latitude, berlin.longitude = 52.52, 13.40

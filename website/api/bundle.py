@@ -20,6 +20,7 @@ from articles.jsonld import article_jsonld, citation_url
 
 from .cards import (
     ArticleCards,
+    card_ready,
     load_listings,
     load_people,
     related_suggestions,
@@ -62,21 +63,6 @@ def _sanitise_jsonld(value):
     if isinstance(value, dict):
         return {k: _sanitise_jsonld(v) for k, v in value.items()}
     return value
-
-
-CARD_RELATIONS = frozenset({"languages", "specialties", "approaches"})
-
-
-def _card_ready(listing) -> bool:
-    """Whether an engine's listing is active and has the relations a card renders already loaded."""
-    from experts.models import Listing
-
-    return (
-        isinstance(listing, Listing)
-        and listing.is_active
-        and Listing.listing_type.is_cached(listing)
-        and CARD_RELATIONS <= set(getattr(listing, "_prefetched_objects_cache", {}))
-    )
 
 
 def reader_context_dict(context) -> dict:
@@ -163,7 +149,7 @@ class BundleBuilder:
                         (s.listing.pk, list(s.reasons or []), bool(s.sponsored)) for s in result.suggestions
                     ]
                     engine_listings.update(
-                        (s.listing.pk, s.listing) for s in result.suggestions if _card_ready(s.listing)
+                        (s.listing.pk, s.listing) for s in result.suggestions if card_ready(s.listing)
                     )
                     widened, notice = result.widened_to, result.notice or ""
                 except Exception:  # the article must still be served without suggestions

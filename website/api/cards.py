@@ -111,6 +111,21 @@ def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, object]:
     return found
 
 
+CARD_RELATIONS = frozenset({"languages", "specialties", "approaches"})
+
+
+def card_ready(listing) -> bool:
+    """Whether a listing (e.g. the engine's) is active and has what its card renders loaded."""
+    from experts.models import Listing
+
+    return (
+        isinstance(listing, Listing)
+        and listing.is_active
+        and Listing.listing_type.is_cached(listing)
+        and CARD_RELATIONS <= set(getattr(listing, "_prefetched_objects_cache", {}))
+    )
+
+
 def render_listing_card(listing, images: ImageBatch) -> dict:
     distance = getattr(listing, "distance_km", None)
     return {
