@@ -27,6 +27,18 @@ from ..scoring import (
 from ..text import tokens
 
 
+def _named_relation(through, listing_ids: list[int], target: str) -> dict[int, list[tuple[int, str]]]:
+    """``{listing id: [(target id, target name), …]}`` from a listing's many-to-many table, by name."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for listing_id, pk, name in (
+        through.objects.filter(listing_id__in=listing_ids)
+        .order_by(f"{target}__name", f"{target}_id")
+        .values_list("listing_id", f"{target}_id", f"{target}__name")
+    ):
+        found.setdefault(listing_id, []).append((pk, name))
+    return found
+
+
 class BaseBackend:
     name = "base"
 
@@ -216,20 +228,8 @@ class BaseBackend:
             "listing_id", "language_id"
         ):
             languages.setdefault(listing_id, set()).add(code)
-        specialties: dict[int, list] = {}
-        for listing_id, pk, name in (
-            Listing.specialties.through.objects.filter(listing_id__in=ids)
-            .order_by("topic__name", "topic_id")
-            .values_list("listing_id", "topic_id", "topic__name")
-        ):
-            specialties.setdefault(listing_id, []).append((pk, name))
-        approaches: dict[int, list] = {}
-        for listing_id, pk, name in (
-            Listing.approaches.through.objects.filter(listing_id__in=ids)
-            .order_by("approach__name", "approach_id")
-            .values_list("listing_id", "approach_id", "approach__name")
-        ):
-            approaches.setdefault(listing_id, []).append((pk, name))
+        specialties = _named_relation(Listing.specialties.through, ids, "topic")
+        approaches = _named_relation(Listing.approaches.through, ids, "approach")
         views = []
         for row in rows:
             pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
