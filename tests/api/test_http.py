@@ -201,6 +201,14 @@ class TestResponseCache:
         bodies.put("big", bytes(600))  # more than a quarter of the budget: never kept locally
         assert bodies.get("big") is None
 
+    def test_process_memory_drops_every_body_of_an_older_generation(self):
+        from website.api.caching import LocalBodies
+
+        bodies = LocalBodies()
+        bodies.for_token("first").put("k", b"old body")
+        assert bodies.for_token("first").get("k") == b"old body"
+        assert bodies.for_token("second").get("k") is None and bodies.size == 0
+
     def test_lists_are_served_from_the_cache_too(self, api, article_with_listing):
         first = api("/api/v1/articles/")
         with CaptureQueriesContext(connection) as queries:

@@ -190,16 +190,24 @@ def _opaque(tag: str) -> str:
 
 
 class LocalBodies:
-    """The most recently used response bodies of this process, up to a byte budget.
+    """The most recently used response bodies of this process for the current generation.
 
     In front of the shared cache: a hit here costs neither a round trip to Redis nor unpickling
-    45 KB. Entries are keyed by ETag like the shared cache's, and every change renews the tags, so
-    a local entry is exactly as fresh as a shared one; the budget only bounds memory.
+    45 KB. Entries are keyed by ETag like the shared cache's, and every ETag includes the content
+    generation token, so the entries of an older token can never be addressed again: a new token
+    empties the store, and a byte budget bounds it within one generation.
     """
 
     def __init__(self):
         self.entries: OrderedDict[str, bytes] = OrderedDict()
         self.size = 0
+        self.token: str | None = None
+
+    def for_token(self, token: str) -> LocalBodies:
+        if token != self.token:
+            self.clear()
+            self.token = token
+        return self
 
     def get(self, key: str) -> bytes | None:
         body = self.entries.get(key)
@@ -220,30 +228,32 @@ class LocalBodies:
     def clear(self) -> None:
         self.entries.clear()
         self.size = 0
+        self.token = None
 
 
 local_bodies = LocalBodies()
 
 
-def cached_body(etag: str) -> bytes | None:
-    """The rendered body stored for ``etag``, if any (and if the response cache is on)."""
+def cached_body(etag: str, token: str) -> bytes | None:
+    """The rendered body stored for ``etag`` (whose parts include ``token``), if the cache is on."""
     if not wellness_settings.API_RESPONSE_CACHE_TIMEOUT:
         return None
     key = BODY_KEY + _opaque(etag).strip('"')
-    body = local_bodies.get(key)
+    local = local_bodies.for_token(token)
+    body = local.get(key)
     if body is None:
         body = cache.get(key)
         if body is not None:
-            local_bodies.put(key, body)
+            local.put(key, body)
     return body
 
 
-def store_body(etag: str, body: bytes) -> None:
+def store_body(etag: str, token: str, body: bytes) -> None:
     timeout = wellness_settings.API_RESPONSE_CACHE_TIMEOUT
     if timeout:
         key = BODY_KEY + _opaque(etag).strip('"')
         cache.set(key, body, timeout=timeout)
-        local_bodies.put(key, body)
+        local_bodies.for_token(token).put(key, body)
 
 
 def is_not_modified(request, etag: str | None, last_modified: datetime.datetime | None) -> bool:

@@ -117,10 +117,10 @@ class ApiView(APIView):
         elif etag is None:
             response = Response(self.serialize(self.get_data(query, **kwargs)))
         else:
-            body = cached_body(etag)
+            body = cached_body(etag, self.generation()[0])
             if body is None:
                 body = self.renderer_classes[0]().render(self.serialize(self.get_data(query, **kwargs)))
-                store_body(etag, body)
+                store_body(etag, self.generation()[0], body)
             response = HttpResponse(body, content_type="application/json")
         self.finish(response, etag, last_modified)
         return response
@@ -171,7 +171,7 @@ class ApiView(APIView):
         if is_not_modified(request, etag, last_modified):
             response = HttpResponse(status=304)
         else:
-            body = cached_body(etag)
+            body = cached_body(etag, self.generation()[0])
             if body is None:
                 self.validated = (query, etag, last_modified)
                 return None
