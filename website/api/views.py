@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import functools
 
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -40,7 +42,7 @@ from .caching import (
     set_validators,
     store_body,
 )
-from .errors import ApiProblem, NotFound, problem_exception_handler
+from .errors import NotFound, problem_exception_handler
 from .params import Param, parse_query
 from .throttling import AnonymousThrottle
 
@@ -164,8 +166,8 @@ class ApiView(APIView):
         try:
             query = parse_query(request, self.get_params())
             etag, last_modified = self.etag_for(request, query, **kwargs)
-        except ApiProblem:  # DRF's path raises it again and reports it in the API's error shape
-            return None
+        except (APIException, Http404, PermissionDenied):
+            return None  # DRF's path raises it again and reports it in the API's error shape
         if etag is None:
             return None
         if is_not_modified(request, etag, last_modified):
