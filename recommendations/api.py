@@ -104,7 +104,8 @@ class ArticleSuggestionView(ApiView):
             slug = parse_slug(slug)
         except ParamError as e:
             raise NotFound("No published article with that slug.") from e
-        article = live_articles().filter(slug=slug).order_by("pk").first()
+        # Neither endpoint shows the body (the engine reads the article's stored profile).
+        article = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
         if article is None:
             raise NotFound(f"No published article with the slug {slug!r}.")
         return article
@@ -184,6 +185,7 @@ class SupportView(ArticleSuggestionView):
             listing_type=listing_type,
             count=query.get("count", 3),
             include_products=query.get("include_products", False),
+            generation=self.generation()[0],
         )
         # The engine's listings are loaded whole with what a card shows; only others are loaded.
         images = ImageBatch(_base_url(self.request))
@@ -199,13 +201,13 @@ class SupportView(ArticleSuggestionView):
             listing = listings.get(suggestion.listing.pk)
             if listing is None:
                 continue
+            distance = None
             if context.near and listing.latitude is not None and listing.longitude is not None:
-                listing.distance_km = distance_km(
-                    context.near, (float(listing.latitude), float(listing.longitude))
-                )
+                distance = distance_km(context.near, (float(listing.latitude), float(listing.longitude)))
             results.append(
                 {
-                    **render_listing_card(listing, images),
+                    # The engine's listing objects are shared by requests: never annotated here.
+                    **render_listing_card(listing, images, distance=distance),
                     "reasons": [clean_text(r) for r in suggestion.reasons],
                     "sponsored": suggestion.sponsored,
                 }

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
     # HTTP header a trusted proxy or CDN sets to the reader's ISO country (None: not trusted).
     "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # The database backend keeps every active, verified listing's ranking facts in each process's
+    # memory (renewed with the content generation) so find-support needs no query per candidate;
+    # above this many listings it asks the database on each request instead. 0 turns it off.
+    "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 20000,
     # Neighbours kept per article in the database backend's precomputed table.
     "RECOMMENDATIONS_NEIGHBOURS": 30,
 }

@@ -85,11 +85,13 @@ def find_support(
     listing_type=None,
     count: int = 2,
     include_products: bool = False,
+    generation: str | None = None,
 ) -> SupportResult:
     """Active, verified listings for ``article`` in the reader's ``context``, with reasons.
 
     ``listing_type``: a ``ListingType`` (or its pk) to restrict to; ``include_products`` lets
-    product brands in (never by default).
+    product brands in (never by default). ``generation``: the content generation token, when the
+    caller has already read it (``website.api.caching.content_generation``); saves a query.
     """
     name, result = _call(
         "find_support",
@@ -98,6 +100,7 @@ def find_support(
         listing_type=listing_type,
         count=count,
         include_products=include_products,
+        generation=generation,
     )
     result.backend = name
     return result

@@ -27,7 +27,7 @@ from ..scoring import (
 from ..text import tokens
 
 
-def _named_relation(through, listing_ids: list[int], target: str) -> dict[int, list[tuple[int, str]]]:
+def _named_relation(through, listing_ids, target: str) -> dict[int, list[tuple[int, str]]]:
     """``{listing id: [(target id, target name), …]}`` from a listing's many-to-many table, by name."""
     found: dict[int, list[tuple[int, str]]] = {}
     for listing_id, pk, name in (
@@ -37,6 +37,70 @@ def _named_relation(through, listing_ids: list[int], target: str) -> dict[int, l
     ):
         found.setdefault(listing_id, []).append((pk, name))
     return found
+
+
+LISTING_VIEW_FIELDS = (
+    "pk",
+    "listing_type_id",
+    "listing_type__name",
+    "listing_type__is_clinical",
+    "listing_type__is_crisis_resource",
+    "listing_type__offers_joint_sessions",
+    "offers_in_person",
+    "offers_online",
+    "country",
+    "city",
+    "latitude",
+    "longitude",
+    "accepting_clients",
+    "is_active",
+    "verified",
+    "commercial_relationship",
+)
+
+
+def listing_views(listings) -> list[ListingView]:
+    """``ListingView`` rows of a ``Listing`` queryset, in id order, in four queries (plain rows, no
+    model objects): the listings with their type's flags, then language, specialty and approach ids."""
+    from experts.models import Listing
+
+    rows = list(listings.order_by("pk").values_list(*LISTING_VIEW_FIELDS))
+    ids = listings.values("pk")
+    languages: dict[int, set[str]] = {}
+    for listing_id, code in Listing.languages.through.objects.filter(listing_id__in=ids).values_list(
+        "listing_id", "language_id"
+    ):
+        languages.setdefault(listing_id, set()).add(code)
+    specialties = _named_relation(Listing.specialties.through, ids, "topic")
+    approaches = _named_relation(Listing.approaches.through, ids, "approach")
+    views = []
+    for row in rows:
+        pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
+        lat, lon, accepting, active, verified, rel = row[10:]
+        views.append(
+            ListingView(
+                id=pk,
+                listing_type_id=type_id,
+                listing_type_name=type_name,
+                is_clinical=clinical,
+                is_crisis_resource=crisis,
+                offers_joint_sessions=joint,
+                offers_in_person=in_person,
+                offers_online=online,
+                country=country,
+                city=city,
+                latitude=float(lat) if lat is not None else None,
+                longitude=float(lon) if lon is not None else None,
+                languages=frozenset(languages.get(pk, ())),
+                specialties=tuple(specialties.get(pk, ())),
+                approaches=tuple(approaches.get(pk, ())),
+                accepting_clients=accepting,
+                is_active=active,
+                verified=verified,
+                sponsored=rel != "none",
+            )
+        )
+    return views
 
 
 class BaseBackend:
@@ -56,8 +120,10 @@ class BaseBackend:
 
     # --- shared pipeline -----------------------------------------------------------------------
 
-    def article_facts(self, article) -> ArticleFacts:
-        """The stored profile when there is one, else computed now (article not indexed yet)."""
+    def article_facts(self, article, generation: str | None = None) -> ArticleFacts:
+        """The stored profile when there is one, else computed now (article not indexed yet).
+
+        ``generation``: the content generation token, for backends that remember derived data."""
         from ..models import ArticleProfile
 
         profile = ArticleProfile.objects.filter(article_id=article.pk).first()
@@ -151,6 +217,7 @@ class BaseBackend:
         count: int,
         include_products: bool,
         day: datetime.date | None = None,
+        generation: str | None = None,
     ) -> SupportQuery:
         """What find-support is asked. Two judgement calls live here:
 
@@ -160,11 +227,9 @@ class BaseBackend:
           joint formats. A relationship article's caveat ("not where there is abuse") does not hide
           every couples therapist from its readers.
         """
-        from experts.models import Topic
-
         title_terms = frozenset(tokens(article.title))
         key_terms = set(title_terms)
-        for name in Topic.objects.filter(pk__in=facts.topic_ids).values_list("name", flat=True):
+        for name in self.topic_names(facts.topic_ids, generation):
             key_terms.update(tokens(name))
         return SupportQuery(
             article_id=article.pk,
@@ -183,6 +248,11 @@ class BaseBackend:
             count=max(1, int(count)),
             day=day or timezone.localdate(),
         )
+
+    def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
+        from experts.models import Topic
+
+        return list(Topic.objects.filter(pk__in=topic_ids).values_list("name", flat=True))
 
     def load_listings(self, ids: Iterable[int]) -> list:
         """Listings with everything the ranking and the cards need, in a constant number of queries."""
@@ -204,60 +274,9 @@ class BaseBackend:
 
         if not ids:
             return []
-        fields = (
-            "pk",
-            "listing_type_id",
-            "listing_type__name",
-            "listing_type__is_clinical",
-            "listing_type__is_crisis_resource",
-            "listing_type__offers_joint_sessions",
-            "offers_in_person",
-            "offers_online",
-            "country",
-            "city",
-            "latitude",
-            "longitude",
-            "accepting_clients",
-            "is_active",
-            "verified",
-            "commercial_relationship",
-        )
-        rows = list(Listing.objects.filter(pk__in=ids).order_by("pk").values_list(*fields))
-        languages: dict[int, set[str]] = {}
-        for listing_id, code in Listing.languages.through.objects.filter(listing_id__in=ids).values_list(
-            "listing_id", "language_id"
-        ):
-            languages.setdefault(listing_id, set()).add(code)
-        specialties = _named_relation(Listing.specialties.through, ids, "topic")
-        approaches = _named_relation(Listing.approaches.through, ids, "approach")
-        views = []
-        for row in rows:
-            pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
-            lat, lon, accepting, active, verified, rel = row[10:]
-            views.append(
-                ListingView(
-                    id=pk,
-                    listing_type_id=type_id,
-                    listing_type_name=type_name,
-                    is_clinical=clinical,
-                    is_crisis_resource=crisis,
-                    offers_joint_sessions=joint,
-                    offers_in_person=in_person,
-                    offers_online=online,
-                    country=country,
-                    city=city,
-                    latitude=float(lat) if lat is not None else None,
-                    longitude=float(lon) if lon is not None else None,
-                    languages=frozenset(languages.get(pk, ())),
-                    specialties=tuple(specialties.get(pk, ())),
-                    approaches=tuple(approaches.get(pk, ())),
-                    accepting_clients=accepting,
-                    is_active=active,
-                    verified=verified,
-                    sponsored=rel != "none",
-                )
-            )
-        return views
+        return listing_views(Listing.objects.filter(pk__in=ids))
+
+    # --- find support ------------------------------------------------------------------------------
 
     def find_support(
         self,
@@ -268,8 +287,11 @@ class BaseBackend:
         count: int = 2,
         include_products: bool = False,
         day: datetime.date | None = None,
+        generation: str | None = None,
     ):
-        facts = self.article_facts(article)
+        """``generation``: the content generation token when the caller has read it (the API has),
+        for backends that keep derived data per generation; otherwise they read it if they need it."""
+        facts = self.article_facts(article, generation)
         q = self.support_query(
             article,
             facts,
@@ -278,16 +300,25 @@ class BaseBackend:
             count=count,
             include_products=include_products,
             day=day,
+            generation=generation,
         )
+        plan = plan_support(q, self.support_fetch(q, generation))
+        # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
+        chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)
+        return self.to_support_result(plan, chosen)
+
+    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
+        """``{id: Listing}`` of the listings a plan chose, loaded whole (``load_listings``)."""
+        return {obj.pk: obj for obj in self.load_listings(ids)}
+
+    def support_fetch(self, q: SupportQuery, generation: str | None):
+        """``fetch(step, exclude)`` for ``plan_support``: the backend's candidates as compact rows."""
 
         def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
             ids = [pk for pk in self.support_candidates(q, step, exclude) if pk not in exclude]
             return self.load_listing_views(ids)
 
-        plan = plan_support(q, fetch)
-        # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
-        listings = {obj.pk: obj for obj in self.load_listings(r.view.id for r in plan.ranked)}
-        return self.to_support_result(plan, listings)
+        return fetch
 
     @staticmethod
     def to_support_result(plan: SupportPlan, listings: dict):

@@ -14,11 +14,14 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
+from website.api.caching import GenerationMemo, content_generation
+
 from ..conf import reco_setting
+from ..directory import ListingDirectory
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import Step, SupportQuery, pair_score, topic_idf, type_affinity
 from ..text import tfidf
-from .base import BaseBackend
+from .base import BaseBackend, listing_views
 
 # Terms in more than this share of articles are boilerplate, not subject (only on corpora of
 # at least BOILERPLATE_MIN_DOCS articles, where the share means something).
@@ -248,6 +251,18 @@ class NeighbourStore:
         }
 
 
+# This process's memos for the current content generation (``GenerationMemo``): the listing
+# directory, the listings chosen so far loaded whole, and articles' stored facts.
+_DIRECTORY_MEMO = GenerationMemo(max_entries=2)
+_LISTING_MEMO = GenerationMemo(max_entries=5000)
+_FACTS_MEMO = GenerationMemo(max_entries=20000)
+
+
+def _process_memo(memo: GenerationMemo, generation: str | None) -> dict:
+    """``memo``'s values for the current content generation (read from the database when not given)."""
+    return memo.current(generation or content_generation()[0])
+
+
 def _parent_ids(articles) -> dict[int, int | None]:
     from wagtail.models import Page
 
@@ -296,6 +311,66 @@ class DatabaseBackend(BaseBackend):
         ]
         rows.sort(key=lambda r: (-r[1]["score"], r[0]))
         return rows[:size]
+
+    # --- find support ---------------------------------------------------------------------------
+
+    def find_support(self, article, *, generation: str | None = None, **kwargs):
+        """As ``BaseBackend.find_support``, with what it derives remembered per content generation
+        (read here once when the caller has not)."""
+        return super().find_support(article, generation=generation or content_generation()[0], **kwargs)
+
+    def article_facts(self, article, generation: str | None = None) -> ArticleFacts:
+        """Stored profiles are remembered per generation (the indexing tasks renew it); facts
+        computed from an article not indexed yet are not (it may be a preview's draft)."""
+        if generation is None:
+            return super().article_facts(article)
+        from ..models import ArticleProfile
+
+        memo = _process_memo(_FACTS_MEMO, generation)
+        if article.pk not in memo:
+            profile = ArticleProfile.objects.filter(article_id=article.pk).first()
+            if profile is None:
+                return article_facts(article, Vocabulary.load())
+            memo[article.pk] = facts_from_profile(profile)
+        return memo[article.pk]
+
+    def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
+        if generation is None:
+            return super().topic_names(topic_ids)
+        memo = _process_memo(_FACTS_MEMO, generation)
+        key = ("topic names", tuple(topic_ids))
+        if key not in memo:
+            memo[key] = super().topic_names(topic_ids)
+        return memo[key]
+
+    def support_fetch(self, q: SupportQuery, generation: str | None):
+        """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), or
+        from SQL (``support_candidates``) when the directory is larger than the setting allows."""
+        directory = self.directory(generation)
+        if directory is None:
+            return super().support_fetch(q, generation)
+        return lambda step, exclude: directory.candidates(q, step, exclude)
+
+    def directory(self, generation: str | None = None) -> ListingDirectory | None:
+        """The listing directory of the current content generation, built on first use."""
+        memo = _process_memo(_DIRECTORY_MEMO, generation)
+        if "directory" not in memo:
+            from experts.models import Listing
+
+            listings = Listing.objects.filter(is_active=True, verified=True)
+            limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
+            too_many = limit <= 0 or listings.count() > limit
+            memo["directory"] = None if too_many else ListingDirectory(listing_views(listings))
+        return memo["directory"]
+
+    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
+        """Chosen listings, loaded whole once per generation and process: readers of one article in
+        one country are shown the same few, and each costs four queries to load with its relations."""
+        memo = _process_memo(_LISTING_MEMO, generation)
+        missing = [pk for pk in ids if pk not in memo]
+        if missing:
+            memo.update((obj.pk, obj) for obj in self.load_listings(missing))
+        return {pk: memo[pk] for pk in ids if pk in memo}
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import Listing, ListingType

@@ -49,7 +49,9 @@ def stub_engine(monkeypatch):
     calls = {"support": [], "related": []}
     state = {"listing": None, "related": []}
 
-    def find_support(article, *, context=None, listing_type=None, count=2, include_products=False):
+    def find_support(
+        article, *, context=None, listing_type=None, count=2, include_products=False, generation=None
+    ):
         calls["support"].append(context)
         suggestions = [interface.SupportSuggestion(state["listing"], ["Works online in your language"])]
         return interface.SupportResult(

@@ -84,6 +84,11 @@ class TestSupportEndpoint:
         assert any("km from you" in r for r in first["reasons"])
         assert 0 < first["distance_km"] < 5
         assert all("in_person" in r["modalities"] and r["country"] == "DE" for r in body["results"])
+        # The engine's listing objects are shared by later requests: a reader who gives no
+        # position is never shown the distance computed for an earlier one.
+        status, body = get(client, self.url + "?country=DE&language=de&modality=in_person&count=2")
+        assert status == 200 and body["results"][0]["slug"] == "berlin-couples"
+        assert body["results"][0]["distance_km"] is None
 
     def test_online_widening_is_reported(self, client, catalogue):
         status, body = get(client, self.url + "?country=DE&language=de&modality=online&count=2")

@@ -144,6 +144,7 @@ class BundleBuilder:
                         listing_type=listing_type,
                         count=max(1, min(count, 12)),
                         include_products=bool(value.get("include_products")),
+                        generation=self.generation,
                     )
                     cards = [
                         (s.listing.pk, list(s.reasons or []), bool(s.sponsored)) for s in result.suggestions

@@ -126,8 +126,10 @@ def card_ready(listing) -> bool:
     )
 
 
-def render_listing_card(listing, images: ImageBatch) -> dict:
-    distance = getattr(listing, "distance_km", None)
+def render_listing_card(listing, images: ImageBatch, distance: float | None = None) -> dict:
+    """``distance``: km from the reader; else the ``distance_km`` a listing search annotated."""
+    if distance is None:
+        distance = getattr(listing, "distance_km", None)
     return {
         "slug": listing.slug,
         "name": clean_text(listing.name),
