@@ -13,6 +13,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from website.api.caching import GenerationMemo
 from website.api.cards import (
     card_ready,
     live_articles,
@@ -94,18 +95,28 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+# Articles named by the suggestion endpoints, per process and content generation.
+article_memo = GenerationMemo(max_entries=5000)
+
+
 class ArticleSuggestionView(ApiView):
     """Shared by both endpoints: the live, public article named by the slug, else 404."""
 
     vary = CONTEXT_VARY
 
     def get_article(self, slug: str):
+        """Looked up once per slug, content generation and process (``GenerationMemo``): whether an
+        article is live and public changes only with a publish, unpublish, view restriction or
+        expiry, and each of those renews the memo's key."""
         try:
             slug = parse_slug(slug)
         except ParamError as e:
             raise NotFound("No published article with that slug.") from e
-        # Neither endpoint shows the body (the engine reads the article's stored profile).
-        article = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
+        memo = article_memo.current(self.generation()[0])
+        if slug not in memo:
+            # Neither endpoint shows the body (the engine reads the article's stored profile).
+            memo[slug] = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
+        article = memo[slug]
         if article is None:
             raise NotFound(f"No published article with the slug {slug!r}.")
         return article
