@@ -108,13 +108,21 @@ def citation_url(value) -> str:
     return ""
 
 
+def body_blocks(page, block_type: str) -> list:
+    """The body's blocks of one type, in order. Only those are converted from their stored form:
+    iterating the whole ``StreamValue`` would convert all 10–60 blocks of an article."""
+    body = page.body
+    if not body:
+        return []
+    return [body[i] for i, raw in enumerate(body.raw_data) if raw.get("type") == block_type]
+
+
 def faq_items(page) -> list[tuple[str, str]]:
     """(question, plain-text answer) for every FAQ item in the body, in order."""
     items = []
-    for block in page.body or []:
-        if block.block_type == "faq":
-            for item in block.value.get("items") or []:
-                items.append((item.get("question", ""), plain_text(item.get("answer"))))
+    for block in body_blocks(page, "faq"):
+        for item in block.value.get("items") or []:
+            items.append((item.get("question", ""), plain_text(item.get("answer"))))
     return items
 
 
@@ -156,7 +164,7 @@ def article_jsonld(page, *, base_url: str) -> list[dict]:
     if review is not None:
         medical["reviewedBy"] = person_jsonld(review.reviewer, base_url=base_url, with_board=True)
         medical["lastReviewed"] = review.reviewed_at.date().isoformat()
-    citations = [citation_jsonld(block.value) for block in page.body or [] if block.block_type == "citation"]
+    citations = [citation_jsonld(block.value) for block in body_blocks(page, "citation")]
     if citations:
         medical["citation"] = citations
     topics = [rel.tag for rel in page.tagged_topics.all()]

@@ -313,12 +313,13 @@ class TestNoPrivateFields:
 
 # Queries of a full bundle (response cache off), whatever the article's size: validator row 1 (was 3
 # before the content generation replaced the aggregates), page and its relations 4, review, people,
-# credentials and topics 4, listings 4, article cards 5, images 2, links 1,
-# section 1, and 2 for the chooser values the JSON-LD builder reads from the body
-# (the engine is stubbed: its own cost is its own). With the article cards already rendered in this
+# credentials and topics 4, listings 4, article cards 5, images 2, links 1 (the engine is stubbed:
+# its own cost is its own). The section is looked up once per content generation and process, and
+# the JSON-LD builder converts only the body's citation and FAQ blocks (converting every block cost
+# 2 queries for chooser values it never read). With the article cards already rendered in this
 # process for the same content generation (``cards.rendered_article_cards``), the 5 card queries go.
-BUNDLE_QUERIES = 24
-BUNDLE_QUERIES_CARDS_KNOWN = 19
+BUNDLE_QUERIES = 21
+BUNDLE_QUERIES_CARDS_KNOWN = 16
 
 
 @pytest.fixture
@@ -375,3 +376,16 @@ class TestQueryCount:
                 assert api(f"/api/v1/articles/{page.slug}/").status_code == 200
             counts.append(len(queries))
         assert counts[0] == counts[1]
+
+
+@pytest.mark.usefixtures("no_response_cache")
+def test_a_renamed_or_unpublished_section_shows_at_once(api, site_content):
+    """The bundle's section is remembered per content generation: publishing renews it."""
+    section, other = site_content["section"], site_content["other"]
+    url = f"/api/v1/articles/{other.slug}/"
+    assert api(url).json()["section"]["title"] == "Trends & Signals"
+    section.title = "Signals"
+    section.save_revision().publish()
+    assert api(url).json()["section"]["title"] == "Signals"
+    section.unpublish()
+    assert api(url).json()["section"] is None

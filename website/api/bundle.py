@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from articles.jsonld import article_jsonld, citation_url
 
+from .caching import GenerationMemo
 from .cards import (
     ArticleCards,
     card_ready,
@@ -354,7 +355,12 @@ class BundleBuilder:
         roots = site_root_paths()
         section = None
         if page.path:
-            section = visible(SectionPage.objects.filter(path=page.path[: -page.steplen])).first()
+            # Sections are few and change rarely: looked up once per generation and process.
+            sections = section_memo.current(self.generation)
+            parent_path = page.path[: -page.steplen]
+            if parent_path not in sections:
+                sections[parent_path] = visible(SectionPage.objects.filter(path=parent_path)).first()
+            section = sections[parent_path]
         url_path = front_end_path(page.url_path or "", roots) or page.url_path or ""
         cards = self.cards.rendered()
         hero_alt = page.hero_alt or None
@@ -402,6 +408,9 @@ class BundleBuilder:
             "jsonld": jsonld,
             "is_preview": self.is_preview,
         }
+
+
+section_memo = GenerationMemo(max_entries=1000)
 
 
 def _related_limit() -> int:
