@@ -229,7 +229,13 @@ def render_generated(data: dict, chart_name: str) -> str:
             f"Run {run['date']} with `{run.get('command', 'make bench')}`: "
             f"gunicorn {load['workers']} sync workers, wrk {load['threads']} threads × "
             f"{load['connections']} connections, {load['warmup_s']:g} s warm-up then "
-            f"{load['duration_s']:g} s per endpoint; cache: {run['cache']}. Corpus built in "
+            f"{load['duration_s']:g} s per endpoint"
+            + (
+                f", {load['rounds']} interleaved rounds (figures are medians over them)"
+                if load.get("rounds", 1) > 1
+                else ""
+            )
+            + f"; cache: {run['cache']}. Corpus built in "
             f"{build.get('generate_s', '–')} s (`generate_corpus`)"
             + (
                 f" + {build['rebuild_recommendations_s']} s (`rebuild_recommendations`)"

@@ -29,6 +29,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -356,6 +357,31 @@ def drive(endpoint: dict, port: int, args, workdir: Path) -> dict:
     return result
 
 
+def median_of_rounds(runs: list[dict]) -> dict:
+    """One endpoint's figures over several rounds: medians of latencies and req/s, sums of counts,
+    and each round's own figures under ``rounds``. A skipped round makes the endpoint skipped."""
+    skipped = [r for r in runs if "skipped" in r]
+    if skipped or len(runs) == 1:
+        return skipped[0] if skipped else runs[0]
+    merged = dict(runs[-1])
+    merged["latency_ms"] = {
+        key: statistics.median(r["latency_ms"][key] for r in runs) for key in runs[0]["latency_ms"]
+    }
+    merged["rps"] = statistics.median(r["rps"] for r in runs)
+    merged["requests"] = sum(r["requests"] for r in runs)
+    merged["unexpected"] = sum(r["unexpected"] for r in runs)
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for code, n in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    merged["statuses"] = statuses
+    merged["loadavg_1m"] = [value for r in runs for value in r["loadavg_1m"]]
+    merged["rounds"] = [
+        {"p50": r["latency_ms"]["p50"], "p95": r["latency_ms"]["p95"], "rps": r["rps"]} for r in runs
+    ]
+    return merged
+
+
 # --- One run -------------------------------------------------------------------------------------------
 
 
@@ -380,19 +406,28 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
         results = []
         port = free_port(args.port)
         with gunicorn(db_url, port, args.workers, payload, use_redis) as server:
+            # Rounds are interleaved (every endpoint once, then again), so that a burst of load from
+            # elsewhere on the machine lands on several endpoints' single rounds rather than on all
+            # of one endpoint's; each figure is the median over the rounds.
+            rounds: dict[str, list[dict]] = {e["name"]: [] for e in plan}
+            for number in range(1, args.rounds + 1):
+                for endpoint in plan:
+                    suffix = f" (round {number} of {args.rounds})" if args.rounds > 1 else ""
+                    log(f"{db}/{size}: {endpoint['name']}{suffix}")
+                    figures = drive(endpoint, port, args, workdir)
+                    if "skipped" in figures:
+                        log(f"  skipped: {figures['skipped']}")
+                    else:
+                        lat = figures["latency_ms"]
+                        log(
+                            f"  p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  {figures['rps']:.0f} req/s"
+                            f"  unexpected statuses {figures['unexpected']}"
+                        )
+                    memory = [memory_kb(pid) for pid in worker_pids(server.pid)]
+                    figures["worker_rss_mb"] = [round(m.get("VmRSS", 0) / 1024, 1) for m in memory]
+                    rounds[endpoint["name"]].append(figures)
             for endpoint in plan:
-                log(f"{db}/{size}: {endpoint['name']}")
-                figures = drive(endpoint, port, args, workdir)
-                if "skipped" in figures:
-                    log(f"  skipped: {figures['skipped']}")
-                else:
-                    lat = figures["latency_ms"]
-                    log(
-                        f"  p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  {figures['rps']:.0f} req/s"
-                        f"  unexpected statuses {figures['unexpected']}"
-                    )
-                memory = [memory_kb(pid) for pid in worker_pids(server.pid)]
-                figures["worker_rss_mb"] = [round(m.get("VmRSS", 0) / 1024, 1) for m in memory]
+                figures = median_of_rounds(rounds[endpoint["name"]])
                 results.append(
                     {
                         **{
@@ -428,6 +463,7 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
             "connections": args.connections,
             "warmup_s": args.warmup,
             "duration_s": args.duration,
+            "rounds": args.rounds,
             "workers": args.workers,
         },
         "corpus_build": corpus_meta,
@@ -485,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", "8")))
     parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", "1")),
+        help="Interleaved rounds per endpoint; figures are medians over them (default 1).",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.report import END, START, evaluate_targets, render_markdown
-from bench.run import parse_wrk
+from bench.run import median_of_rounds, parse_wrk
 
 
 def endpoint(
@@ -137,3 +137,30 @@ class TestDocument:
             "| Find support | skipped: /api/v1/x answered 404 (endpoint not available yet) |"
             in doc.read_text()
         )
+
+
+class TestRounds:
+    def test_figures_are_medians_over_rounds_and_counts_add_up(self):
+        rounds = []
+        for p50, rps in ((10, 100), (30, 40), (12, 90)):
+            figures = endpoint("bundle_uncached", p50, rps)
+            figures.update(requests=rps * 8, loadavg_1m=[1.0, 1.5])
+            rounds.append(figures)
+        merged = median_of_rounds(rounds)
+        assert merged["latency_ms"] == {"p50": 12, "p95": 24, "p99": 36}
+        assert merged["rps"] == 90
+        assert merged["requests"] == (100 + 40 + 90) * 8 and merged["statuses"] == {"200": 30}
+        assert [r["p50"] for r in merged["rounds"]] == [10, 30, 12]
+        assert len(merged["loadavg_1m"]) == 6
+
+    def test_a_skipped_round_skips_the_endpoint(self):
+        merged = median_of_rounds([endpoint("related", 5, 100), {"skipped": "answered 500"}])
+        assert merged == {"skipped": "answered 500"}
+
+    def test_the_heading_names_the_rounds(self, tmp_path):
+        data = small_and_medium()
+        data["runs"]["sqlite-small"]["load"]["rounds"] = 3
+        doc = tmp_path / "benchmarks.md"
+        render_markdown(data, doc, "benchmarks.png")
+        text = doc.read_text()
+        assert "3 interleaved rounds (figures are medians over them)" in text
