@@ -17,7 +17,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from experts.models import Topic
 from website.api.bundle import build_bundle
-from website.api.caching import as_datetime, generation_queryset, latest, restricted_paths
+from website.api.caching import (
+    GenerationMemo,
+    as_datetime,
+    generation_queryset,
+    latest,
+    restricted_paths,
+)
 from website.api.cards import (
     article_card_queryset,
     live_articles,
@@ -108,6 +114,28 @@ def validator_rows(slug: str) -> list[dict]:
     return rows
 
 
+# Validator rows per slug, kept per process for the generation the listener holds (PostgreSQL).
+_validator_row_memo = GenerationMemo(max_entries=20000)
+
+
+def remembered_validator_rows(slug: str) -> list[dict]:
+    """``validator_rows``, answered from process memory while this process's generation listener
+    holds the committed token (``website.api.generation_watch``): a row changes only with content,
+    and every content change renews the token. Copies, since callers edit them."""
+    from website.api.generation_watch import watcher
+
+    known = watcher.known()
+    if known is None:
+        return validator_rows(slug)
+    memo = _validator_row_memo.current(known[0])
+    if slug not in memo:
+        rows = validator_rows(slug)
+        if not rows or rows[0]["generation_token"] != known[0]:
+            return rows  # none, or read under a newer token than the listener's yet: not kept
+        memo[slug] = rows
+    return [dict(row) for row in memo[slug]]
+
+
 class PaginatedListView(ApiView):
     """A paginated list; subclasses give ``filter_params`` and build ``get_queryset(query)``."""
 
@@ -174,7 +202,7 @@ class ArticleDetailView(ApiView):
         compiling their SQL on every request; the bundle itself is built from ``visible()``.
         """
         slug = slug_or_404(slug, "article")
-        rows = validator_rows(slug)
+        rows = remembered_validator_rows(slug)
         if rows and rows[0]["generation_token"] is not None:
             self._generation = (rows[0]["generation_token"], rows[0]["generation_changed_at"])
         token = self.generation()[0]

@@ -26,7 +26,7 @@ import hashlib
 from collections import OrderedDict
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -48,10 +48,24 @@ def generation_queryset():
 
 
 def content_generation() -> tuple[str, datetime.datetime]:
-    """``(token, changed_at)`` of the content generation: one primary-key read."""
+    """``(token, changed_at)`` of the content generation: one primary-key read, or none on
+    PostgreSQL while this process's listener holds the committed token (``generation_watch``)."""
+    from .generation_watch import watcher
+
+    return watcher.known() or read_generation()
+
+
+def generation_table() -> str:
     from .models import ContentGeneration
 
-    table = connection.ops.quote_name(ContentGeneration._meta.db_table)
+    return connection.ops.quote_name(ContentGeneration._meta.db_table)
+
+
+def read_generation() -> tuple[str, datetime.datetime]:
+    """``(token, changed_at)`` read from the database."""
+    from .models import ContentGeneration
+
+    table = generation_table()
     with connection.cursor() as cursor:  # a raw primary-key read: the ORM would cost more than the query
         cursor.execute(f"SELECT token, changed_at FROM {table} WHERE id = %s", [GENERATION_PK])
         row = cursor.fetchone()
@@ -77,10 +91,17 @@ def bump_content_generation(**kwargs) -> None:
     Also the signal receiver. The update takes the row's lock until the writer's transaction ends,
     so concurrent content writers serialise on it (editorial write rates make that harmless).
     """
+    from .generation_watch import CHANNEL, watcher
     from .models import ContentGeneration, new_token
 
     if not generation_queryset().update(token=new_token(), changed_at=timezone.now()):
         ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
+    if connection.vendor == "postgresql":
+        # Delivered at commit (never for a rolled-back change) to every process's listener.
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+        # This process does not wait for its own notification: an editor sees their change at once.
+        transaction.on_commit(watcher.refresh)
 
 
 def next_expiry(token: str) -> datetime.datetime | None:

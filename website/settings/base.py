@@ -215,6 +215,10 @@ WELLNESS = {
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
     "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # PostgreSQL: learn content changes by LISTEN/NOTIFY instead of a query per API request
+    # (website/api/generation_watch.py). On in production settings; needs LISTEN, so not through
+    # a transaction-pooling PgBouncer.
+    "API_GENERATION_LISTENER": os.environ.get("API_GENERATION_LISTENER", "false").lower() == "true",
 }
 
 LOGGING = {

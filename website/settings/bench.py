@@ -17,7 +17,8 @@ ROOT_URLCONF = "bench.urls"
 # (see bench/baselines.py) before Wagtail builds the v3 schemas.
 INSTALLED_APPS = ["bench", *INSTALLED_APPS, "wagtail.api.v2", "wagtail.api.v3"]
 WAGTAILAPI_BASE_URL = "http://127.0.0.1:8000"
-WELLNESS = {"ANON_RATE": None}
+# As in production: on PostgreSQL, content changes arrive by LISTEN/NOTIFY (generation_watch).
+WELLNESS = {"ANON_RATE": None, "API_GENERATION_LISTENER": True}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

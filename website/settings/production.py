@@ -19,6 +19,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment.")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 WELLNESS_DEMO_ACCOUNTS = False
+WELLNESS["API_GENERATION_LISTENER"] = (  # noqa: F405
+    os.environ.get("API_GENERATION_LISTENER", "true").lower() == "true"
+)
 
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

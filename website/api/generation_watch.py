@@ -1,0 +1,138 @@
+"""On PostgreSQL: each process learns the content generation from notifications, not per request.
+
+Every API response's validators include the content generation (``website.api.caching``), and a
+304 or a cache hit otherwise costs exactly one query: reading it. On PostgreSQL that round trip
+to the database server was most of such a response's cost. Here, ``bump_content_generation`` also
+sends ``NOTIFY wellness_content_generation`` inside the writer's transaction, which PostgreSQL
+delivers when (and only if) the transaction commits. Each process keeps one extra connection that
+``LISTEN``s on that channel from a background thread and re-reads the token after each
+notification, so the token it holds is the committed one.
+
+What this trades, precisely: a request that reaches *another* process in the moment between a
+commit and that process re-reading the token (normally well under a millisecond; longer only if
+the process is starved of CPU) is answered as if it had arrived just before the commit. The
+process that made the change refreshes its own copy when the transaction commits, so an editor
+never sees their own change missing. Whenever the listening connection is not up (starting,
+reconnecting after an error or a database restart, or a notification to be processed), ``known``
+returns None and callers read the token from the database as before.
+
+Off by default; ``WELLNESS["API_GENERATION_LISTENER"] = True`` turns it on (PostgreSQL only; one
+extra connection per process). Tests that run inside a transaction never see notifications, so the
+test settings leave it off and ``tests/api/test_generation_watch.py`` turns it on with real commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import threading
+import time
+
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "wellness_content_generation"
+RECONNECT_DELAY = 1.0
+WAIT_SECONDS = 0.5
+IDLE_CHECK_SECONDS = 30.0
+
+
+def enabled() -> bool:
+    from website.conf import wellness_settings
+
+    return bool(wellness_settings.API_GENERATION_LISTENER) and connection.vendor == "postgresql"
+
+
+class GenerationWatcher:
+    """This process's listening connection and the last token it read after a notification."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._current: tuple[str, datetime.datetime] | None = None
+        self._pid: int | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._conn = None
+
+    # --- what callers use ------------------------------------------------------------------------
+
+    def known(self) -> tuple[str, datetime.datetime] | None:
+        """``(token, changed_at)`` while the listener is up to date, else None (read the database)."""
+        if not enabled():
+            return None
+        self._start_once_per_process()
+        return self._current
+
+    def refresh(self) -> None:
+        """Re-reads the token through Django's connection (after this process's own commit)."""
+        if self._current is None:
+            return
+        from .caching import read_generation
+
+        self._current = read_generation()
+
+    def stop(self) -> None:
+        """Stops the listener and forgets the token (tests; a process exiting needs nothing)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._thread, self._pid, self._current, self._conn = None, None, None, None
+        self._stop = threading.Event()
+
+    # --- the listener ----------------------------------------------------------------------------
+
+    def _start_once_per_process(self) -> None:
+        # A forked worker (gunicorn) inherits no thread: each process starts its own.
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid, self._current = os.getpid(), None
+            params = connection.get_connection_params()
+            self._thread = threading.Thread(
+                target=self._run, args=(params, self._stop), name="generation-listener", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, params: dict, stop: threading.Event) -> None:
+        import psycopg
+
+        from .caching import GENERATION_PK, as_datetime, generation_table
+
+        params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
+        select = f"SELECT token, changed_at FROM {generation_table()} WHERE id = %s"
+        while not stop.is_set():
+            try:
+                with psycopg.connect(**params, autocommit=True) as conn:
+                    self._conn = conn
+                    conn.execute(f"LISTEN {CHANNEL}")
+
+                    def read() -> None:
+                        row = conn.execute(select, [GENERATION_PK]).fetchone()
+                        self._current = (row[0], as_datetime(row[1])) if row else None
+
+                    read()  # after LISTEN: nothing committed from here on can be missed
+                    checked = time.monotonic()
+                    while not stop.is_set():
+                        # Short waits so that ``stop`` is seen; a health check now and then.
+                        if any(True for _ in conn.notifies(timeout=WAIT_SECONDS, stop_after=1)):
+                            self._current = None  # callers read the database until the re-read
+                            read()
+                            checked = time.monotonic()
+                        elif time.monotonic() - checked > IDLE_CHECK_SECONDS:
+                            conn.execute("SELECT 1")  # a dead connection raises here
+                            checked = time.monotonic()
+            except Exception as e:  # never let the thread die: fall back to reads and retry
+                self._current = None
+                if not stop.is_set():
+                    logger.warning("generation listener: %r; reading the database until it is back", e)
+                    stop.wait(RECONNECT_DELAY)
+            finally:
+                self._current = None
+                self._conn = None
+
+
+watcher = GenerationWatcher()
