@@ -88,7 +88,17 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
         f"/api/v1/listings/?{urlencode({'country': c, 'modality': 'in_person', 'specialty': s})}"
         for c, s in searches[:200]
     ] or ["/api/v1/listings/?country=DE&modality=in_person&specialty=anxiety"]
-    support_paths = [f"/api/v1/articles/{slug}/support/?{urlencode(ctx)}" for (_, slug), ctx in combos[:2000]]
+    # Find support and related articles are answered from the response cache when a URL repeats, so
+    # they too get distinct URLs: every live article (not only the sample) with each reader context,
+    # and with each list length. rotate.lua never repeats one until a list is used up.
+    everything = list(itertools.product(articles, CONTEXTS))
+    rng.shuffle(everything)
+    support_paths = [
+        f"/api/v1/articles/{slug}/support/?{urlencode(ctx)}" for (_, slug), ctx in everything[:30000]
+    ]
+    lengths = list(itertools.product(articles, range(3, 13)))
+    rng.shuffle(lengths)
+    related_paths = [f"/api/v1/articles/{slug}/related/?limit={n}" for (_, slug), n in lengths[:30000]]
     return [
         Endpoint(
             "bundle_uncached",
@@ -114,9 +124,19 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
         ),
         Endpoint("article_list", "Article list, 20 cards", "ours", ["/api/v1/articles/?limit=20"]),
         Endpoint("listing_search", "Listing search (country + modality + specialty)", "ours", listing_paths),
-        Endpoint("find_support", "Find support with reader context", "ours", support_paths),
         Endpoint(
-            "related", "Related articles", "ours", [f"/api/v1/articles/{slug}/related/" for _, slug in sample]
+            "find_support",
+            "Find support with reader context",
+            "ours",
+            support_paths,
+            note="a different article and reader context on every request",
+        ),
+        Endpoint(
+            "related",
+            "Related articles",
+            "ours",
+            related_paths,
+            note="a different article and list length on every request",
         ),
         Endpoint(
             "v2_detail",

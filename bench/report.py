@@ -255,6 +255,7 @@ def render_generated(data: dict, chart_name: str) -> str:
             "",
         ]
         out += _run_table(run)
+        out += _rounds_notes(run)
     out += ["", "### Machine", ""]
     facts = [
         f"{machine.get('Model name', 'unknown CPU')}",
@@ -270,6 +271,21 @@ def render_generated(data: dict, chart_name: str) -> str:
     out.append("; ".join(facts) + ". Load generator and server share the machine.")
     out += ["", "Raw figures: `docs/benchmarks.json`."]
     return "\n".join(out)
+
+
+def _rounds_notes(run: dict) -> list[str]:
+    """Each round's p50 where there were several, and any endpoint whose distinct URLs ran out."""
+    notes = []
+    for e in run.get("endpoints", []):
+        if "rounds" in e and e["name"] in ("bundle_uncached", "find_support", "related", "v2_detail"):
+            p50s = ", ".join(f"{r['p50']:.1f}" for r in e["rounds"])
+            notes.append(f"- {e['label']}: p50 per round {p50s} ms.")
+        if e.get("repeated_urls"):
+            notes.append(
+                f"- **{e['label']}: its list of distinct URLs was used up, so some requests repeated "
+                "earlier ones** (a response cache may have answered them)."
+            )
+    return ["", *notes] if notes else []
 
 
 def render_markdown(data: dict, path: Path, chart_name: str) -> None:

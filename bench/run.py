@@ -304,7 +304,10 @@ def parse_wrk(output: str) -> dict:
     raise ValueError("wrk printed no BENCH_JSON line:\n" + output)
 
 
-def wrk(port: int, requests_file: Path, seconds: float, connections: int, threads: int) -> dict:
+def wrk(
+    port: int, requests_file: Path, seconds: float, connections: int, threads: int, offset: int = 0
+) -> dict:
+    """Runs wrk; ``offset``: requests already sent from this file (rotate.lua goes on from there)."""
     command = [
         "wrk",
         f"-t{threads}",
@@ -318,13 +321,19 @@ def wrk(port: int, requests_file: Path, seconds: float, connections: int, thread
         f"http://127.0.0.1:{port}",
         "--",
         str(requests_file),
+        str(offset),
+        str(threads),
     ]
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     return parse_wrk(out.stdout)
 
 
-def drive(endpoint: dict, port: int, args, workdir: Path) -> dict:
-    """Check, warm up and load one endpoint; returns its figures (or why it was skipped)."""
+def drive(endpoint: dict, port: int, args, workdir: Path, sent: dict[str, int]) -> dict:
+    """Check, warm up and load one endpoint; returns its figures (or why it was skipped).
+
+    ``sent`` counts the requests sent so far per endpoint, over warm-ups and rounds: each wrk run
+    starts where the last one stopped, so an endpoint with distinct URLs repeats none of them until
+    its list is used up (``repeated_urls`` in the figures says when it was)."""
     first = endpoint["paths"][0]
     status, body, headers = http_get(port, first)
     if status == 404:
@@ -345,9 +354,14 @@ def drive(endpoint: dict, port: int, args, workdir: Path) -> dict:
         lines = endpoint["paths"]
     requests_file = workdir / f"{endpoint['name']}.txt"
     requests_file.write_text("\n".join(lines) + "\n")
-    wrk(port, requests_file, args.warmup, args.connections, args.threads)
+    name = endpoint["name"]
+    # rotate.lua reports where the next run must start to repeat nothing (``next_offset``).
+    warm = wrk(port, requests_file, args.warmup, args.connections, args.threads, sent.get(name, 0))
+    sent[name] = warm.get("next_offset", sent.get(name, 0) + warm["requests"])
     load_before = os.getloadavg()[0]
-    result = wrk(port, requests_file, args.duration, args.connections, args.threads)
+    result = wrk(port, requests_file, args.duration, args.connections, args.threads, sent[name])
+    sent[name] = result.get("next_offset", sent[name] + result["requests"])
+    result["repeated_urls"] = sent[name] > len(lines)
     result["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     if result["requests"] == 0:
         return {"skipped": f"no request completed within {args.duration:g} s"}
@@ -370,6 +384,7 @@ def median_of_rounds(runs: list[dict]) -> dict:
     merged["rps"] = statistics.median(r["rps"] for r in runs)
     merged["requests"] = sum(r["requests"] for r in runs)
     merged["unexpected"] = sum(r["unexpected"] for r in runs)
+    merged["repeated_urls"] = any(r.get("repeated_urls") for r in runs)
     statuses: dict[str, int] = {}
     for r in runs:
         for code, n in r["statuses"].items():
@@ -410,11 +425,12 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
             # elsewhere on the machine lands on several endpoints' single rounds rather than on all
             # of one endpoint's; each figure is the median over the rounds.
             rounds: dict[str, list[dict]] = {e["name"]: [] for e in plan}
+            sent: dict[str, int] = {}
             for number in range(1, args.rounds + 1):
                 for endpoint in plan:
                     suffix = f" (round {number} of {args.rounds})" if args.rounds > 1 else ""
                     log(f"{db}/{size}: {endpoint['name']}{suffix}")
-                    figures = drive(endpoint, port, args, workdir)
+                    figures = drive(endpoint, port, args, workdir, sent)
                     if "skipped" in figures:
                         log(f"  skipped: {figures['skipped']}")
                     else:

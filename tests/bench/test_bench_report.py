@@ -164,3 +164,14 @@ class TestRounds:
         render_markdown(data, doc, "benchmarks.png")
         text = doc.read_text()
         assert "3 interleaved rounds (figures are medians over them)" in text
+
+    def test_rounds_and_used_up_url_lists_are_reported(self, tmp_path):
+        data = small_and_medium()
+        uncached = data["runs"]["sqlite-small"]["endpoints"][0]
+        uncached["rounds"] = [{"p50": 30.0, "p95": 60, "rps": 40}, {"p50": 10.0, "p95": 20, "rps": 100}]
+        uncached["repeated_urls"] = True
+        doc = tmp_path / "benchmarks.md"
+        render_markdown(data, doc, "benchmarks.png")
+        text = doc.read_text()
+        assert "- bundle_uncached: p50 per round 30.0, 10.0 ms." in text
+        assert "**bundle_uncached: its list of distinct URLs was used up" in text
