@@ -170,8 +170,10 @@ class TestRounds:
         uncached = data["runs"]["sqlite-small"]["endpoints"][0]
         uncached["rounds"] = [{"p50": 30.0, "p95": 60, "rps": 40}, {"p50": 10.0, "p95": 20, "rps": 100}]
         uncached["repeated_urls"] = True
+        data["runs"]["sqlite-small"]["endpoints"][1]["repeated_urls"] = True  # v2 detail: by design
         doc = tmp_path / "benchmarks.md"
         render_markdown(data, doc, "benchmarks.png")
         text = doc.read_text()
         assert "- bundle_uncached: p50 per round 30.0, 10.0 ms." in text
         assert "**bundle_uncached: its list of distinct URLs was used up" in text
+        assert "**v2_detail: its list" not in text
