@@ -27,7 +27,9 @@ class ReaderContext:
 
 @dataclass
 class RelatedArticle:
-    article: object  # ArticlePage, live and public
+    # ArticlePage, live and public, with only its id, slug, title and publication dates loaded:
+    # callers that show more load their own (a card) rather than one query per deferred field.
+    article: object
     source: str  # "editorial_pick" or "automatic"
     reasons: list[str] = field(default_factory=list)
     score: float = 0.0

@@ -150,9 +150,12 @@ class BaseBackend:
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
         ids = [pk for pk in dict.fromkeys(pick_ids) if pk != article.pk] + [pk for pk, _ in candidates]
-        # Callers only read the chosen pages' ids (and ranking the review status): the body, a
-        # 10–60-block StreamField per candidate, is never decoded here.
-        candidates_qs = visible(ArticlePage.objects.filter(pk__in=ids)).defer("body")
+        # Callers read the chosen pages' ids (the API and the article page load their own cards),
+        # ranking reads the first publication date and the review status: only those and the
+        # slug and title are loaded (any other field loads on access, one query per page).
+        candidates_qs = visible(ArticlePage.objects.filter(pk__in=ids)).only(
+            "id", "slug", "title", "first_published_at", "last_published_at"
+        )
         pages = {p.pk: p for p in annotate_review_status(candidates_qs)}
         profiles = {
             p.pk: p for p in ArticleProfile.objects.filter(pk__in=ids).only("pk", "section_id", "author_ids")
