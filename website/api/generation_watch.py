@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "wellness_content_generation"
 RECONNECT_DELAY = 1.0
+MAX_RECONNECT_DELAY = 16.0
 WAIT_SECONDS = 0.5
 IDLE_CHECK_SECONDS = 30.0
 
@@ -104,10 +105,12 @@ class GenerationWatcher:
 
         params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
         select = f"SELECT token, changed_at FROM {generation_table()} WHERE id = %s"
+        delay = RECONNECT_DELAY
         while not stop.is_set():
             try:
                 with psycopg.connect(**params, autocommit=True) as conn:
                     self._conn = conn
+                    delay = RECONNECT_DELAY
                     conn.execute(f"LISTEN {CHANNEL}")
 
                     def read() -> None:
@@ -128,8 +131,11 @@ class GenerationWatcher:
             except Exception as e:  # never let the thread die: fall back to reads and retry
                 self._current = None
                 if not stop.is_set():
-                    logger.warning("generation listener: %r; reading the database until it is back", e)
-                    stop.wait(RECONNECT_DELAY)
+                    logger.warning(
+                        "generation listener: %r; reading the database, retrying in %g s", e, delay
+                    )
+                    stop.wait(delay)
+                    delay = min(delay * 2, MAX_RECONNECT_DELAY)  # a long outage: fewer attempts
             finally:
                 self._current = None
                 self._conn = None
