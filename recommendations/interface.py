@@ -27,8 +27,9 @@ class ReaderContext:
 
 @dataclass
 class RelatedArticle:
-    # ArticlePage, live and public, with only its id, slug, title and publication dates loaded:
-    # callers that show more load their own (a card) rather than one query per deferred field.
+    # ArticlePage, live and public, with only its id, slug, title and publication dates loaded
+    # (``article_directory.page_stub``): callers that show more load their own (a card) rather
+    # than one query per deferred field.
     article: object
     source: str  # "editorial_pick" or "automatic"
     reasons: list[str] = field(default_factory=list)
@@ -73,11 +74,13 @@ def _call(method: str, *args, **kwargs):
     return fallback.name, getattr(fallback, method)(*args, **kwargs)
 
 
-def related_articles(article, *, limit: int = 6) -> list[RelatedArticle]:
-    """Editorial picks first (editor's order, live and public only), then similar articles."""
+def related_articles(article, *, limit: int = 6, generation: str | None = None) -> list[RelatedArticle]:
+    """Editorial picks first (editor's order, live and public only), then similar articles.
+
+    ``generation``: as for ``find_support``."""
     if limit <= 0:
         return []
-    return _call("related_articles", article, limit=limit)[1]
+    return _call("related_articles", article, limit=limit, generation=generation)[1]
 
 
 def find_support(

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from articles.visibility import visible
-
+from ..article_directory import RankingFacts, article_directory, page_stub
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
     ListingView,
@@ -131,73 +130,53 @@ class BaseBackend:
             return facts_from_profile(profile)
         return article_facts(article, Vocabulary.load())
 
-    def related_articles(self, article, *, limit: int = 6):
-        from wagtail.models import Page
+    def related_articles(self, article, *, limit: int = 6, generation: str | None = None):
+        """Editorial picks first, then the backend's candidates ranked (``rank_related``).
 
-        from articles.models import ArticlePage, EditorialPick
-        from articles.reviews import annotate_review_status
-        from experts.models import Topic
-
+        Ranking reads plain ``ArticleRow`` facts (``ranking_facts``); only the chosen articles
+        become pages (``page_stub``: id, slug, title and publication dates, no query). Callers that
+        show more load their own cards. ``generation``: as for ``find_support``."""
         from ..interface import RelatedArticle
-        from ..models import ArticleProfile
+        from ..scoring import related_reasons
 
-        pick_ids = list(
-            EditorialPick.objects.filter(page_id=article.pk)
-            .order_by("sort_order", "pk")
-            .values_list("picked_id", flat=True)
-        )
-        facts = self.article_facts(article)
+        facts_of = self.ranking_facts(generation)
+        pick_ids = [pk for pk in dict.fromkeys(facts_of.picks(article.pk)) if pk != article.pk]
+        facts = self.article_facts(article, generation)
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
-        ids = [pk for pk in dict.fromkeys(pick_ids) if pk != article.pk] + [pk for pk, _ in candidates]
-        # Callers read the chosen pages' ids (the API and the article page load their own cards),
-        # ranking reads the first publication date and the review status: only those and the
-        # slug and title are loaded (any other field loads on access, one query per page).
-        candidates_qs = visible(ArticlePage.objects.filter(pk__in=ids)).only(
-            "id", "slug", "title", "first_published_at", "last_published_at"
-        )
-        pages = {p.pk: p for p in annotate_review_status(candidates_qs)}
-        profiles = {
-            p.pk: p for p in ArticleProfile.objects.filter(pk__in=ids).only("pk", "section_id", "author_ids")
-        }
-        section_ids = {p.section_id for p in profiles.values()}
-        sections = dict(Page.objects.filter(pk__in=section_ids).values_list("pk", "title"))
+        rows = facts_of.rows(pick_ids + [pk for pk, _ in candidates])
         topic_ids = {t for _, details in candidates for t in details.get("shared_topic_ids", [])}
-        topic_names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
+        topic_names = facts_of.topic_names(topic_ids)
 
         out: list[RelatedArticle] = []
         picked_authors: list[int] = []
         picked_sections: list[int | None] = []
-        for pk in dict.fromkeys(pick_ids):
-            if pk in pages and pk != article.pk and len(out) < limit:
-                out.append(RelatedArticle(pages[pk], "editorial_pick", ["Editor's pick"], score=1.0))
-                if pk in profiles:
-                    picked_authors += profiles[pk].author_ids
-                    picked_sections.append(profiles[pk].section_id)
+        for pk in pick_ids:
+            if pk in rows and len(out) < limit:
+                pick = RelatedArticle(page_stub(rows[pk]), "editorial_pick", ["Editor's pick"], score=1.0)
+                out.append(pick)
+                picked_authors += rows[pk].author_ids
+                picked_sections.append(rows[pk].section_id)
         pool = []
         for pk, details in candidates:
-            page = pages.get(pk)
-            if page is None or pk in exclude:
+            row = rows.get(pk)
+            if row is None or pk in exclude:
                 continue
-            profile = profiles.get(pk)
-            section_id = profile.section_id if profile else None
             pool.append(
                 RelatedCandidate(
-                    article=page,
+                    article=row,
                     base_score=details["score"],
-                    section_id=section_id,
-                    author_ids=profile.author_ids if profile else [],
-                    review_status=page.review_status_db,
+                    section_id=row.section_id,
+                    author_ids=list(row.author_ids),
+                    review_status=row.review_status,
                     shared_topic_names=[
                         topic_names[t] for t in details.get("shared_topic_ids", []) if t in topic_names
                     ],
-                    same_section=section_id is not None and section_id == facts.section_id,
+                    same_section=row.section_id is not None and row.section_id == facts.section_id,
                     text_score=details.get("text_score", 0.0),
-                    section_title=sections.get(section_id, ""),
+                    section_title=row.section_title,
                 )
             )
-        from ..scoring import related_reasons
-
         for candidate, score in rank_related(
             pool,
             limit=limit - len(out),
@@ -206,9 +185,17 @@ class BaseBackend:
             chosen_sections=picked_sections,
         ):
             out.append(
-                RelatedArticle(candidate.article, "automatic", related_reasons(candidate), score=score)
+                RelatedArticle(
+                    page_stub(candidate.article), "automatic", related_reasons(candidate), score=score
+                )
             )
         return out
+
+    def ranking_facts(self, generation: str | None = None) -> RankingFacts:
+        """Where ranking reads article rows, picks and topic names: this process's
+        ``ArticleDirectory`` of the generation when there is one, else the database per request."""
+        directory = article_directory(generation) if generation is not None else None
+        return RankingFacts(directory)
 
     def support_query(
         self,

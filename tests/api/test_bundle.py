@@ -58,7 +58,7 @@ def stub_engine(monkeypatch):
             suggestions if state["listing"] else [], "everywhere", "Widened to all"
         )
 
-    def related_articles(article, *, limit=6):
+    def related_articles(article, *, limit=6, generation=None):
         calls["related"].append(article.pk)
         return [interface.RelatedArticle(page, "automatic", ["Same topic"]) for page in state["related"]]
 

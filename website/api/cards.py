@@ -231,7 +231,7 @@ def related_suggestions(article, limit: int, token: str | None) -> list:
     memo = related_memo.current(token)
     key = (article.pk, limit)
     if key not in memo:
-        memo[key] = related_articles(article, limit=limit)
+        memo[key] = related_articles(article, limit=limit, generation=token)
     return memo[key]
 
 

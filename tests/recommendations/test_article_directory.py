@@ -1,0 +1,128 @@
+"""Related articles ranked on the in-process article directory equal those ranked on database rows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
+
+from articles.models import ArticlePage, EditorialPick
+from recommendations.article_directory import article_directory, article_rows, page_stub
+from recommendations.backends import get_backend
+from recommendations.interface import related_articles
+from tests import factories
+from tests.recommendations.conftest import paragraph_body
+from website.api.caching import bump_content_generation, clear_process_memos, content_generation
+
+
+def described(related):
+    return [(r.article.pk, r.article.slug, r.article.title, r.source, r.reasons, r.score) for r in related]
+
+
+@pytest.fixture
+def magazine(catalogue):
+    """The catalogue plus picks (one a draft), and trust articles that are then hidden three ways
+    without a reindex (their neighbour rows stay): expired, restricted, unpublished by an update."""
+    relationships = catalogue["sections"]["relationships"]
+    trust = catalogue["topics"]["trust"]
+    hidden = [
+        factories.article(
+            relationships,
+            f"Trust and repair {n}",
+            topics=[trust],
+            authors=(catalogue["people"]["jonas"],),
+            body=paragraph_body("Couples rebuild trust after an affair with patience."),
+        )
+        for n in range(3)
+    ]
+    draft = factories.article(relationships, "Draft pick", publish=False)
+    for page in (catalogue["insomnia"], draft, hidden[0]):
+        EditorialPick.objects.create(page=catalogue["flagship"], picked=page)
+    get_backend("database").rebuild(log=lambda *a: None)
+    ArticlePage.objects.filter(pk=hidden[0].pk).update(expire_at=timezone.now() - datetime.timedelta(hours=1))
+    PageViewRestriction.objects.create(page=hidden[1], restriction_type="password", password="x")
+    ArticlePage.objects.filter(pk=hidden[2].pk).update(live=False)
+    bump_content_generation()
+    return {**catalogue, "hidden": hidden}
+
+
+def rank_everything(magazine, limits=(1, 3, 6, 12)):
+    articles = [magazine[k] for k in ("flagship", "jealousy", "arguing", "insomnia")]
+    return {(a.pk, n): described(related_articles(a, limit=n)) for a in articles for n in limits}
+
+
+def test_the_directory_ranks_exactly_as_database_rows(magazine, settings):
+    clear_process_memos()
+    from_directory = rank_everything(magazine)
+    assert article_directory(content_generation()[0]) is not None
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
+    clear_process_memos()
+    assert article_directory(content_generation()[0]) is None
+    assert rank_everything(magazine) == from_directory
+    flagship = from_directory[(magazine["flagship"].pk, 6)]
+    assert [item[1] for item in flagship[:1]] == ["insomnia-basics"]  # the only visible pick
+    reasons = {item[1]: item[4] for item in flagship}
+    assert "More from Relationships" in reasons["jealousy-and-trust"]
+    assert "Also about trust" in reasons["jealousy-and-trust"]
+    shown = {item[0] for items in from_directory.values() for item in items}
+    assert not shown & {page.pk for page in magazine["hidden"]}
+    assert {magazine["jealousy"].pk, magazine["arguing"].pk} <= shown
+
+
+def test_a_directory_larger_than_the_setting_is_not_built(magazine, settings):
+    visible_count = len(article_rows())
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": visible_count}
+    clear_process_memos()
+    assert len(article_directory(content_generation()[0])) == visible_count
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": visible_count - 1}
+    clear_process_memos()
+    assert article_directory(content_generation()[0]) is None
+
+
+def test_hiding_a_shown_article_takes_effect_on_the_next_request(magazine):
+    jealousy = magazine["jealousy"]
+    assert jealousy.slug in [r.article.slug for r in related_articles(magazine["flagship"])]
+    PageViewRestriction.objects.create(page=jealousy, restriction_type="password", password="x")
+    assert jealousy.slug not in [r.article.slug for r in related_articles(magazine["flagship"])]
+
+
+def test_a_new_pick_and_a_renamed_article_show_on_the_next_request(magazine):
+    flagship, arguing = magazine["flagship"], magazine["arguing"]
+    related_articles(flagship)
+    EditorialPick.objects.create(page=flagship, picked=arguing)
+    arguing.title = "Arguing kindly"
+    arguing.save_revision().publish()
+    picks = [(r.article.title, r.source) for r in related_articles(flagship) if r.source == "editorial_pick"]
+    assert picks == [("Insomnia basics", "editorial_pick"), ("Arguing kindly", "editorial_pick")]
+
+
+def test_ranking_on_the_directory_costs_no_query_per_candidate(magazine):
+    backend = get_backend("database")
+    token = content_generation()[0]
+    backend.related_articles(magazine["flagship"], limit=6, generation=token)  # builds the directory
+    with CaptureQueriesContext(connection) as queries:
+        related = backend.related_articles(magazine["flagship"], limit=12, generation=token)
+    assert len(related) >= 3
+    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == [
+        '"recommendations_relatedscore"'
+    ]
+
+
+def test_a_page_stub_loads_other_fields_on_access(magazine):
+    flagship = ArticlePage.objects.get(pk=magazine["flagship"].pk)
+    row = article_rows([flagship.pk])[0]
+    with CaptureQueriesContext(connection) as queries:
+        stub = page_stub(row)
+        assert (stub.pk, stub.id, stub.slug, stub.title) == (
+            flagship.pk,
+            flagship.pk,
+            flagship.slug,
+            flagship.title,
+        )
+        assert stub.first_published_at == flagship.first_published_at
+        assert stub.review_status_db == row.review_status
+    assert len(queries) == 0
+    assert stub.standfirst == flagship.standfirst  # deferred: one query
+    assert stub.url_path == flagship.url_path
