@@ -25,15 +25,12 @@ from website.api.caching import (
     restricted_paths,
 )
 from website.api.cards import (
-    article_card_queryset,
-    live_articles,
-    prepare_article_cards,
-    render_article_card,
+    card_rows_queryset,
+    rendered_article_cards,
     visible,
 )
 from website.api.context import api_reader_context
 from website.api.errors import InvalidParameters, NotFound
-from website.api.images import ImageBatch
 from website.api.pagination import paginate, paginated_serializer, pagination_params
 from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi_parameters, parse_slug
 from website.api.schema import problem_responses
@@ -163,12 +160,11 @@ class ArticleListView(PaginatedListView):
         return [timezone.localdate()], self.generation()[1]
 
     def get_data(self, query, **kwargs):
-        queryset = filter_articles(article_card_queryset(live_articles()), query)
-        pages, envelope = paginate(queryset, query, self.request)
-        images = ImageBatch(base_url(self.request))
-        prepare_article_cards(pages, images)
-        images.resolve()
-        return {**envelope, "results": [render_article_card(page, images) for page in pages]}
+        queryset = filter_articles(card_rows_queryset(), query)
+        ids, envelope = paginate(queryset.values_list("pk", flat=True), query, self.request)
+        # The same cards as everywhere else, rendered once per generation and process.
+        cards = rendered_article_cards(ids, base_url(self.request), self.generation()[0])
+        return {**envelope, "results": [cards[pk] for pk in ids if pk in cards]}
 
 
 def _bundle_parameters():

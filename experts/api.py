@@ -10,11 +10,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from articles.api import PaginatedListView, base_url, slug_or_404
 from website.api.cards import (
-    article_card_queryset,
+    ArticleCards,
     listing_queryset,
     live_articles,
-    prepare_article_cards,
-    render_article_card,
     render_expert,
     render_listing_card,
 )
@@ -167,17 +165,18 @@ class ExpertDetailView(ApiView):
         images = ImageBatch(base_url(self.request))
         images.want(person.photo_id)
         written_ids = ArticleAuthor.objects.filter(person=person).values("page_id")
-        cards = article_card_queryset(live_articles())
+        articles = live_articles().values_list("pk", flat=True)
         written = list(
-            cards.filter(pk__in=written_ids).order_by("-first_published_at", "-pk")[:ARTICLES_PER_PROFILE]
+            articles.filter(pk__in=written_ids).order_by("-first_published_at", "-pk")[:ARTICLES_PER_PROFILE]
         )
         reviewed = list(
-            cards.filter(last_review__reviewer=person).order_by("-last_review__reviewed_at", "-pk")[
+            articles.filter(last_review__reviewer=person).order_by("-last_review__reviewed_at", "-pk")[
                 :ARTICLES_PER_PROFILE
             ]
         )
-        prepare_article_cards(written + reviewed, images)
+        cards = ArticleCards(base_url(self.request), self.generation()[0]).load(written + reviewed, images)
         images.resolve()
+        rendered = cards.rendered()
         rich = RichTextBatch()
         rich.add(person.bio)
         rich.resolve()
@@ -186,6 +185,6 @@ class ExpertDetailView(ApiView):
             "bio": rich.render_source(person.bio),
             "linkedin_url": clean_url(person.linkedin_url),
             "website_url": clean_url(person.website_url),
-            "articles_written": [render_article_card(page, images) for page in written],
-            "articles_reviewed": [render_article_card(page, images) for page in reviewed],
+            "articles_written": [rendered[pk] for pk in written if pk in rendered],
+            "articles_reviewed": [rendered[pk] for pk in reviewed if pk in rendered],
         }

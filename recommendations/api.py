@@ -38,6 +38,7 @@ from website.api.schema import problem_responses
 from website.api.text import clean_text
 from website.api.views import ApiView
 
+from .article_directory import article_directory, page_stub
 from .interface import find_support
 from .scoring import distance_km
 
@@ -105,18 +106,25 @@ class ArticleSuggestionView(ApiView):
     vary = CONTEXT_VARY
 
     def get_article(self, slug: str):
-        """Looked up once per slug, content generation and process (``GenerationMemo``): whether an
-        article is live and public changes only with a publish, unpublish, view restriction or
-        expiry, and each of those renews the memo's key."""
+        """Looked up in this process's ``ArticleDirectory`` of the content generation (or, above its
+        size limit, once per slug, generation and process): whether an article is live and public
+        changes only with a publish, unpublish, view restriction or expiry, and each of those
+        renews the generation's key."""
         try:
             slug = parse_slug(slug)
         except ParamError as e:
             raise NotFound("No published article with that slug.") from e
-        memo = article_memo.current(self.generation()[0])
-        if slug not in memo:
-            # Neither endpoint shows the body (the engine reads the article's stored profile).
-            memo[slug] = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
-        article = memo[slug]
+        token = self.generation()[0]
+        directory = article_directory(token)
+        if directory is not None:
+            # The engine reads the article's stored profile: its id, slug and title are enough.
+            row = directory.by_slug.get(slug)
+            article = page_stub(row) if row is not None else None
+        else:
+            memo = article_memo.current(token)
+            if slug not in memo:
+                memo[slug] = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
+            article = memo[slug]
         if article is None:
             raise NotFound(f"No published article with the slug {slug!r}.")
         return article

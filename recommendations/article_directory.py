@@ -130,7 +130,10 @@ class ArticleDirectory:
 
     def __init__(self, rows: Iterable[ArticleRow], picks: dict[int, list[int]], topics: dict[int, str]):
         self.rows: dict[int, ArticleRow] = {row.id: row for row in rows}
-        self.by_slug: dict[str, ArticleRow] = {row.slug: row for row in self.rows.values()}
+        # Slugs are unique among siblings only: a slug names its lowest id, as the API's lookup does.
+        self.by_slug: dict[str, ArticleRow] = {}
+        for pk in sorted(self.rows):
+            self.by_slug.setdefault(self.rows[pk].slug, self.rows[pk])
         self.picks = picks
         self.topics = topics
 

@@ -313,12 +313,15 @@ class TestNoPrivateFields:
 
 # Queries of a full bundle (response cache off), whatever the article's size: validator row 1 (was 3
 # before the content generation replaced the aggregates), page and its relations 4, review, people,
-# credentials and topics 4, listings 4, article cards 5, images 2, links 1 (the engine is stubbed:
+# credentials and topics 4, listings 4, article cards 3, images 2, links 1 (the engine is stubbed:
 # its own cost is its own). The section is looked up once per content generation and process, and
 # the JSON-LD builder converts only the body's citation and FAQ blocks (converting every block cost
 # 2 queries for chooser values it never read). With the article cards already rendered in this
-# process for the same content generation (``cards.rendered_article_cards``), the 5 card queries go.
-BUNDLE_QUERIES = 21
+# process for the same content generation (``cards.rendered_article_cards``), the 3 card queries go.
+# Cards are read as rows (pages with their review, authors, topics); the bylines, topics and
+# sections they share are remembered per generation (``cards.card_parts_memo``): the first cards of
+# a generation cost up to 4 more queries for them.
+BUNDLE_QUERIES = 19
 BUNDLE_QUERIES_CARDS_KNOWN = 16
 
 

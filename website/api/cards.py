@@ -9,9 +9,9 @@ of 50 cards costs the same number of queries as a list of one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import (
-    Prefetch,
     QuerySet,
     prefetch_related_objects,
 )
@@ -159,53 +159,146 @@ def render_listing_card(listing, images: ImageBatch, distance: float | None = No
 # Articles
 
 
-def article_card_queryset(queryset: QuerySet | None = None) -> QuerySet:
-    from articles.models import ArticleAuthor, ArticleTopic
-    from articles.reviews import annotate_review_status
+@dataclass
+class ArticleCardRow:
+    """What an article card shows, read as plain rows (no page objects); see ``load_article_cards``."""
 
-    queryset = queryset if queryset is not None else live_articles()
-    # A card never shows the body: decoding a 10–60-block StreamField per card was half its cost.
-    return (
-        annotate_review_status(queryset)
-        .defer("body")
-        .select_related("last_review__reviewer")
-        .prefetch_related(
-            Prefetch(
-                "article_authors",
-                queryset=ArticleAuthor.objects.select_related("person").order_by("sort_order"),
-            ),
-            Prefetch(
-                "tagged_topics", queryset=ArticleTopic.objects.select_related("tag").order_by("tag__name")
-            ),
-        )
-    )
+    id: int
+    slug: str
+    title: str
+    standfirst: str
+    url_path: str
+    section: dict | None
+    hero_image_id: int | None
+    hero_alt: str
+    reading_time: int
+    first_published_at: object
+    last_published_at: object
+    review_status: str
+    reviewer_id: int | None = None
+    last_reviewed_at: object = None
+    topics: list[dict] = field(default_factory=list)
+    authors: list[dict] = field(default_factory=list)
+    reviewer: dict | None = None
 
 
-def prepare_article_cards(pages: list, images: ImageBatch) -> None:
-    """Loads what cards of ``pages`` need beyond the card queryset: sections, reviewers' credentials."""
+CARD_FIELDS = (
+    "pk",
+    "slug",
+    "title",
+    "standfirst",
+    "url_path",
+    "path",
+    "hero_image_id",
+    "hero_alt",
+    "reading_time",
+    "first_published_at",
+    "last_published_at",
+    "review_status_db",
+    "last_review__reviewer_id",
+    "last_review__reviewed_at",
+)
+
+# What cards share, per process and content generation (and date: the board badge depends on
+# credentials still valid today): people's bylines, topics and sections, each loaded once.
+card_parts_memo = GenerationMemo(max_entries=20000)
+
+
+def _card_parts(token: str | None, kind: str, keys, load) -> dict:
+    """``{key: part}`` for ``keys``, from the memo or ``load(missing keys)`` (a dict; absent = None)."""
+    memo = card_parts_memo.current(token)
+    missing = {k for k in keys if (kind, k) not in memo}
+    if missing:
+        found = load(missing)
+        memo.update(((kind, k), found.get(k)) for k in missing)
+    return {k: memo[(kind, k)] for k in keys}
+
+
+def _load_bylines(ids) -> dict:
+    return {pk: render_byline(person) for pk, person in load_people(ids).items()}
+
+
+def _load_topics(ids) -> dict:
+    from experts.models import Topic
+
+    rows = Topic.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
+    return {pk: (name, {"slug": slug, "name": clean_text(name)}) for pk, slug, name in rows}
+
+
+def _load_sections(paths) -> dict:
     from articles.models import SectionPage
 
-    if not pages:
-        return
-    parent_paths = {page.path[: -page.steplen] for page in pages}
-    sections = {s.path: s for s in visible(SectionPage.objects.filter(path__in=parent_paths))}
-    roots = site_root_paths()
-    reviewers = [page.last_review.reviewer for page in pages if page.last_review_id and page.last_review]
-    prefetch_people(reviewers)
-    for page in pages:
-        page.api_section = sections.get(page.path[: -page.steplen])
-        page.api_url_path = front_end_path(page.url_path, roots) or page.url_path
-        page.api_roots = roots
-        images.want(page.hero_image_id)
+    return {s.path: render_section_ref(s) for s in visible(SectionPage.objects.filter(path__in=paths))}
 
 
-def load_article_cards(ids: list[int], images: ImageBatch) -> dict[int, object]:
+def card_rows_queryset(queryset: QuerySet | None = None) -> QuerySet:
+    """Live, public articles annotated with their review status (the article list filters it)."""
+    from articles.reviews import annotate_review_status
+
+    return annotate_review_status(queryset if queryset is not None else live_articles())
+
+
+def load_article_cards(
+    ids: list[int], images: ImageBatch, token: str | None = None
+) -> dict[int, ArticleCardRow]:
+    """``ArticleCardRow`` of the visible articles among ``ids``, registering their hero images.
+
+    Three queries (the pages with their review, their authors, their topics) plus, for people,
+    topics and sections not seen yet in this generation (``token``; None: none are remembered),
+    one or two each. No model objects are built for pages or relations: that was most of a card's
+    cost when cards are not already rendered.
+    """
+    from articles.models import ArticleAuthor, ArticlePage, ArticleTopic
+
     ids = [i for i in ids if i]
     if not ids:
         return {}
-    found = article_card_queryset().in_bulk(ids)
-    prepare_article_cards(list(found.values()), images)
-    return found
+    rows = list(card_rows_queryset().filter(pk__in=ids).values_list(*CARD_FIELDS))
+    found = [row[0] for row in rows]
+    authors: dict[int, list[int]] = {}
+    in_order = ArticleAuthor.objects.filter(page_id__in=found).order_by("sort_order", "pk")
+    for page_id, person_id in in_order.values_list("page_id", "person_id"):
+        authors.setdefault(page_id, []).append(person_id)
+    topics: dict[int, list[int]] = {}
+    for page_id, tag_id in ArticleTopic.objects.filter(content_object_id__in=found).values_list(
+        "content_object_id", "tag_id"
+    ):
+        topics.setdefault(page_id, []).append(tag_id)
+    steplen = ArticlePage.steplen
+    bylines = _card_parts(
+        token,
+        "byline",
+        {p for ids_ in authors.values() for p in ids_} | {row[12] for row in rows if row[12]},
+        _load_bylines,
+    )
+    topic_parts = _card_parts(token, "topic", {t for ids_ in topics.values() for t in ids_}, _load_topics)
+    sections = _card_parts(token, "section", {row[5][:-steplen] for row in rows}, _load_sections)
+    roots = site_root_paths()
+    cards = {}
+    for pk, slug, title, standfirst, url_path, path, hero_id, hero_alt, reading, first, last, *rest in rows:
+        status, reviewer_id, reviewed_at = rest
+        images.want(hero_id)
+        named = sorted((topic_parts[t] for t in topics.get(pk, ()) if topic_parts[t]), key=lambda t: t[0])
+        cards[pk] = ArticleCardRow(
+            id=pk,
+            slug=slug,
+            title=title,
+            standfirst=standfirst,
+            url_path=front_end_path(url_path, roots) or url_path,
+            section=sections[path[:-steplen]],
+            hero_image_id=hero_id,
+            hero_alt=hero_alt,
+            reading_time=reading,
+            first_published_at=first,
+            last_published_at=last,
+            review_status=status,
+            reviewer_id=reviewer_id,
+            last_reviewed_at=reviewed_at,
+            topics=[part for _, part in named],
+            authors=[bylines[p] for p in authors.get(pk, ()) if bylines[p]],
+            reviewer=bylines.get(reviewer_id) if reviewer_id else None,
+        )
+    return cards
 
 
 # Rendered article cards, kept per process for one content generation (``GenerationMemo``): a card
@@ -248,6 +341,7 @@ class ArticleCards:
 
         specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
         self.memo = card_memo.current(token, base_url.rstrip("/"), specs)
+        self.token = token
         self.ids: list[int] = []
         self.pages: dict[int, object] = {}
         self.images: ImageBatch | None = None
@@ -255,7 +349,7 @@ class ArticleCards:
     def load(self, ids: list[int], images: ImageBatch) -> ArticleCards:
         self.ids = [i for i in dict.fromkeys(ids) if i]
         self.images = images
-        self.pages = load_article_cards([i for i in self.ids if i not in self.memo], images)
+        self.pages = load_article_cards([i for i in self.ids if i not in self.memo], images, self.token)
         return self
 
     def rendered(self) -> dict[int, dict]:
@@ -282,24 +376,22 @@ def render_section_ref(section) -> dict | None:
     }
 
 
-def render_article_card(page, images: ImageBatch) -> dict:
-    review = page.last_review if page.last_review_id else None
+def render_article_card(card: ArticleCardRow, images: ImageBatch) -> dict:
+    """The card of a loaded ``ArticleCardRow`` (its hero image resolved in ``images``)."""
     return {
-        "id": page.pk,
-        "slug": page.slug,
-        "url_path": page.api_url_path,
-        "title": clean_text(page.title),
-        "standfirst": clean_text(page.standfirst),
-        "section": render_section_ref(page.api_section),
-        "topics": [
-            {"slug": rel.tag.slug, "name": clean_text(rel.tag.name)} for rel in page.tagged_topics.all()
-        ],
-        "image": images.rendition(page.hero_image_id, "card", alt=page.hero_alt or None),
-        "authors": [render_byline(rel.person) for rel in page.article_authors.all()],
-        "reviewer": render_byline(review.reviewer) if review else None,
-        "reading_time": page.reading_time,
-        "first_published_at": page.first_published_at,
-        "last_published_at": page.last_published_at,
-        "last_reviewed_at": review.reviewed_at if review else None,
-        "review_status": page.review_status_db,
+        "id": card.id,
+        "slug": card.slug,
+        "url_path": card.url_path,
+        "title": clean_text(card.title),
+        "standfirst": clean_text(card.standfirst),
+        "section": card.section,
+        "topics": card.topics,
+        "image": images.rendition(card.hero_image_id, "card", alt=card.hero_alt or None),
+        "authors": card.authors,
+        "reviewer": card.reviewer,
+        "reading_time": card.reading_time,
+        "first_published_at": card.first_published_at,
+        "last_published_at": card.last_published_at,
+        "last_reviewed_at": card.last_reviewed_at if card.reviewer_id else None,
+        "review_status": card.review_status,
     }
