@@ -303,9 +303,11 @@ def load_article_cards(
 
 # Rendered article cards, kept per process for one content generation (``GenerationMemo``): a card
 # (title, byline, reviewer badge, section, hero rendition…) is the same wherever it is embedded, so
-# the bundle's picks and related articles and the related endpoint reuse cards rendered for earlier
-# requests instead of loading and rendering them again.
-card_memo = GenerationMemo(max_entries=5000)
+# the bundle's picks and related articles, the related endpoint, the article list and expert profiles
+# reuse cards rendered for earlier requests instead of loading and rendering them again. A card is
+# about 1.6 kB in memory: 20,000 (every article of the benchmark's medium corpus, twice over) is
+# about 32 MB per process at most; beyond that the memo starts again empty.
+card_memo = GenerationMemo(max_entries=20000)
 
 
 def clear_card_memo() -> None:
