@@ -238,10 +238,11 @@ def card_rows_queryset(queryset: QuerySet | None = None) -> QuerySet:
     return annotate_review_status(queryset if queryset is not None else live_articles())
 
 
-def load_article_cards(
-    ids: list[int], images: ImageBatch, token: str | None = None
-) -> dict[int, ArticleCardRow]:
-    """``ArticleCardRow`` of the visible articles among ``ids``, registering their hero images.
+def read_card_rows(
+    ids: list[int] | None, token: str | None = None, *, limit: int | None = None
+) -> dict[int, ArticleCardRow] | None:
+    """``ArticleCardRow`` of the visible articles among ``ids`` (None: of all; then None when there
+    are more than ``limit``).
 
     Three queries (the pages with their review, their authors, their topics) plus, for people,
     topics and sections not seen yet in this generation (``token``; None: none are remembered),
@@ -250,19 +251,26 @@ def load_article_cards(
     """
     from articles.models import ArticleAuthor, ArticlePage, ArticleTopic
 
-    ids = [i for i in ids if i]
-    if not ids:
-        return {}
-    rows = list(card_rows_queryset().filter(pk__in=ids).values_list(*CARD_FIELDS))
-    found = [row[0] for row in rows]
+    pages = card_rows_queryset()
+    authors_of = ArticleAuthor.objects.order_by("sort_order", "pk")
+    topics_of = ArticleTopic.objects.all()
+    if ids is not None:
+        if not ids:
+            return {}
+        pages = pages.filter(pk__in=ids)
+    values = pages.order_by("pk").values_list(*CARD_FIELDS)
+    rows = list(values if limit is None else values[: limit + 1])
+    if limit is not None and len(rows) > limit:
+        return None
+    if ids is not None:
+        found = [row[0] for row in rows]
+        authors_of = authors_of.filter(page_id__in=found)
+        topics_of = topics_of.filter(content_object_id__in=found)
     authors: dict[int, list[int]] = {}
-    in_order = ArticleAuthor.objects.filter(page_id__in=found).order_by("sort_order", "pk")
-    for page_id, person_id in in_order.values_list("page_id", "person_id"):
+    for page_id, person_id in authors_of.values_list("page_id", "person_id"):
         authors.setdefault(page_id, []).append(person_id)
     topics: dict[int, list[int]] = {}
-    for page_id, tag_id in ArticleTopic.objects.filter(content_object_id__in=found).values_list(
-        "content_object_id", "tag_id"
-    ):
+    for page_id, tag_id in topics_of.values_list("content_object_id", "tag_id"):
         topics.setdefault(page_id, []).append(tag_id)
     steplen = ArticlePage.steplen
     bylines = _card_parts(
@@ -277,7 +285,6 @@ def load_article_cards(
     cards = {}
     for pk, slug, title, standfirst, url_path, path, hero_id, hero_alt, reading, first, last, *rest in rows:
         status, reviewer_id, reviewed_at = rest
-        images.want(hero_id)
         named = sorted((topic_parts[t] for t in topics.get(pk, ()) if topic_parts[t]), key=lambda t: t[0])
         cards[pk] = ArticleCardRow(
             id=pk,
@@ -299,6 +306,40 @@ def load_article_cards(
             reviewer=bylines.get(reviewer_id) if reviewer_id else None,
         )
     return cards
+
+
+# Every visible article's card row, per process and content generation (and date), when there are
+# at most ``API_CARD_DIRECTORY_MAX_ARTICLES``: a card not rendered yet then costs no query. Built on
+# the first card of a generation (about 0.3 s of CPU for 10,000 articles on SQLite, in-process).
+card_directory_memo = GenerationMemo(max_entries=2)
+
+
+def card_directory(token: str | None) -> dict[int, ArticleCardRow] | None:
+    if token is None:
+        return None
+    from website.conf import wellness_settings
+
+    memo = card_directory_memo.current(token)
+    if "rows" not in memo:
+        limit = int(wellness_settings.API_CARD_DIRECTORY_MAX_ARTICLES)
+        memo["rows"] = read_card_rows(None, token, limit=limit) if limit > 0 else None
+    return memo["rows"]
+
+
+def load_article_cards(
+    ids: list[int], images: ImageBatch, token: str | None = None
+) -> dict[int, ArticleCardRow]:
+    """``ArticleCardRow`` of the visible articles among ``ids``, registering their hero images:
+    from the generation's card directory, else read (``read_card_rows``)."""
+    ids = [i for i in ids if i]
+    directory = card_directory(token)
+    if directory is not None:
+        rows = {pk: directory[pk] for pk in ids if pk in directory}
+    else:
+        rows = read_card_rows(ids, token)
+    for row in rows.values():
+        images.want(row.hero_image_id)
+    return rows
 
 
 # Rendered article cards, kept per process for one content generation (``GenerationMemo``): a card
