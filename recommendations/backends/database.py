@@ -252,8 +252,9 @@ class NeighbourStore:
 
 
 # This process's memos for the current content generation (``GenerationMemo``): the listing
-# directory, the listings chosen so far loaded whole, and articles' stored facts.
-_DIRECTORY_MEMO = GenerationMemo(max_entries=2)
+# directory (and the language, topic and approach objects chosen listings are given), the listings
+# chosen so far loaded whole, and articles' stored facts.
+_DIRECTORY_MEMO = GenerationMemo(max_entries=4)
 _LISTING_MEMO = GenerationMemo(max_entries=5000)
 _FACTS_MEMO = GenerationMemo(max_entries=20000)
 
@@ -261,6 +262,14 @@ _FACTS_MEMO = GenerationMemo(max_entries=20000)
 def _process_memo(memo: GenerationMemo, generation: str | None) -> dict:
     """``memo``'s values for the current content generation (read from the database when not given)."""
     return memo.current(generation or content_generation()[0])
+
+
+def _prefetched(obj, name: str, model, items: list) -> None:
+    """Sets ``items`` as ``obj``'s prefetched ``name`` relation, as ``prefetch_related`` does."""
+    queryset = model.objects.all()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def _parent_ids(articles) -> dict[int, int | None]:
@@ -370,13 +379,48 @@ class DatabaseBackend(BaseBackend):
         return memo["directory"]
 
     def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
-        """Chosen listings, loaded whole once per generation and process: readers of one article in
-        one country are shown the same few, and each costs four queries to load with its relations."""
+        """Chosen listings, loaded whole once per generation and process (readers of one article in
+        one country are shown the same few): one query, with their languages, specialties and
+        approaches taken from the directory (``load_from_directory``)."""
         memo = _process_memo(_LISTING_MEMO, generation)
         missing = [pk for pk in ids if pk not in memo]
         if missing:
-            memo.update((obj.pk, obj) for obj in self.load_listings(missing))
+            directory = self.directory(generation)
+            if directory is None:
+                loaded = self.load_listings(missing)
+            else:
+                loaded = self.load_from_directory(missing, directory, generation)
+            memo.update((obj.pk, obj) for obj in loaded)
         return {pk: memo[pk] for pk in ids if pk in memo}
+
+    def load_from_directory(
+        self, ids: list[int], directory: ListingDirectory, generation: str | None
+    ) -> list:
+        """``load_listings`` in one query: the listings with their type and image, and their
+        languages, specialties and approaches set as prefetched results (as ``prefetch_related``
+        leaves them) from the directory's rows and this generation's objects of those tables."""
+        from experts.models import Approach, Language, Listing, Topic
+
+        memo = _process_memo(_DIRECTORY_MEMO, generation)
+        if "relations" not in memo:
+            memo["relations"] = {
+                "languages": Language.objects.in_bulk(),
+                "specialties": Topic.objects.in_bulk(),
+                "approaches": Approach.objects.in_bulk(),
+            }
+        objects = memo["relations"]
+        found = list(Listing.objects.filter(pk__in=ids).select_related("listing_type", "image"))
+        known = [obj for obj in found if obj.pk in directory.views]
+        for obj in known:
+            view = directory.views[obj.pk]
+            languages = [objects["languages"][code] for code in view.languages]
+            languages.sort(key=lambda language: (language.name, language.pk))
+            _prefetched(obj, "languages", Language, languages)
+            _prefetched(obj, "specialties", Topic, [objects["specialties"][pk] for pk, _ in view.specialties])
+            _prefetched(obj, "approaches", Approach, [objects["approaches"][pk] for pk, _ in view.approaches])
+        # Not in the directory (no longer active and verified): loaded the usual way.
+        others = [obj.pk for obj in found if obj.pk not in directory.views]
+        return known + (self.load_listings(others) if others else [])
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import Listing, ListingType

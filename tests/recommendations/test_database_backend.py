@@ -307,8 +307,10 @@ class TestFindSupport:
             )
         # Every request reads the generation token (1). The first of a generation also reads the
         # next expiry, the article's profile and its topics' names (3), the directory (count 1 +
-        # rows 4) and the chosen listings whole (4); later ones remember all of that. Without the
-        # directory, per widening step (two here): listing types 1, candidates 1, ranking rows 4.
+        # rows 4), the chosen listings (1) with their languages, specialties and approaches from the
+        # directory and this generation's objects of those tables (3); later ones remember all of
+        # that. Without the directory, per widening step (two here): listing types 1, candidates 1,
+        # ranking rows 4, and the chosen listings whole (4).
         assert small == counts() == (13, 1, 13)
 
 
@@ -367,16 +369,16 @@ def test_ranking_rows_say_what_the_listing_objects_say(catalogue):
 def test_find_support_loads_only_the_chosen_listings_whole(catalogue):
     backend = get_backend("database")
     loaded = []
-    original = backend.load_listings
+    original = backend.load_from_directory
 
-    def spy(ids):
+    def spy(ids, *args):
         ids = list(ids)
         loaded.append(ids)
-        return original(ids)
+        return original(ids, *args)
 
-    backend.load_listings = spy
+    backend.load_from_directory = spy
     try:
         result = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
     finally:
-        del backend.load_listings
+        del backend.load_from_directory
     assert result.suggestions and loaded == [[s.listing.pk for s in result.suggestions]]

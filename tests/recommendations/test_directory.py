@@ -92,14 +92,30 @@ def answers(articles, settings, *, directory: bool):
         for context in CONTEXTS:
             for kwargs in ({"count": 3}, {"count": 6, "include_products": True}):
                 result = find_support(article, context=context, **kwargs)
+                with CaptureQueriesContext(connection) as queries:
+                    shown = [card_facts(s.listing) for s in result.suggestions]
+                assert len(queries) == 0  # chosen listings come with what their cards show
                 out.append(
                     (
                         [(s.listing.slug, s.reasons, s.sponsored, s.score) for s in result.suggestions],
+                        shown,
                         result.widened_to,
                         result.notice,
                     )
                 )
     return out
+
+
+def card_facts(listing) -> tuple:
+    """What a listing card reads from a listing's relations."""
+    return (
+        listing.name,
+        listing.listing_type.slug,
+        listing.image_id,
+        [(language.code, language.name) for language in listing.languages.all()],
+        [(topic.slug, topic.name) for topic in listing.specialties.all()],
+        [(approach.slug, approach.name) for approach in listing.approaches.all()],
+    )
 
 
 def test_find_support_answers_as_the_database_does(catalogue, settings):
@@ -119,7 +135,7 @@ def test_find_support_answers_as_the_database_does(catalogue, settings):
     articles = [catalogue["flagship"], catalogue["insomnia"], catalogue["jealousy"]]
     with_directory = answers(articles, settings, directory=True)
     assert with_directory == answers(articles, settings, directory=False)
-    assert sum(bool(found) for found, _, _ in with_directory) > len(with_directory) // 2
+    assert sum(bool(found) for found, _, _, _ in with_directory) > len(with_directory) // 2
 
 
 def test_a_listing_change_shows_at_once(catalogue):
@@ -148,8 +164,9 @@ def test_warm_requests_read_only_the_generation(catalogue):
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
     # The generation per request, then once per generation: the second article's profile and its
-    # topics' names and the listings chosen for it (4).
-    assert len(ctx.captured_queries) == 2 + 2 + 4
+    # topics' names and the listings chosen for it (1: their languages, specialties and approaches
+    # come from the directory).
+    assert len(ctx.captured_queries) == 2 + 2 + 1
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
