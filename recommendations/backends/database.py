@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from website.api.caching import GenerationMemo, content_generation
 
+from ..article_directory import article_directory
 from ..conf import reco_setting
 from ..directory import ListingDirectory
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
@@ -350,13 +351,11 @@ class DatabaseBackend(BaseBackend):
         return memo[article.pk]
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
-        if generation is None:
+        """From the generation's article directory, which holds every topic's name."""
+        directory = article_directory(generation) if generation is not None else None
+        if directory is None:
             return super().topic_names(topic_ids)
-        memo = _process_memo(_FACTS_MEMO, generation)
-        key = ("topic names", tuple(topic_ids))
-        if key not in memo:
-            memo[key] = super().topic_names(topic_ids)
-        return memo[key]
+        return sorted(directory.topics[pk] for pk in topic_ids if pk in directory.topics)
 
     def support_fetch(self, q: SupportQuery, generation: str | None):
         """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), or

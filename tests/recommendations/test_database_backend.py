@@ -306,12 +306,13 @@ class TestFindSupport:
                 offers_online=True,
             )
         # Every request reads the generation token (1). The first of a generation also reads the
-        # next expiry, the article's profile and its topics' names (3), the directory (count 1 +
-        # rows 4), the chosen listings (1) with their languages, specialties and approaches from the
-        # directory and this generation's objects of those tables (3); later ones remember all of
-        # that. Without the directory, per widening step (two here): listing types 1, candidates 1,
-        # ranking rows 4, and the chosen listings whole (4).
-        assert small == counts() == (13, 1, 13)
+        # next expiry and the article's profile (2), builds the article directory, which holds the
+        # topics' names (5), and the listing directory (count 1 + rows 4), and loads the chosen
+        # listings (1) with their languages, specialties and approaches from the directory and this
+        # generation's objects of those tables (3); later ones remember all of that. Without the
+        # listing directory, per widening step (two here): listing types 1, candidates 1, ranking
+        # rows 4 (the chosen listings are remembered from the first request).
+        assert small == counts() == (17, 1, 13)
 
 
 class TestSafetyNoteScope:

@@ -163,10 +163,10 @@ def test_warm_requests_read_only_the_generation(catalogue):
         result = find_support(catalogue["insomnia"], context=context, count=2)
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
-    # The generation per request, then once per generation: the second article's profile and its
-    # topics' names and the listings chosen for it (1: their languages, specialties and approaches
-    # come from the directory).
-    assert len(ctx.captured_queries) == 2 + 2 + 1
+    # The generation per request, then once per generation: the second article's profile and the
+    # listings chosen for it (1: their languages, specialties and approaches come from the listing
+    # directory; topic names from the article directory).
+    assert len(ctx.captured_queries) == 2 + 1 + 1
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
