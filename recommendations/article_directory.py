@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from website.api.caching import GenerationMemo
 
 from .conf import reco_setting
+from .profiles import ArticleFacts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -42,10 +43,32 @@ class ArticleRow:
     section_id: int | None = None
     section_title: str = ""
     author_ids: tuple[int, ...] = ()
+    # From the article's stored profile (``indexed``); an article not indexed yet has none.
+    indexed: bool = False
+    topic_ids: tuple[int, ...] = ()
+    mentioned_topic_ids: tuple[int, ...] = ()
+    approach_ids: tuple[int, ...] = ()
+    is_sensitive: bool = False
+    advises_against_joint_sessions: bool = False
 
     @property
     def pk(self) -> int:
         return self.id
+
+    def facts(self) -> ArticleFacts:
+        """The stored profile's facts without its terms (``terms`` is empty): everything ranking
+        reads at request time; the terms only ever fed the precomputed neighbour table."""
+        return ArticleFacts(
+            article_id=self.id,
+            section_id=self.section_id,
+            author_ids=list(self.author_ids),
+            topic_ids=list(self.topic_ids),
+            mentioned_topic_ids=list(self.mentioned_topic_ids),
+            approach_ids=list(self.approach_ids),
+            terms={},
+            is_sensitive=self.is_sensitive,
+            advises_against_joint_sessions=self.advises_against_joint_sessions,
+        )
 
 
 PAGE_FIELDS = ("slug", "title", "first_published_at", "last_published_at")
@@ -79,14 +102,27 @@ def article_rows(ids: Iterable[int] | None = None, *, limit: int | None = None) 
     if limit is not None and len(found) > limit:
         return None
     profile_of = {
-        pk: (section, tuple(authors))
-        for pk, section, authors in profiles.values_list("pk", "section_id", "author_ids")
+        row[0]: row[1:]
+        for row in profiles.values_list(
+            "pk",
+            "section_id",
+            "author_ids",
+            "topic_ids",
+            "mentioned_topic_ids",
+            "approach_ids",
+            "is_sensitive",
+            "advises_against_joint_sessions",
+        )
     }
-    section_ids = {section for section, _ in profile_of.values() if section is not None}
+    section_ids = {profile[0] for profile in profile_of.values() if profile[0] is not None}
     titles = dict(Page.objects.filter(pk__in=section_ids).values_list("pk", "title")) if section_ids else {}
     rows = []
     for pk, slug, title, first, last, status in found:
-        section, authors = profile_of.get(pk, (None, ()))
+        profile = profile_of.get(pk)
+        if profile is None:
+            rows.append(ArticleRow(pk, slug, title, first, last, status))
+            continue
+        section, authors, topics, mentioned, approaches, sensitive, advises = profile
         rows.append(
             ArticleRow(
                 id=pk,
@@ -97,7 +133,13 @@ def article_rows(ids: Iterable[int] | None = None, *, limit: int | None = None) 
                 review_status=status,
                 section_id=section,
                 section_title=titles.get(section, ""),
-                author_ids=authors,
+                author_ids=tuple(authors),
+                indexed=True,
+                topic_ids=tuple(topics),
+                mentioned_topic_ids=tuple(mentioned),
+                approach_ids=tuple(approaches),
+                is_sensitive=sensitive,
+                advises_against_joint_sessions=advises,
             )
         )
     return rows

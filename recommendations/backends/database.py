@@ -336,12 +336,17 @@ class DatabaseBackend(BaseBackend):
         return super().find_support(article, generation=generation or content_generation()[0], **kwargs)
 
     def article_facts(self, article, generation: str | None = None) -> ArticleFacts:
-        """Stored profiles are remembered per generation (the indexing tasks renew it); facts
-        computed from an article not indexed yet are not (it may be a preview's draft)."""
+        """A visible, indexed article's facts come from the generation's article directory (without
+        terms); other stored profiles are remembered per generation (the indexing tasks renew it);
+        facts computed from an article not indexed yet are not (it may be a preview's draft)."""
         if generation is None:
             return super().article_facts(article)
         from ..models import ArticleProfile
 
+        directory = article_directory(generation)
+        row = directory.rows.get(article.pk) if directory is not None else None
+        if row is not None and row.indexed:
+            return row.facts()  # no terms: nothing at request time reads them
         memo = _process_memo(_FACTS_MEMO, generation)
         if article.pk not in memo:
             profile = ArticleProfile.objects.filter(article_id=article.pk).first()

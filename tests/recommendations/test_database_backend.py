@@ -122,10 +122,11 @@ class TestRelatedArticles:
             )
         get_backend("database").rebuild(log=lambda *a: None)
         # Every request reads the generation token and the article's neighbours (2). The first of a
-        # generation also reads the next expiry, the article's profile and builds the article
-        # directory (rows, profiles, section titles, picks, topic names: 5). Without the directory
-        # each request reads picks, candidate rows (3) and topic names itself.
-        assert small == counts() == (9, 2, 7)
+        # generation also reads the next expiry and builds the article directory (rows, profiles,
+        # section titles, picks, topic names: 5), which holds the article's own facts too. Without
+        # the directory each request reads picks, candidate rows (3) and topic names itself, and the
+        # article's profile is remembered from the first request.
+        assert small == counts() == (8, 2, 7)
 
 
 class TestFindSupport:
@@ -306,13 +307,13 @@ class TestFindSupport:
                 offers_online=True,
             )
         # Every request reads the generation token (1). The first of a generation also reads the
-        # next expiry and the article's profile (2), builds the article directory, which holds the
-        # topics' names (5), and the listing directory (count 1 + rows 4), and loads the chosen
+        # next expiry (1), builds the article directory, which holds the article's stored facts and
+        # the topics' names (5), and the listing directory (count 1 + rows 4), and loads the chosen
         # listings (1) with their languages, specialties and approaches from the directory and this
         # generation's objects of those tables (3); later ones remember all of that. Without the
         # listing directory, per widening step (two here): listing types 1, candidates 1, ranking
         # rows 4 (the chosen listings are remembered from the first request).
-        assert small == counts() == (17, 1, 13)
+        assert small == counts() == (16, 1, 13)
 
 
 class TestSafetyNoteScope:

@@ -163,10 +163,10 @@ def test_warm_requests_read_only_the_generation(catalogue):
         result = find_support(catalogue["insomnia"], context=context, count=2)
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
-    # The generation per request, then once per generation: the second article's profile and the
-    # listings chosen for it (1: their languages, specialties and approaches come from the listing
-    # directory; topic names from the article directory).
-    assert len(ctx.captured_queries) == 2 + 1 + 1
+    # The generation per request, then once per generation the listings chosen for the second
+    # article (1: their languages, specialties and approaches come from the listing directory; the
+    # article's stored facts and topic names from the article directory).
+    assert len(ctx.captured_queries) == 2 + 1
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
@@ -184,3 +184,13 @@ def test_directory_holds_active_verified_listings(catalogue):
     assert set(directory.views) == set(
         Listing.objects.filter(is_active=True, verified=True).values_list("pk", flat=True)
     )
+
+
+def test_find_support_answers_alike_with_the_article_directory_off(catalogue, settings):
+    """The article's facts from the article directory (no terms) give the answers its stored
+    profile gives."""
+    articles = [catalogue[k] for k in ("flagship", "insomnia", "jealousy", "arguing")]
+    with_directory = answers(articles, settings, directory=True)
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
+    assert answers(articles, settings, directory=True) == with_directory
+    assert sum(bool(found) for found, _, _, _ in with_directory) > len(with_directory) // 2
