@@ -328,19 +328,40 @@ class RankedListing:
     step: str
 
 
-def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
+def _matched(v: ListingView, q: SupportQuery):
+    specialties = [(pk, name) for pk, name in v.specialties if pk in q.topic_weights]
+    approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]
+    affinity = type_affinity(v.listing_type_name, q.terms) if q.has_signals else 0.0
+    return specialties, approaches, affinity
+
+
+def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
+    """``(score, relevance)`` of a candidate, as ``score_listing`` gives them, without its reasons:
+    ``plan_support`` ranks every candidate by these and writes reasons for the chosen only."""
+    specialties, approaches, affinity = _matched(v, q)
     total_topic = sum(q.topic_weights.values())
+    topic_part = sum(q.topic_weights[pk] for pk, _ in specialties) / total_topic if total_topic else 0.0
+    approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
+    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
+    if q.country and v.country == q.country:
+        bonus += COUNTRY_BONUS
+    if q.language and q.language in v.languages:
+        bonus += LANGUAGE_BONUS
+    if q.near and v.offers_in_person and v.latitude is not None and v.longitude is not None:
+        if distance_km(q.near, (v.latitude, v.longitude)) <= NEAR_KM:
+            bonus += NEAR_BONUS
+    return round(relevance + bonus, 6), round(relevance, 6)
+
+
+def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
+    score, relevance = listing_score(v, q)
+    specialties, approaches, affinity = _matched(v, q)
     # Reasons name what the article is most about first: tagged before mentioned, then the title's words.
     matched = sorted(
-        ((pk, name) for pk, name in v.specialties if pk in q.topic_weights),
+        specialties,
         key=lambda item: (-q.topic_weights[item[0]], not name_tokens(item[1]) & q.title_terms, item[1]),
     )
-    topic_part = sum(q.topic_weights[pk] for pk, _ in matched) / total_topic if total_topic else 0.0
-    approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]
-    approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
-    affinity = type_affinity(v.listing_type_name, q.terms) if q.has_signals else 0.0
-    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
-
     reasons: list[str] = []
     if v.is_crisis_resource:
         reasons.append("Crisis support service")
@@ -348,26 +369,21 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     reasons += [f"Works with {name}" for _, name in approaches[:2]]
     if affinity and not matched:
         reasons.append(f"{v.listing_type_name}")
-    bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
     if q.modality != "in_person" and v.offers_online:
         reasons.append("Offers online sessions")
     elif v.offers_in_person:
         reasons.append(f"Sees clients in person in {v.city}" if v.city else "Sees clients in person")
     if q.country and v.country == q.country:
         reasons.append(f"Based in {country_name(v.country)}")
-        bonus += COUNTRY_BONUS
     if q.language and q.language in v.languages:
         reasons.append(f"Speaks {language_name(q.language)}")
-        bonus += LANGUAGE_BONUS
     if q.near and v.offers_in_person and v.latitude is not None and v.longitude is not None:
         km = distance_km(q.near, (v.latitude, v.longitude))
-        if km <= NEAR_KM:
-            bonus += NEAR_BONUS
         if q.country is None or v.country == q.country:
             reasons.append(f"About {max(1, round(km))} km from you")
     if v.accepting_clients and not v.is_crisis_resource:
         reasons.append("Accepting new clients")
-    return RankedListing(v, round(relevance + bonus, 6), round(relevance, 6), reasons, step.name)
+    return RankedListing(v, score, relevance, reasons, step.name)
 
 
 def rotation_key(article_id: int, day: datetime.date, listing_id: int) -> str:
@@ -377,6 +393,19 @@ def rotation_key(article_id: int, day: datetime.date, listing_id: int) -> str:
 def order_fairly(items: list[RankedListing], q: SupportQuery) -> list[RankedListing]:
     """Best first; among equal scores (to two decimals) a rotation seeded by article and day."""
     return sorted(items, key=lambda r: (-round(r.score, 2), rotation_key(q.article_id, q.day, r.view.id)))
+
+
+def best_fairly(scored: list[tuple[ListingView, float]], n: int, q: SupportQuery) -> list[ListingView]:
+    """The first ``n`` of ``scored`` (view, score) pairs in ``order_fairly``'s order, hashing only
+    the candidates whose rounded score reaches the ``n``-th best (the rest cannot be among them)."""
+    if n <= 0 or not scored:
+        return []
+    by_score = sorted(scored, key=lambda item: -round(item[1], 2))
+    if len(by_score) > n:
+        cutoff = round(by_score[n - 1][1], 2)
+        by_score = [item for item in by_score if round(item[1], 2) >= cutoff]
+    by_score.sort(key=lambda item: (-round(item[1], 2), rotation_key(q.article_id, q.day, item[0].id)))
+    return [v for v, _ in by_score[:n]]
 
 
 @dataclass
@@ -397,29 +426,33 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
     match on) is relevant; crisis resources lead on sensitive articles.
     """
     chosen: list[RankedListing] = []
-    crisis: list[RankedListing] = []
+    crisis: list[tuple[ListingView, float]] = []
     seen: set[int] = set()
     widened_to: str | None = None
     steps = widening_steps(q)
+    crisis_steps: dict[int, Step] = {}
     for index, step in enumerate(steps):
         found = []
         for v in fetch(step, seen):
             if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
                 continue
             seen.add(v.id)
-            ranked = score_listing(v, q, step)
+            score, relevance = listing_score(v, q)
             if v.is_crisis_resource and q.is_sensitive:
-                crisis.append(ranked)
-            elif ranked.relevance > 0 or not q.has_signals:
-                found.append(ranked)
+                crisis.append((v, score))
+                crisis_steps[v.id] = step
+            elif relevance > 0 or not q.has_signals:
+                found.append((v, score))
         needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
-        added = order_fairly(found, q)[: max(0, needed)]
+        # Reasons are written for the chosen only.
+        added = [score_listing(v, q, step) for v in best_fairly(found, needed, q)]
         if added and index > 0:
             widened_to = step.name
         chosen += added
         if len(chosen) + min(len(crisis), crisis_slots(q.count)) >= q.count:
             break
-    lead = order_fairly(crisis, q)[: crisis_slots(q.count)] if q.is_sensitive else []
+    leading = best_fairly(crisis, crisis_slots(q.count), q) if q.is_sensitive else []
+    lead = [score_listing(v, q, crisis_steps[v.id]) for v in leading]
     ranked = (lead + chosen)[: q.count]
     return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked)))
 

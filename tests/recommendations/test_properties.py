@@ -1,5 +1,6 @@
 """Property-based tests: the hard filters hold for any reader context and any catalogue."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -8,7 +9,17 @@ from hypothesis import strategies as st
 
 from recommendations.evaluation import violation
 from recommendations.interface import ReaderContext
-from recommendations.scoring import ListingView, SupportQuery, hard_filter_violation, plan_support
+from recommendations.scoring import (
+    ListingView,
+    SupportQuery,
+    crisis_slots,
+    hard_filter_violation,
+    in_step,
+    order_fairly,
+    plan_support,
+    score_listing,
+    widening_steps,
+)
 
 COUNTRIES = ["DE", "GB", "FR", "AT"]
 LANGUAGES = ["de", "en", "fr"]
@@ -162,3 +173,54 @@ def eval_article(db):
     factories.listing_type("Psychologist")
     topic = factories.topic("Couples therapy")
     return factories.article(title="Random couples", topics=[topic]), topic
+
+
+located_views = st.tuples(
+    listing_views,
+    st.none() | st.tuples(st.floats(47.0, 55.0), st.floats(5.0, 15.0)),
+    st.booleans(),
+).map(
+    lambda t: dataclasses.replace(
+        t[0],
+        latitude=t[1][0] if t[1] else None,
+        longitude=t[1][1] if t[1] else None,
+        accepting_clients=t[2],
+    )
+)
+located_queries = st.tuples(queries, st.none() | st.tuples(st.floats(47.0, 55.0), st.floats(5.0, 15.0))).map(
+    lambda t: dataclasses.replace(t[0], near=t[1])
+)
+
+
+def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
+    """The ranking as first written: every candidate scored with its reasons, every list ordered."""
+    chosen, crisis, seen, widened_to = [], [], set(), None
+    for index, step in enumerate(widening_steps(q)):
+        found = []
+        for v in catalogue:
+            if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
+                continue
+            seen.add(v.id)
+            ranked = score_listing(v, q, step)
+            if v.is_crisis_resource and q.is_sensitive:
+                crisis.append(ranked)
+            elif ranked.relevance > 0 or not q.has_signals:
+                found.append(ranked)
+        needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
+        added = order_fairly(found, q)[: max(0, needed)]
+        if added and index > 0:
+            widened_to = step.name
+        chosen += added
+        if len(chosen) + min(len(crisis), crisis_slots(q.count)) >= q.count:
+            break
+    lead = order_fairly(crisis, q)[: crisis_slots(q.count)] if q.is_sensitive else []
+    return (lead + chosen)[: q.count], widened_to
+
+
+@settings(max_examples=500, deadline=None)
+@given(q=located_queries, catalogue=st.lists(located_views, max_size=40, unique_by=lambda v: v.id))
+def test_plan_equals_scoring_and_ordering_every_candidate(q, catalogue):
+    """``plan_support`` writes reasons for the chosen only and hashes only candidates that can be
+    chosen; the plan is the one from scoring and ordering every candidate."""
+    plan = plan_support(q, lambda step, exclude: list(catalogue))
+    assert (plan.ranked, plan.widened_to) == plan_by_scoring_everything(q, catalogue)
