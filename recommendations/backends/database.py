@@ -400,9 +400,10 @@ class DatabaseBackend(BaseBackend):
     def load_from_directory(
         self, ids: list[int], directory: ListingDirectory, generation: str | None
     ) -> list:
-        """``load_listings`` in one query: the listings with their type and image, and their
-        languages, specialties and approaches set as prefetched results (as ``prefetch_related``
-        leaves them) from the directory's rows and this generation's objects of those tables."""
+        """``load_listings`` in one query: the listings with their type (cards need only the image's
+        id; the article page reloads its listings with their images), and their languages,
+        specialties and approaches set as prefetched results (as ``prefetch_related`` leaves them)
+        from the directory's rows and this generation's objects of those tables."""
         from experts.models import Approach, Language, Listing, Topic
 
         memo = _process_memo(_DIRECTORY_MEMO, generation)
@@ -413,7 +414,7 @@ class DatabaseBackend(BaseBackend):
                 "approaches": Approach.objects.in_bulk(),
             }
         objects = memo["relations"]
-        found = list(Listing.objects.filter(pk__in=ids).select_related("listing_type", "image"))
+        found = list(Listing.objects.filter(pk__in=ids).select_related("listing_type"))
         known = [obj for obj in found if obj.pk in directory.views]
         for obj in known:
             view = directory.views[obj.pk]
