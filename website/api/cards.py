@@ -4,6 +4,10 @@ Each kind has a *load* step that fetches every row it needs for a whole list at 
 *render* step that turns one loaded object into the dict its serializer declares. Images are only
 registered during loading (``ImageBatch.want``) and fetched once for the whole response, so a list
 of 50 cards costs the same number of queries as a list of one.
+
+Article cards are read as plain rows (``read_card_rows``, no page objects) and kept per process and
+content generation: every visible article's row (``card_directory``) and every card rendered
+(``card_memo``), so embedding a card usually costs no query at all.
 """
 
 from __future__ import annotations
@@ -11,10 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    QuerySet,
-    prefetch_related_objects,
-)
+from django.db.models import QuerySet
 
 from articles.visibility import visible
 from experts.countries import language_name
@@ -41,10 +42,6 @@ def load_people(ids: Iterable[int]) -> dict[int, object]:
     if not ids:
         return {}
     return Person.objects.filter(pk__in=ids).prefetch_related("credentials").in_bulk()
-
-
-def prefetch_people(people: list) -> None:
-    prefetch_related_objects([p for p in people if p is not None], "credentials")
 
 
 def render_byline(person) -> dict:
