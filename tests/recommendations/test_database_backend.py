@@ -21,6 +21,26 @@ def slugs(items):
     return [getattr(i, "article", None).slug if hasattr(i, "article") else i.listing.slug for i in items]
 
 
+def query_counts(request, settings, directory_setting: str) -> tuple[int, int, int]:
+    """Queries of ``request()``: the first of a generation, the next one, and the next one with the
+    directory that ``directory_setting`` bounds turned off."""
+    from website.api.caching import clear_process_memos
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            request()
+        return len(ctx.captured_queries)
+
+    clear_process_memos()
+    first, again = count(), count()
+    settings.WELLNESS = {**settings.WELLNESS, directory_setting: 0}
+    clear_process_memos()
+    count()
+    without_directory = count()
+    settings.WELLNESS = {k: v for k, v in settings.WELLNESS.items() if k != directory_setting}
+    return first, again, without_directory
+
+
 class TestRelatedArticles:
     def test_similar_articles_fill_without_self(self, catalogue):
         related = related_articles(catalogue["flagship"], limit=6)
@@ -92,25 +112,12 @@ class TestRelatedArticles:
         assert incremental == rebuilt and incremental
 
     def test_query_count_is_constant_at_two_catalogue_sizes(self, catalogue, settings):
-        from website.api.caching import clear_process_memos
-
-        def count():
-            with CaptureQueriesContext(connection) as ctx:
-                related_articles(catalogue["flagship"], limit=6)
-            return len(ctx.captured_queries)
-
         def counts():
-            """(first request of a generation, the next one, the same with the directory off)."""
-            clear_process_memos()
-            first, again = count(), count()
-            settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
-            clear_process_memos()
-            count()
-            without_directory = count()
-            settings.WELLNESS = {
-                k: v for k, v in settings.WELLNESS.items() if k != "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES"
-            }
-            return first, again, without_directory
+            return query_counts(
+                lambda: related_articles(catalogue["flagship"], limit=6),
+                settings,
+                "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES",
+            )
 
         small = counts()
         for n in range(12):
@@ -274,27 +281,14 @@ class TestFindSupport:
         assert slugs(same_day[0].suggestions) == slugs(same_day[1].suggestions)
 
     def test_query_count_is_constant_at_two_catalogue_sizes(self, catalogue, settings):
-        from website.api.caching import clear_process_memos
-
         context = ReaderContext(country="DE", language="de", modality="online")
 
-        def count():
-            with CaptureQueriesContext(connection) as ctx:
-                find_support(catalogue["flagship"], context=context, count=2)
-            return len(ctx.captured_queries)
-
         def counts():
-            """(first request of a generation, the next one, the same with the directory off)."""
-            clear_process_memos()
-            first, again = count(), count()
-            settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 0}
-            clear_process_memos()
-            count()
-            without_directory = count()
-            settings.WELLNESS = {
-                k: v for k, v in settings.WELLNESS.items() if k != "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"
-            }
-            return first, again, without_directory
+            return query_counts(
+                lambda: find_support(catalogue["flagship"], context=context, count=2),
+                settings,
+                "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS",
+            )
 
         small = counts()
         couples = catalogue["topics"]["couples"]
