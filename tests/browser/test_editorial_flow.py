@@ -77,9 +77,16 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 def type_rich_text(page: Page, field_id: str, text: str) -> None:
-    """Types into the Draftail editor that stands in for the hidden rich-text input ``field_id``."""
-    page.locator(f"#{field_id} + .Draftail-Editor__wrapper [contenteditable=true]").click()
+    """Types into the Draftail editor that stands in for the hidden rich-text input ``field_id``,
+    and waits until the input holds it. An editor just added to a list can take the click before it
+    takes focus, and the keystrokes are then lost: the draft saves without them (drafts may leave
+    required fields empty) and only submitting for review fails."""
+    editor = page.locator(f"#{field_id} + .Draftail-Editor__wrapper [contenteditable=true]")
+    editor.click()
+    expect(editor).to_be_focused()
     page.keyboard.type(text)
+    expect(editor).to_contain_text(text)
+    expect(page.locator(f"#{field_id}")).to_have_value(re.compile(re.escape(text.split()[0])))
 
 
 def insert_body_block(page: Page, label: str) -> None:
@@ -90,6 +97,27 @@ def insert_body_block(page: Page, label: str) -> None:
 
 def open_footer_actions(page: Page) -> None:
     page.locator("footer .w-dropdown__toggle").click()
+
+
+def expect_message(page: Page, text: str) -> None:
+    """The admin's message contains ``text``; if not, the failure names the form's field errors."""
+    try:
+        expect(page.locator(".messages")).to_contain_text(text)
+    except AssertionError:
+        fields = page.locator(".w-field--error, .w-field__errors, .error-message")
+        details = [
+            (el.get_attribute("data-field-wrapper") or el.get_attribute("id") or "", el.inner_text()[:200])
+            for el in fields.all()
+        ]
+        raise AssertionError(f"no message {text!r}; field errors: {details}") from None
+
+
+def wait_for_editor_form(page: Page) -> None:
+    """Waits until the edit form holds the saved body: the StreamField builds its inputs in the
+    browser after load, and an action posted before that sends a body without them (the admin
+    then answers "could not be saved due to validation errors")."""
+    expect(page.locator("#body-0-value-title")).to_have_value(FAQ_TITLE)
+    expect(page.locator("#body-1-value-title")).to_have_value(SUPPORT_TITLE)
 
 
 def write_and_submit(page: Page, team: dict, shot) -> ArticlePage:
@@ -132,9 +160,10 @@ def write_and_submit(page: Page, team: dict, shot) -> ArticlePage:
     article = ArticlePage.objects.get(title=TITLE)
     assert not article.live
 
+    wait_for_editor_form(page)
     open_footer_actions(page)
     page.locator("footer button[name=action-submit]").click()
-    expect(page.locator(".messages")).to_contain_text("submitted")
+    expect_message(page, "submitted")
     page.wait_for_load_state("networkidle")
     shot(page, "03-author-submitted")
     article.refresh_from_db()
@@ -146,6 +175,7 @@ def approve_as_expert(page: Page, team: dict, article: ArticlePage, shot) -> Non
     base = team["url"]
     log_in(page, base, team["reviewer_login"].username)
     page.goto(f"{base}/admin/pages/{article.pk}/edit/")
+    wait_for_editor_form(page)
     open_footer_actions(page)
     page.locator("footer button[data-workflow-action-name=approve]").click()
     modal = page.locator(".modal.in")
@@ -166,6 +196,7 @@ def approve_as_editor(page: Page, team: dict, article: ArticlePage, shot) -> Non
     base = team["url"]
     log_in(page, base, team["editor"].username)
     page.goto(f"{base}/admin/pages/{article.pk}/edit/")
+    wait_for_editor_form(page)
     open_footer_actions(page)
     # The one-click approve (no comment modal); on the last step it publishes.
     approve = page.locator(
