@@ -383,17 +383,17 @@ class ArticleCards:
         self.memo = card_memo.current(token, base_url.rstrip("/"), specs)
         self.token = token
         self.ids: list[int] = []
-        self.pages: dict[int, object] = {}
+        self.rows: dict[int, ArticleCardRow] = {}
         self.images: ImageBatch | None = None
 
     def load(self, ids: list[int], images: ImageBatch) -> ArticleCards:
         self.ids = [i for i in dict.fromkeys(ids) if i]
         self.images = images
-        self.pages = load_article_cards([i for i in self.ids if i not in self.memo], images, self.token)
+        self.rows = load_article_cards([i for i in self.ids if i not in self.memo], images, self.token)
         return self
 
     def rendered(self) -> dict[int, dict]:
-        fresh = {pk: render_article_card(page, self.images) for pk, page in self.pages.items()}
+        fresh = {pk: render_article_card(row, self.images) for pk, row in self.rows.items()}
         self.memo.update(fresh)
         return {pk: fresh.get(pk) or self.memo[pk] for pk in self.ids if pk in fresh or pk in self.memo}
 
