@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
-.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults
+.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ browser-deps:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 	$(MAKE) node-deps
+
+# PostgreSQL and Redis on 127.0.0.1 for the PostgreSQL pass of CI, benchmarks and fault runs:
+# installed from Debian when missing and started when not answering (idempotent; needs root).
+# `make run` and `make test` need neither: they use SQLite and a per-process cache.
+services:
+	scripts/services.sh
 
 # Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both, BENCH_ARGS=…
 BENCH_SIZE ?= small
