@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
-.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults services
+.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults services search-engine search-engine-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,14 @@ browser-deps:
 # `make run` and `make test` need neither: they use SQLite and a per-process cache.
 services:
 	scripts/services.sh
+
+# A one-node OpenSearch on 127.0.0.1:9200 built from Maven Central jars (search-engine/README.md);
+# SEARCH_ENGINE_PORT and SEARCH_ENGINE_KIND select another port or engine. Stop removes its data.
+search-engine:
+	scripts/search-engine.sh start
+
+search-engine-stop:
+	scripts/search-engine.sh stop
 
 # Benchmark (docs/benchmarks.md): BENCH_SIZE=small|medium, BENCH_DB=sqlite|postgres|both, BENCH_ARGS=…
 BENCH_SIZE ?= small
