@@ -12,11 +12,15 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
-    # "database" (default, always kept up to date and used as the fallback) or "elasticsearch".
+    # "database" (default, always kept up to date and used as the fallback) or "elasticsearch" (the
+    # search-engine backend, for Elasticsearch and OpenSearch alike).
     "RECOMMENDATIONS_BACKEND": "database",
-    # Elasticsearch connection and index naming. Indexes are "<prefix>_<kind>_<version>" behind the
+    # Search-engine connection and index naming. Indexes are "<prefix>_<kind>_<version>" behind the
     # alias "<prefix>_<kind>", so a rebuild swaps the alias atomically.
     "RECOMMENDATIONS_ES_URL": "",
+    # Which engine answers at that URL: "elasticsearch" (8 or 9), "opensearch" (2 or 3), or "auto"
+    # (asked from the cluster's root endpoint when the client is first built).
+    "RECOMMENDATIONS_ENGINE": "auto",
     "RECOMMENDATIONS_ES_INDEX_PREFIX": "wellness_reco",
     # Seconds. Short on purpose: a slow cluster must never hold up a reader or a publish.
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,

@@ -1,6 +1,20 @@
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """Live search-engine tests run only with a node to run against (``make search-engine``)."""
+    from tests.recommendations.live import live_engine_url
+
+    if live_engine_url():
+        return
+    skip = pytest.mark.skip(
+        reason="needs a search engine: make search-engine, then SEARCH_ENGINE_URL=http://127.0.0.1:9200"
+    )
+    for item in items:
+        if "engine_live" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache

@@ -1,10 +1,13 @@
-"""The Elasticsearch backend: documents, versioned indexes behind aliases, queries, bulk loading.
+"""The search-engine backend (Elasticsearch 8/9 or OpenSearch 2/3): documents, versioned indexes
+behind aliases, queries, bulk loading.
 
 Assembled from collaborators set as class attributes, so a subclass for another cluster version
 overrides only what changed:
 
-- ``client_factory``: the ``elasticsearch`` client with short timeouts and no client retries
-  (the circuit breaker in ``recommendations.interface`` decides what happens on failure);
+- ``client_factory``: an ``engine.EngineClient`` for the configured engine (elasticsearch-py or
+  opensearch-py, chosen by ``RECOMMENDATIONS_ENGINE`` or detected from the cluster), with short
+  timeouts and no client retries (the circuit breaker in ``recommendations.interface`` decides what
+  happens on failure);
 - ``index_class`` (``AliasedIndex``): create a versioned index, bulk-load with 429 retries,
   swap the alias in one ``_aliases`` request, drop the old index, single-document writes;
 - ``document_builder_class`` (``DocumentBuilder``): article and listing documents from the models;
@@ -28,6 +31,7 @@ from django.utils import timezone
 from .. import queries
 from ..conf import reco_setting
 from ..documents import index_body
+from ..engine import EngineClient, EngineError, connect
 from ..scoring import Step, SupportQuery, type_affinity
 from ..text import BLOCK_WEIGHTS
 from .base import BaseBackend
@@ -39,17 +43,18 @@ KINDS = ("articles", "listings")
 
 
 class BackendUnavailable(Exception):
-    """Elasticsearch could not answer (connection refused, timeout, 5xx, 429)."""
+    """The engine could not answer (connection refused, timeout, 5xx, 429)."""
 
 
-def client_factory():
-    from elasticsearch import Elasticsearch
-
+def client_factory() -> EngineClient:
     url = reco_setting("RECOMMENDATIONS_ES_URL")
     if not url:
         raise BackendUnavailable("RECOMMENDATIONS_ES_URL is not set")
     timeout = float(reco_setting("RECOMMENDATIONS_ES_TIMEOUT"))
-    return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+    try:
+        return connect(url, kind=reco_setting("RECOMMENDATIONS_ENGINE"), timeout=timeout)
+    except EngineError as e:
+        raise BackendUnavailable(str(e)) from e
 
 
 def _fingerprint(doc: dict) -> str:
@@ -154,7 +159,7 @@ class DocumentBuilder:
 class AliasedIndex:
     """One kind of document in versioned indexes behind an alias."""
 
-    def __init__(self, client, kind: str):
+    def __init__(self, client: EngineClient, kind: str):
         self.client = client
         self.kind = kind
         self.alias = f"{reco_setting('RECOMMENDATIONS_ES_INDEX_PREFIX')}_{kind}"
@@ -164,7 +169,7 @@ class AliasedIndex:
 
     def create(self, name: str) -> None:
         body = index_body(self.kind)
-        self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+        self.client.create_index(name, settings=body["settings"], mappings=body["mappings"])
 
     def bulk(self, index: str, docs: dict[int, dict]) -> tuple[int, list[tuple[int, str]]]:
         """Indexes ``docs``, retrying documents refused with 429 (with backoff). Returns (indexed, failed)."""
@@ -181,12 +186,9 @@ class AliasedIndex:
                 for pk, doc in pending:
                     operations += [{"index": {"_index": index, "_id": str(pk)}}, doc]
                 try:
-                    response = self.client.bulk(operations=operations)
-                except Exception as e:
-                    if (
-                        getattr(e, "status_code", None) == 429
-                        or getattr(getattr(e, "meta", None), "status", None) == 429
-                    ):
+                    response = self.client.bulk(operations)
+                except EngineError as e:
+                    if e.status == 429:
                         retry = pending
                     else:
                         raise
@@ -214,36 +216,26 @@ class AliasedIndex:
         return indexed, failed
 
     def current_indexes(self) -> list[str]:
-        from elasticsearch import NotFoundError
-
-        try:
-            return sorted(self.client.indices.get_alias(name=self.alias).body)
-        except NotFoundError:
-            return []
+        return self.client.alias_targets(self.alias)
 
     def swap(self, new: str) -> list[str]:
         """Points the alias at ``new`` and away from every old index in one atomic request."""
         old = self.current_indexes()
         actions = [{"add": {"index": new, "alias": self.alias}}]
         actions += [{"remove": {"index": name, "alias": self.alias}} for name in old if name != new]
-        self.client.indices.update_aliases(actions=actions)
+        self.client.update_aliases(actions)
         return [name for name in old if name != new]
 
     def put(self, pk: int, doc: dict) -> None:
-        self.client.index(index=self.alias, id=str(pk), document=doc)
+        self.client.put(self.alias, str(pk), doc)
 
     def delete(self, pk: int) -> None:
-        from elasticsearch import NotFoundError
-
-        try:
-            self.client.delete(index=self.alias, id=str(pk))
-        except NotFoundError:
-            pass
+        self.client.delete_document(self.alias, str(pk))
 
     def fingerprints(self) -> dict[int, str]:
         """Every document's fingerprint (one request; fine up to 10,000 documents of a kind)."""
         response = self.client.search(
-            index=self.alias, query={"match_all": {}}, source=["fingerprint"], size=10000
+            self.alias, {"query": {"match_all": {}}, "_source": ["fingerprint"], "size": 10000}
         )
         return {
             int(hit["_id"]): (hit.get("_source") or {}).get("fingerprint", "")
@@ -274,7 +266,7 @@ class ElasticsearchBackend(BaseBackend):
 
     def _search(self, kind: str, body: dict) -> list[dict]:
         try:
-            response = self.client.search(index=self.index(kind).alias, **body)
+            response = self.client.search(self.index(kind).alias, body)
         except Exception as e:
             raise BackendUnavailable(f"{kind} search failed: {e!r}") from e
         return response["hits"]["hits"]
@@ -356,15 +348,15 @@ class ElasticsearchBackend(BaseBackend):
             indexed, failed = index.bulk(name, docs)
             report["failed"] += [(f"{kind}/{pk}", reason) for pk, reason in failed]
             if docs and not indexed:
-                self.client.indices.delete(index=name)
+                self.client.delete_index(name)
                 raise BackendUnavailable(f"no {kind} document could be indexed; the alias was left as it was")
-            self.client.indices.refresh(index=name)
+            self.client.refresh(name)
             old = index.swap(name)
             for old_name in old:
-                self.client.indices.delete(index=old_name)
+                self.client.delete_index(old_name)
             report[kind] = indexed
             log(
-                f"elasticsearch: {indexed} {kind} in {name}, alias {index.alias} swapped, "
+                f"{self.client.kind}: {indexed} {kind} in {name}, alias {index.alias} swapped, "
                 f"{len(old)} old index(es) removed, {len(failed)} failed"
             )
         return report

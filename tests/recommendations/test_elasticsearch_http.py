@@ -23,6 +23,8 @@ def use_es(settings, url, **extra):
         **settings.WELLNESS,
         "RECOMMENDATIONS_BACKEND": "elasticsearch",
         "RECOMMENDATIONS_ES_URL": url,
+        # The stand-in speaks Elasticsearch 8's HTTP dialect; auto-detection is tested on its own.
+        "RECOMMENDATIONS_ENGINE": "elasticsearch",
         "RECOMMENDATIONS_ES_INDEX_PREFIX": "t_reco",
         "RECOMMENDATIONS_ES_TIMEOUT": 0.5,
         "RECOMMENDATIONS_ES_BULK_BACKOFF": 0.01,

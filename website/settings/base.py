@@ -2,7 +2,8 @@
 
 Environment-specific modules (dev, test, production) import from here and override only what
 differs. Service locations come from the environment: ``DATABASE_URL`` selects PostgreSQL (SQLite
-file otherwise) and ``ELASTICSEARCH_URL`` switches search to Elasticsearch.
+file otherwise) and ``SEARCH_ENGINE_URL`` (or ``ELASTICSEARCH_URL``, ``OPENSEARCH_URL``) switches
+search and recommendations to Elasticsearch or OpenSearch.
 """
 
 import os
@@ -138,13 +139,34 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 WAGTAIL_I18N_ENABLED = False
 TAGGIT_CASE_INSENSITIVE = True
 
+# A search engine (Elasticsearch 8/9 or OpenSearch 2/3) for Wagtail's own search, reader search and
+# recommendations; without one, everything runs on the database. ``SEARCH_ENGINE_URL`` (or
+# ``ELASTICSEARCH_URL`` / ``OPENSEARCH_URL``, read the same way) points at it; ``SEARCH_ENGINE`` says
+# which engine it is ("elasticsearch", "opensearch"; by default it is asked from the cluster, and an
+# ``OPENSEARCH_URL`` means OpenSearch). ``SEARCH_INDEX_PREFIX`` (or ``ELASTICSEARCH_INDEX_PREFIX``)
+# starts every index name, so several sites can share one cluster.
+SEARCH_ENGINE_URL = (
+    os.environ.get("SEARCH_ENGINE_URL")
+    or os.environ.get("OPENSEARCH_URL")
+    or os.environ.get("ELASTICSEARCH_URL")
+    or ""
+)
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE") or (
+    "opensearch" if os.environ.get("OPENSEARCH_URL") == SEARCH_ENGINE_URL and SEARCH_ENGINE_URL else "auto"
+)
+SEARCH_INDEX_PREFIX = (
+    os.environ.get("SEARCH_INDEX_PREFIX") or os.environ.get("ELASTICSEARCH_INDEX_PREFIX") or "wellness"
+)
+ELASTICSEARCH_URL = SEARCH_ENGINE_URL  # the older name, kept for code and settings that read it
+
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-if ELASTICSEARCH_URL:
+if SEARCH_ENGINE_URL:
     WAGTAILSEARCH_BACKENDS["default"] = {
-        "BACKEND": "wagtail.search.backends.elasticsearch8",
-        "URLS": [ELASTICSEARCH_URL],
-        "INDEX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "wellness") + "_wagtail",
+        # Wagtail's elasticsearch8 or opensearch3 backend, whichever the engine is.
+        "BACKEND": "website.search_backend",
+        "ENGINE": SEARCH_ENGINE,
+        "URLS": [SEARCH_ENGINE_URL],
+        "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}_wagtail_",
         "TIMEOUT": 5,
         "OPTIONS": {},
         "INDEX_SETTINGS": {},
@@ -207,10 +229,11 @@ WELLNESS = {
     # Recommendations (defaults and meaning: recommendations/conf.py). The database backend is
     # always kept and serves reads when Elasticsearch fails (circuit breaker).
     "RECOMMENDATIONS_BACKEND": os.environ.get(
-        "RECOMMENDATIONS_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database"
+        "RECOMMENDATIONS_BACKEND", "elasticsearch" if SEARCH_ENGINE_URL else "database"
     ),
-    "RECOMMENDATIONS_ES_URL": ELASTICSEARCH_URL,
-    "RECOMMENDATIONS_ES_INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "wellness") + "_reco",
+    "RECOMMENDATIONS_ES_URL": SEARCH_ENGINE_URL,
+    "RECOMMENDATIONS_ENGINE": SEARCH_ENGINE,
+    "RECOMMENDATIONS_ES_INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}_reco",
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
