@@ -5,6 +5,10 @@
 # script_score with Painless, _reindex and an alias swap through _aliases, a geo_distance filter.
 # Exits non-zero at the first failed step. Works on its own indexes (removed at the end).
 #
+# OpenSearch must pass every step. The Elasticsearch 8 node built here has no analysis-common,
+# lang-painless or reindex module (not published on Maven Central): against it the steps that
+# need them are reported as SKIPPED and the rest run on the standard analyzer.
+#
 #   scripts/search-engine-smoke.sh              # node on 127.0.0.1:9200
 #   SEARCH_ENGINE_PORT=9201 scripts/search-engine-smoke.sh
 set -euo pipefail
@@ -51,12 +55,49 @@ cleanup() {
 trap cleanup EXIT
 
 step "engine answers on $BASE"
-req GET /
+if ! curl -s -o /dev/null --max-time 5 "$BASE/"; then fail "nothing answers on $BASE"; fi
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")" != 200 ]; then
+  # the Elasticsearch 8 built here has no rest-root module: ask the nodes API instead
+  req GET "/_nodes/_local?filter_path=nodes.*.version"
+  BODY="$(printf '%s' "$BODY" | jq '{version: {number: ([.nodes[].version][0])}}')"
+else
+  req GET /
+fi
 expect '.version.number | length > 0' "a version number"
 echo "ok ($(printf '%s' "$BODY" | jq -r '(.version.distribution // "elasticsearch") + " " + .version.number'))"
 passed=$((passed + 1))
+DISTRIBUTION="$(printf '%s' "$BODY" | jq -r '.version.distribution // "elasticsearch"')"
 
-INDEX_BODY='{
+# Which modules the node loaded (a distribution's modules, or this launcher's classpath plugins).
+req GET "/_nodes/_local?filter_path=nodes.*.plugins.name,nodes.*.modules.name"
+LOADED="$(printf '%s' "$BODY" | jq -r '[.nodes[] | (.plugins // [])[], (.modules // [])[] | .name] | join(" ")')"
+has() { case " $LOADED " in *"$1"*) return 0 ;; *) return 1 ;; esac; }
+ANALYSIS=0; PAINLESS=0; REINDEX=0
+if has analysis-common || has CommonAnalysisPlugin; then ANALYSIS=1; fi
+if has lang-painless || has PainlessPlugin; then PAINLESS=1; fi
+if has reindex || has ReindexPlugin; then REINDEX=1; fi
+skipped=0
+# needs FLAG NAME: true when the engine has the module; OpenSearch must have all of them.
+needs() {
+  [ "$1" = 1 ] && return 0
+  [ "$DISTRIBUTION" = opensearch ] && fail "OpenSearch node without $2 (loaded: $LOADED)"
+  echo "SKIPPED (no $2 in this engine)"
+  skipped=$((skipped + 1))
+  return 1
+}
+
+MAPPINGS='"mappings": {
+    "properties": {
+      "title": {"type": "text"PLACE},
+      "body": {"type": "text"PLACE},
+      "tags": {"type": "keyword"},
+      "popularity": {"type": "integer"},
+      "location": {"type": "geo_point"}
+    }
+  }'
+ANALYZED=', "analyzer": "journal_index", "search_analyzer": "journal_search"'
+if [ "$ANALYSIS" = 1 ]; then
+  INDEX_BODY='{
   "settings": {
     "number_of_shards": 1,
     "number_of_replicas": 0,
@@ -73,30 +114,27 @@ INDEX_BODY='{
       }
     }
   },
-  "mappings": {
-    "properties": {
-      "title": {"type": "text", "analyzer": "journal_index", "search_analyzer": "journal_search"},
-      "body": {"type": "text", "analyzer": "journal_index", "search_analyzer": "journal_search"},
-      "tags": {"type": "keyword"},
-      "popularity": {"type": "integer"},
-      "location": {"type": "geo_point"}
-    }
-  }
+  '"${MAPPINGS//PLACE/$ANALYZED}"'
 }'
+else
+  INDEX_BODY='{"settings": {"number_of_shards": 1, "number_of_replicas": 0}, '"${MAPPINGS//PLACE/}"'}'
+fi
 
-step "create index with custom analyzer"
+step "create index$([ "$ANALYSIS" = 1 ] && echo ' with custom analyzer')"
 req PUT "/$V1" "$INDEX_BODY"
 expect '.acknowledged' "acknowledged"
 ok
 
 step "analyzer folds, stems and expands synonyms"
+if needs "$ANALYSIS" analysis-common; then
 req POST "/$V1/_analyze" '{"analyzer": "journal_search", "text": "Serene Cafés meditating"}'
 expect '[.tokens[].token] | (index("calm") != null) and (index("cafe") != null) and (index("medit") != null)' \
   "tokens calm, cafe, medit"
 ok
+fi
 
 step "_bulk 3 documents"
-req POST "/$V1/_bulk?refresh=true" "$(cat <<'EOF'
+DOCS="$(cat <<'EOF'
 {"index": {"_id": "1"}}
 {"title": "Meditation for a calm mind", "body": "A short breathing meditation to quiet worry before sleep, written in a Paris café.", "tags": ["meditation", "sleep"], "popularity": 10, "location": {"lat": 48.8566, "lon": 2.3522}}
 {"index": {"_id": "2"}}
@@ -105,6 +143,7 @@ req POST "/$V1/_bulk?refresh=true" "$(cat <<'EOF'
 {"title": "Sleep hygiene basics", "body": "Keep a regular bedtime, dim the lights and leave the phone outside the bedroom.", "tags": ["sleep"], "popularity": 5, "location": {"lat": 40.7128, "lon": -74.0060}}
 EOF
 )"$'\n'
+req POST "/$V1/_bulk?refresh=true" "$DOCS"
 expect '.errors == false and (.items | length) == 3' "3 items without errors"
 ok
 
@@ -118,10 +157,12 @@ expect '[.hits.hits[].highlight | (.title // []) + (.body // []) | .[]] | any(te
 ok
 
 step "synonym + asciifolding search (serene ~ calm, accents folded)"
+if needs "$ANALYSIS" analysis-common; then
 req POST "/$V1/_search" '{"query": {"bool": {"must": [
   {"match": {"body": "cafe"}}, {"match": {"title": "serene"}}]}}}'
 expect '.hits.total.value == 1 and .hits.hits[0]._id == "1"' "document 1 only"
 ok
+fi
 
 step "terms aggregation"
 req POST "/$V1/_search" '{"size": 0, "aggs": {"tags": {"terms": {"field": "tags"}}}}'
@@ -136,21 +177,34 @@ expect '.hits.total.value >= 1 and all(.hits.hits[]; ._id != "1") and .hits.hits
   "document 2 first, not the source document"
 ok
 
-step "function_score with a Painless script_score"
-req POST "/$V1/_search" '{"query": {"function_score": {
-  "query": {"match": {"body": "meditation"}},
-  "script_score": {"script": {"lang": "painless",
-    "source": "params.weight * Math.log(2 + doc[\u0027popularity\u0027].value)", "params": {"weight": 3}}},
-  "boost_mode": "replace"}}}'
-expect '.hits.hits[0]._id == "2" and (.hits.hits[0]._score - 3 * (52 | log) | fabs) < 0.001' \
-  "document 2 first, scored 3*ln(52)"
-ok
+if [ "$PAINLESS" = 1 ]; then
+  step "function_score with a Painless script_score"
+  req POST "/$V1/_search" '{"query": {"function_score": {
+    "query": {"match": {"body": "meditation"}},
+    "script_score": {"script": {"lang": "painless",
+      "source": "params.weight * Math.log(2 + doc[\u0027popularity\u0027].value)", "params": {"weight": 3}}},
+    "boost_mode": "replace"}}}'
+  expect '.hits.hits[0]._id == "2" and (.hits.hits[0]._score - 3 * (52 | log) | fabs) < 0.001' \
+    "document 2 first, scored 3*ln(52)"
+  ok
+else
+  step "function_score with field_value_factor (no Painless)"
+  req POST "/$V1/_search" '{"query": {"function_score": {
+    "query": {"match": {"body": "meditation"}},
+    "field_value_factor": {"field": "popularity", "modifier": "ln2p", "factor": 1},
+    "boost_mode": "replace"}}}'
+  expect '.hits.hits[0]._id == "2" and (.hits.hits[0]._score - (52 | log) | fabs) < 0.001' \
+    "document 2 first, scored ln(52)"
+  ok
+fi
 
 step "script_score query (Painless)"
-req POST "/$V1/_search" '{"query": {"script_score": {"query": {"match_all": {}},
-  "script": {"source": "doc[\u0027popularity\u0027].value * 2"}}}}'
-expect '[.hits.hits[]._id] == ["2", "1", "3"] and .hits.hits[0]._score == 100' "order 2, 1, 3; top score 100"
-ok
+if needs "$PAINLESS" lang-painless; then
+  req POST "/$V1/_search" '{"query": {"script_score": {"query": {"match_all": {}},
+    "script": {"source": "doc[\u0027popularity\u0027].value * 2"}}}}'
+  expect '[.hits.hits[]._id] == ["2", "1", "3"] and .hits.hits[0]._score == 100' "order 2, 1, 3; top score 100"
+  ok
+fi
 
 step "geo_distance filter (50 km around Paris)"
 req POST "/$V1/_search" '{"query": {"bool": {"filter": {"geo_distance": {
@@ -160,9 +214,14 @@ ok
 
 step "_reindex into a second index"
 req PUT "/$V2" "$INDEX_BODY"
-req POST "/_reindex?refresh=true" '{"source": {"index": "'"$V1"'"}, "dest": {"index": "'"$V2"'"}}'
-expect '.created == 3 and (.failures | length) == 0' "3 created"
-ok
+if needs "$REINDEX" reindex; then
+  req POST "/_reindex?refresh=true" '{"source": {"index": "'"$V1"'"}, "dest": {"index": "'"$V2"'"}}'
+  expect '.created == 3 and (.failures | length) == 0' "3 created"
+  ok
+else
+  # fill the second index by hand so that the alias swap below has something to find
+  req POST "/$V2/_bulk?refresh=true" "$DOCS"
+fi
 
 step "alias swap through _aliases"
 req POST /_aliases '{"actions": [{"add": {"index": "'"$V1"'", "alias": "'"$ALIAS"'"}}]}'
@@ -172,8 +231,13 @@ req POST /_aliases '{"actions": [
 expect '.acknowledged' "acknowledged"
 req GET "/_alias/$ALIAS"
 expect 'keys == ["'"$V2"'"]' "the alias on the second index only"
-req POST "/$ALIAS/_search" '{"query": {"match": {"title": "tranquil"}}}'
+WORD=calm; [ "$ANALYSIS" = 1 ] && WORD=tranquil
+req POST "/$ALIAS/_search" '{"query": {"match": {"title": "'"$WORD"'"}}}'
 expect '.hits.total.value == 1 and .hits.hits[0]._index == "'"$V2"'"' "search through the alias hits the second index"
 ok
 
-echo "smoke: $passed passed, 0 failed"
+if [ "$skipped" -gt 0 ]; then
+  echo "smoke: $passed passed, 0 failed, $skipped skipped"
+else
+  echo "smoke: $passed passed, 0 failed"
+fi

@@ -31,33 +31,60 @@ die() { printf 'search-engine: ERROR: %s\n' "$*" >&2; exit 1; }
 
 case "$PORT" in '' | *[!0-9]*) die "SEARCH_ENGINE_PORT must be a number, not '$PORT'" ;; esac
 
+MAIN_CLASS=journal.searchengine.LocalNode
+CLASSES="$ENGINE_DIR/target/classes"
 case "$KIND" in
   opensearch)
-    MAIN_CLASS=journal.searchengine.LocalNode
-    DEFAULT_JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
-    JVM_EXTRA=()
+    # Everything on the class path; the modules are classpath plugins of the launcher.
+    launch_args() { LAUNCH=(-cp "$CLASSES:$ENGINE_DIR/target/lib/*" "$MAIN_CLASS" "$1" "$PORT"); }
     ;;
   elasticsearch)
-    die "SEARCH_ENGINE_KIND=elasticsearch is not available: Elasticsearch 8 could not be started from Maven Central jars (see search-engine/README.md, \"Elasticsearch 8\")"
+    # The server on the module path (as the distribution runs it); transport-netty4 is a module
+    # bundle the launcher lays out from target/modules/. See search-engine/README.md for what is
+    # missing from this node (no analysis-common, painless, mapper-extras, reindex, GET /).
+    launch_args() {
+      LAUNCH=(-p "$ENGINE_DIR/target/lib" --add-modules ALL-MODULE-PATH -cp "$CLASSES" "$MAIN_CLASS"
+        "$1" "$PORT" "$ENGINE_DIR/target/modules/transport-netty4")
+    }
     ;;
   *) die "SEARCH_ENGINE_KIND must be opensearch or elasticsearch, not '$KIND'" ;;
 esac
+DEFAULT_JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
 JAVA="${SEARCH_ENGINE_JAVA:-$DEFAULT_JAVA}"
 [ -x "$JAVA" ] || JAVA="$(command -v java || true)"
 
 answers() { curl -s -o /dev/null --max-time 2 "$BASE/" ; }
 port_bound() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 version_line() {
-  curl -s --max-time 5 "$BASE/" | jq -r '"\(.version.distribution // "elasticsearch") \(.version.number) (Lucene \(.version.lucene_version), cluster \(.cluster_name), node \(.name))"' 2>/dev/null \
-    || curl -s --max-time 5 "$BASE/"
+  local root
+  root="$(curl -s --max-time 5 "$BASE/")"
+  if printf '%s' "$root" | jq -e '.version.number' >/dev/null 2>&1; then
+    printf '%s' "$root" | jq -r '"\(.version.distribution // "elasticsearch") \(.version.number) (Lucene \(.version.lucene_version), cluster \(.cluster_name), node \(.name))"'
+  else
+    # Elasticsearch 8 built here has no rest-root module, so no GET /: ask the nodes API.
+    curl -s --max-time 5 "$BASE/_nodes/_local?filter_path=cluster_name,nodes.*.version,nodes.*.name,nodes.*.build_flavor" \
+      | jq -r '.cluster_name as $c | .nodes[] | "elasticsearch \(.version) (cluster \($c), node \(.name); no GET / here)"' 2>/dev/null \
+      || printf '%s\n' "$root"
+  fi
 }
 # The pid from the state file, if that process is still our JVM.
 our_pid() {
   local pid
   [ -f "$STATE/pid" ] || return 1
   pid="$(cat "$STATE/pid")"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$MAIN_CLASS" \
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$CLASSES" \
     && echo "$pid"
+}
+# The node's temporary data directory, named by `start`; only a path of that shape is removed.
+remove_home() {
+  local home
+  [ -f "$STATE/home" ] || return 0
+  home="$(cat "$STATE/home")"
+  case "$home" in
+    /*/search-engine-"$KIND"-"$PORT".??????) rm -rf "$home" && log "removed $home" ;;
+    *) log "not removing unexpected data path '$home'" ;;
+  esac
+  rm -f "$STATE/home"
 }
 rss_mb() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f MB", $1 / 1024}'; }
 
@@ -109,22 +136,18 @@ start() {
   else
     port_bound && die "port $PORT is taken by something that is not an HTTP search engine"
     build
-    # A leftover data directory from a JVM that died without `stop`.
-    if [ -f "$STATE/home" ]; then rm -rf "$(cat "$STATE/home")"; fi
+    remove_home # a leftover from a JVM that died without `stop`
     local home
     home="$(mktemp -d "${TMPDIR:-/tmp}/search-engine-$KIND-$PORT.XXXXXX")"
     echo "$home" >"$STATE/home"
     log "starting $KIND on $BASE (heap $HEAP, data in $home, log in ${STATE#"$ROOT/"}/node.log)"
     date +%s.%N >"$STATE/started_at"
-    (
-      cd "$ENGINE_DIR"
-      nohup "$JAVA" "-Xms$HEAP" "-Xmx$HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
-        -Djava.io.tmpdir="$home" -Dfile.encoding=UTF-8 \
-        -Dlog4j.shutdownHookEnabled=false -Dlog4j2.disable.jmx=true "${JVM_EXTRA[@]}" \
-        -cp "target/classes:target/lib/*" "$MAIN_CLASS" "$home" "$PORT" \
-        >"$STATE/node.log" 2>&1 </dev/null &
-      echo $! >"$STATE/pid"
-    )
+    launch_args "$home"
+    nohup "$JAVA" "-Xms$HEAP" "-Xmx$HEAP" -XX:+ExitOnOutOfMemoryError \
+      -Djava.io.tmpdir="$home" -Dfile.encoding=UTF-8 \
+      -Dlog4j.shutdownHookEnabled=false -Dlog4j2.disable.jmx=true \
+      "${LAUNCH[@]}" >"$STATE/node.log" 2>&1 </dev/null &
+    echo $! >"$STATE/pid"
     pid="$(cat "$STATE/pid")"
   fi
 
@@ -174,14 +197,7 @@ stop() {
     [ "$SECONDS" -lt "$deadline" ] || die "port $PORT is still taken 30 s after the JVM ended"
     sleep 0.5
   done
-  if [ -f "$STATE/home" ]; then
-    local home
-    home="$(cat "$STATE/home")"
-    case "$home" in
-      */search-engine-"$KIND"-"$PORT".*) rm -rf "$home" && log "removed $home" ;;
-      *) log "not removing unexpected data path '$home'" ;;
-    esac
-  fi
+  remove_home
   rm -f "$STATE/pid" "$STATE/home" "$STATE/started_at"
 }
 
