@@ -160,6 +160,7 @@ start() {
       echo "----- last lines of ${STATE#"$ROOT/"}/node.log -----" >&2
       tail -n 40 "$STATE/node.log" >&2 || true
       rm -f "$STATE/pid"
+      remove_home >/dev/null
       die "$KIND exited before answering on $BASE"
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -169,6 +170,19 @@ start() {
     fi
     sleep 1
   done
+  # One node can never assign a replica: give every index 0 replicas unless it asks for some, so
+  # the cluster stays green. OpenSearch 2.19 reads cluster.default_number_of_replicas at index
+  # creation from the persistent/transient settings only (a node setting is ignored);
+  # Elasticsearch has no such setting, so a lowest-order legacy template does it there.
+  local replicas_path='/_cluster/settings'
+  local replicas_body='{"persistent": {"cluster.default_number_of_replicas": 0}}'
+  if [ "$KIND" = elasticsearch ]; then
+    replicas_path='/_template/single-node-replicas'
+    replicas_body='{"index_patterns": ["*"], "order": -1000, "settings": {"number_of_replicas": 0}}'
+  fi
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X PUT "$BASE$replicas_path" \
+    -H 'Content-Type: application/json' -d "$replicas_body")" = 200 ] \
+    || die "could not set the default of 0 replicas on $BASE$replicas_path"
   local took=""
   [ -f "$STATE/started_at" ] && took="$(awk -v s="$(cat "$STATE/started_at")" -v e="$(date +%s.%N)" 'BEGIN{printf " in %.1f s", e - s}')"
   log "green$took; pid $pid, RSS $(rss_mb "$pid")"
