@@ -114,7 +114,7 @@ build() {
   log "building $KIND from Maven Central jars (search-engine/$KIND/pom.xml)"
   local java_home
   java_home="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
-  rm -rf "$ENGINE_DIR/target/lib"
+  rm -rf "$ENGINE_DIR/target/lib" "$ENGINE_DIR/target/modules"
   mkdir -p "$STATE"
   if ! (cd "$ENGINE_DIR" && JAVA_HOME="$java_home" mvn -q -B package) >"$STATE/build.log" 2>&1; then
     tail -n 40 "$STATE/build.log" >&2
