@@ -132,6 +132,7 @@ class ArticlePage(Page):
         index.SearchField("standfirst"),
         index.SearchField("body"),
         index.RelatedFields("topics", [index.SearchField("name")]),
+        index.RelatedFields("article_authors", [index.RelatedFields("person", [index.SearchField("name")])]),
         index.FilterField("is_sensitive"),
     ]
 

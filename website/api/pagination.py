@@ -38,27 +38,39 @@ def pagination_params() -> tuple[Param, Param]:
 
 def paginate(queryset_or_list, query: dict, request) -> tuple[list, dict]:
     """The slice of items for ``query``'s limit/offset and the envelope around it (count, links)."""
-    limit = query.get("limit") or wellness_settings.API_PAGE_SIZE
-    offset = query.get("offset") or 0
+    limit, offset = page_window(query)
     if isinstance(queryset_or_list, list):
         count = len(queryset_or_list)
     else:
         count = queryset_or_list.count()
     items = list(queryset_or_list[offset : offset + limit]) if offset < count else []
+    return items, envelope(count, query, request)
+
+
+def page_window(query: dict) -> tuple[int, int]:
+    """``(limit, offset)`` asked for by ``query``, with the default page size."""
+    return query.get("limit") or wellness_settings.API_PAGE_SIZE, query.get("offset") or 0
+
+
+def envelope(count: int, query: dict, request) -> dict:
+    """The envelope (count, limit, offset, next/previous links) of a list of ``count`` items.
+
+    For lists whose page is cut elsewhere (a search engine pages its own hits).
+    """
+    limit, offset = page_window(query)
 
     def link(new_offset: int) -> str:
         params = request.GET.copy()
         params["limit"], params["offset"] = str(limit), str(new_offset)
         return request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.lists()), doseq=True)
 
-    envelope = {
+    return {
         "count": count,
         "limit": limit,
         "offset": offset,
         "next": link(offset + limit) if offset + limit < count else None,
         "previous": link(max(0, offset - limit)) if offset > 0 and count else None,
     }
-    return items, envelope
 
 
 def paginated_serializer(item_serializer, name: str):

@@ -14,6 +14,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import api as articles_api
 from experts import api as experts_api
+from search import api as search_api
 
 from .views import ApiNotFoundView
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("listings/", experts_api.ListingListView.as_view(), name="listing-list"),
     re_path(rf"^listings/{SLUG}/$", experts_api.ListingDetailView.as_view(), name="listing-detail"),
     path("preview/", articles_api.PreviewView.as_view(), name="preview"),
+    path("search/", search_api.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="docs"),
 ]

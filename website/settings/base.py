@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "articles",
     "experts",
     "recommendations",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -171,6 +172,9 @@ if SEARCH_ENGINE_URL:
         "OPTIONS": {},
         "INDEX_SETTINGS": {},
     }
+    # Reader search falls back to Wagtail's database index when the engine fails (search/): keep
+    # that index written too.
+    WAGTAILSEARCH_BACKENDS["database"] = {"BACKEND": "wagtail.search.backends.database"}
 
 # Background work (search and recommendation indexing). The immediate backend keeps the demo
 # self-contained; production points this at the database backend and runs a worker.
@@ -238,6 +242,12 @@ WELLNESS = {
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
     "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # Reader search (defaults and meaning: search/conf.py): the engine when there is one, the
+    # database otherwise and as the engine's fallback.
+    "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "engine" if SEARCH_ENGINE_URL else "database"),
+    "SEARCH_ENGINE_URL": SEARCH_ENGINE_URL,
+    "SEARCH_ENGINE": SEARCH_ENGINE,
+    "SEARCH_INDEX": f"{SEARCH_INDEX_PREFIX}_search_articles",
     # PostgreSQL: learn content changes by LISTEN/NOTIFY instead of a query per API request
     # (website/api/generation_watch.py). On in production settings; needs LISTEN, so not through
     # a transaction-pooling PgBouncer.

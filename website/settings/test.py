@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES
+from .base import DATABASES, WELLNESS
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
@@ -14,5 +14,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 WELLNESS_DEMO_ACCOUNTS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Reader search on the database whatever the environment says; the live tests switch to the engine
+# with index names of their own (tests/search/test_engine_live.py).
+WELLNESS = {**WELLNESS, "SEARCH_BACKEND": "database"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
