@@ -31,7 +31,7 @@ from django.utils import timezone
 from .. import queries
 from ..conf import reco_setting
 from ..documents import index_body
-from ..engine import EngineClient, EngineError, connect
+from ..engine import EngineClient, EngineError, EngineNotFound, connect
 from ..scoring import Step, SupportQuery, type_affinity
 from ..text import BLOCK_WEIGHTS
 from .base import BaseBackend
@@ -218,6 +218,23 @@ class AliasedIndex:
     def current_indexes(self) -> list[str]:
         return self.client.alias_targets(self.alias)
 
+    def ensure(self) -> bool:
+        """Creates an empty index behind the alias when there is none (a fresh or wiped node), so
+        a first write never lets the engine invent an index named like the alias with guessed
+        mappings. Returns True if it created one."""
+        if self.current_indexes():
+            return False
+        name = self.new_name()
+        self.create(name)
+        try:
+            self.client.update_aliases([{"add": {"index": name, "alias": self.alias}}])
+        except EngineError:
+            self.client.delete_index(name)  # another process won the race; keep its index
+            if not self.current_indexes():
+                raise
+            return False
+        return True
+
     def swap(self, new: str) -> list[str]:
         """Points the alias at ``new`` and away from every old index in one atomic request."""
         old = self.current_indexes()
@@ -233,10 +250,14 @@ class AliasedIndex:
         self.client.delete_document(self.alias, str(pk))
 
     def fingerprints(self) -> dict[int, str]:
-        """Every document's fingerprint (one request; fine up to 10,000 documents of a kind)."""
-        response = self.client.search(
-            self.alias, {"query": {"match_all": {}}, "_source": ["fingerprint"], "size": 10000}
-        )
+        """Every document's fingerprint (one request; fine up to 10,000 documents of a kind); none
+        when the alias does not exist yet."""
+        try:
+            response = self.client.search(
+                self.alias, {"query": {"match_all": {}}, "_source": ["fingerprint"], "size": 10000}
+            )
+        except EngineNotFound:
+            return {}
         return {
             int(hit["_id"]): (hit.get("_source") or {}).get("fingerprint", "")
             for hit in response["hits"]["hits"]
@@ -325,10 +346,15 @@ class ElasticsearchBackend(BaseBackend):
         if kind is None:
             return "not indexed"
         docs = self.documents.documents(kind, [pk])
+        index = self.index(kind)
         if pk in docs:
-            self.index(kind).put(pk, docs[pk])
+            if index.ensure():
+                logger.warning(
+                    "%s: created %s on first use; run check_recommendations --fix", self.name, index.alias
+                )
+            index.put(pk, docs[pk])
             return "indexed"
-        self.index(kind).delete(pk)
+        index.delete(pk)
         return "removed"
 
     def remove_object(self, app_label: str, model_name: str, pk: int) -> str:
@@ -366,6 +392,8 @@ class ElasticsearchBackend(BaseBackend):
         for kind in KINDS:
             index = self.index(kind)
             docs = self.documents.documents(kind)
+            if fix and index.ensure():
+                log(f"{self.client.kind}: {index.alias} did not exist: created it with its mappings")
             stored = index.fingerprints()
             missing = sorted(set(docs) - set(stored))
             stale = sorted(pk for pk in set(docs) & set(stored) if docs[pk]["fingerprint"] != stored[pk])
@@ -373,13 +401,13 @@ class ElasticsearchBackend(BaseBackend):
             drift[f"{kind} missing"], drift[f"{kind} stale"], drift[f"{kind} extra"] = missing, stale, extra
             for label, ids in (("missing", missing), ("stale", stale), ("extra", extra)):
                 if ids:
-                    log(f"elasticsearch: {len(ids)} {kind} {label}: {ids[:20]}")
+                    log(f"{self.client.kind}: {len(ids)} {kind} {label}: {ids[:20]}")
             if fix:
                 repair = {pk: docs[pk] for pk in missing + stale}
                 if repair:
                     _, failed = index.bulk(index.alias, repair)
                     for pk, reason in failed:
-                        log(f"elasticsearch: could not repair {kind}/{pk}: {reason}")
+                        log(f"{self.client.kind}: could not repair {kind}/{pk}: {reason}")
                 for pk in extra:
                     index.delete(pk)
         return dict(drift)

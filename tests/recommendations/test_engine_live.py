@@ -82,6 +82,34 @@ class TestTheNode:
         listing_mapping = engine.client.call(_mapping, engine.client, listings)[listings]["mappings"]
         assert listing_mapping["properties"]["location"] == {"type": "geo_point"}
 
+    def test_a_write_to_a_fresh_node_creates_the_index_with_its_mappings_first(
+        self, engine, catalogue, django_capture_on_commit_callbacks
+    ):
+        alias = engine.index("listings").alias
+        assert engine.client.alias_targets(alias) == []
+        listing = catalogue["listings"]["hamburg"]
+        with django_capture_on_commit_callbacks(execute=True):
+            listing.city = "Altona"
+            listing.save()
+        (name,) = engine.client.alias_targets(alias)  # an index behind the alias, not one named like it
+        assert name != alias
+        properties = engine.client.call(_mapping, engine.client, name)[name]["mappings"]["properties"]
+        assert properties["location"] == {"type": "geo_point"} and properties["country"] == {
+            "type": "keyword"
+        }
+        engine.client.refresh(alias)
+        assert _ids(engine, alias) == {str(listing.pk)}
+
+    def test_check_fix_fills_a_fresh_node_and_then_finds_nothing(self, engine, catalogue):
+        drift = engine.check(log=lambda *a: None)
+        assert len(drift["articles missing"]) == 4 and drift["listings missing"]
+        assert engine.client.alias_targets(engine.index("articles").alias) == []  # check alone writes nothing
+        engine.check(fix=True, log=lambda *a: None)
+        for kind in ("articles", "listings"):
+            engine.client.refresh(engine.index(kind).alias)
+        assert not any(engine.check(log=lambda *a: None).values())
+        assert "jealousy-and-trust" in {r.article.slug for r in related_articles(catalogue["flagship"])}
+
 
 def _analyze(client, index, body):
     if client.kind == "opensearch":
