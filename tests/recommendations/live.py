@@ -18,3 +18,8 @@ def live_engine_url() -> str:
 def live_prefix(worker_id: str, purpose: str) -> str:
     """An index prefix of this test worker's own, so parallel workers never touch each other's."""
     return f"test_live_{worker_id}_{purpose}".lower()
+
+
+def live_engine_kind() -> str:
+    """``SEARCH_ENGINE`` when set (needed for a node without ``GET /``), else "auto"."""
+    return os.environ.get("SEARCH_ENGINE") or "auto"

@@ -21,7 +21,7 @@ from recommendations.breaker import breaker
 from recommendations.engine import connect, detect_kind
 from recommendations.interface import ReaderContext, find_support, related_articles
 
-from .live import live_engine_url, live_prefix
+from .live import live_engine_kind, live_engine_url, live_prefix
 
 pytestmark = [pytest.mark.engine_live, pytest.mark.django_db]
 
@@ -35,11 +35,11 @@ def engine(settings, worker_id):
         **settings.WELLNESS,
         "RECOMMENDATIONS_BACKEND": "elasticsearch",
         "RECOMMENDATIONS_ES_URL": url,
-        "RECOMMENDATIONS_ENGINE": "auto",
+        "RECOMMENDATIONS_ENGINE": live_engine_kind(),
         "RECOMMENDATIONS_ES_INDEX_PREFIX": prefix,
         "RECOMMENDATIONS_ES_TIMEOUT": 10,
     }
-    client = connect(url, timeout=10)
+    client = connect(url, kind=live_engine_kind(), timeout=10)
     _drop(client, prefix)
     yield get_backend("elasticsearch")
     _drop(client, prefix)
