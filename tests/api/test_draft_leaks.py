@@ -8,6 +8,7 @@ and a live page whose newer draft revision must not show. Every hidden page has 
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -123,3 +124,18 @@ def test_expert_pages_and_sections_show_only_visible_articles(api, tree):
 def test_preview_of_a_draft_needs_a_token(api, tree):
     response = api("/api/v1/preview/")
     assert response.status_code == 400 and response.json()["errors"][0]["name"] == "token"
+
+
+def test_reader_search_finds_only_the_live_text_of_the_visible_article(api, client, tree):
+    # Every hidden page is about trust and written by Wren Writer; the visible one's newer draft has
+    # "hidden" in its title and standfirst. The response echoes the words, so only hits are scanned.
+    for words in ("trust", "wren writer", "hidden", "draft", "hidden draft standfirst", "members"):
+        data = api(f"/api/v1/search/?q={words}").json()
+        shown = json.dumps([data["results"], data["facets"]]).lower()
+        assert "hidden" not in shown, (words, shown)
+        assert [hit["article"]["slug"] for hit in data["results"]] in (["visible-article"], []), words
+        html = client.get(f"/search/?q={words}").content.decode().lower()
+        results = html.split('class="search-message"', 1)[1]
+        assert "hidden" not in results.replace(f"“{words}”", "").replace("visually-hidden", ""), words
+    assert api("/api/v1/search/?q=trust").json()["count"] == 1
+    assert api("/api/v1/search/?q=hidden+draft").json()["count"] == 0

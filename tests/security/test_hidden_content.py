@@ -9,7 +9,9 @@ authors, so a leak through a link, a pick, a related article or an expert's list
 
 Everything a reader must not see carries the marker ``zqhidden`` (slugs, titles, standfirsts, the
 draft title of a live page); the test fetches every API endpoint, HTML page, the sitemap, the API
-search and the recommendation engine, and asserts the marker never appears.
+search, reader search (``/search/`` and ``/api/v1/search/``) and the recommendation engine, and
+asserts the marker never appears (reader search echoes the words asked for, so it is asked for
+"zqhidden" only where the echo is checked apart: by its count).
 
 Each example is built inside ``transaction.atomic()`` and rolled back, so examples never see one
 another's pages.
@@ -146,6 +148,8 @@ def check_everything(client, placed, author, reviewer):
         "/api/v1/articles/?limit=100",
         "/api/v1/articles/?search=zqhidden",
         "/api/v1/articles/?search=trust",
+        "/api/v1/search/?q=trust&limit=100",
+        "/search/?q=trust",
         "/api/v1/articles/?topic=trust",
         f"/api/v1/articles/?author={author.slug}",
         f"/api/v1/articles/?reviewer={reviewer.slug}",
@@ -163,6 +167,12 @@ def check_everything(client, placed, author, reviewer):
         assert f"<loc>http://localhost{ArticlePage.objects.get(pk=page.pk).url}</loc>" in sitemap, page.slug
     listed = {card["slug"] for card in client.get("/api/v1/articles/?limit=100").json()["results"]}
     assert listed == {page.slug for page in visible}
+    # Reader search finds every visible article (all are about trust) and nothing else.
+    found = client.get("/api/v1/search/?q=trust&limit=100").json()
+    assert {hit["article"]["slug"] for hit in found["results"]} == {page.slug for page in visible}
+    for words in ("zqhidden", "zqhidden+draft", "zqhidden+draft+standfirst"):
+        assert client.get(f"/api/v1/search/?q={words}").json()["count"] == 0, words
+        assert "search-result" not in client.get(f"/search/?q={words}").content.decode(), words
     for page in visible:
         for path in (f"/api/v1/articles/{page.slug}/", f"/api/v1/articles/{page.slug}/related/"):
             assert_no_mark(client.get(path), path)
