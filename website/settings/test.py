@@ -16,6 +16,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Reader search on the database whatever the environment says; the live tests switch to the engine
 # with index names of their own (tests/search/test_engine_live.py).
-WELLNESS = {**WELLNESS, "SEARCH_BACKEND": "database"}
+# Recommendations too: SEARCH_ENGINE_URL in the environment (as in CI's live run) changes nothing
+# until a test's own fixture points a backend at the node.
+WELLNESS = {**WELLNESS, "SEARCH_BACKEND": "database", "RECOMMENDATIONS_BACKEND": "database"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
