@@ -3,7 +3,8 @@
 axe-core comes from npm (``npm ci`` at the repository root) and is injected into each page; the
 pages send a strict Content-Security-Policy, so the browser context bypasses it for the
 injection. The rules are WCAG 2.0/2.1 A and AA; a violation of impact "serious" or "critical" on
-the home page, a section, an article or an expert's page fails the test, named by its rule id.
+the home page, a section, an article, an expert's page or a search page (with results, filtered, with
+none, with no words yet, with an error) fails the test, named by its rule id.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from playwright.sync_api import Page
+
+from .test_html_validity import SEARCH_PAGES, SEARCH_STATUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -54,12 +57,14 @@ def test_reader_pages_have_no_serious_accessibility_violations(demo_site, new_pa
         "section": demo_site.section.url,
         "article": demo_site.article.url,
         "expert": demo_site.reviewer.get_absolute_url(),
+        **SEARCH_PAGES,
     }
     page = new_page(bypass_csp=True)
     blocking = {}
     for name, path in pages.items():
         response = page.goto(f"{demo_site.url}{path}")
-        assert response.status == 200, f"{name} page {path} answered {response.status}"
+        expected = SEARCH_STATUS.get(name, 200)
+        assert response.status == expected, f"{name} page {path} answered {response.status}"
         page.screenshot(path=str(artifacts / f"accessibility-{name}.png"), full_page=True)
         found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
         if found:

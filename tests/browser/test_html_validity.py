@@ -20,6 +20,15 @@ from articles.models import ArticlePage
 
 from .conftest import FLAGSHIP_SLUG
 
+# Reader search with results, with none, with no words yet, and with words it cannot search (400).
+SEARCH_PAGES = {
+    "search-results": "/search/?q=trust",
+    "search-filtered": "/search/?q=trust&topic=trust",
+    "search-none": "/search/?q=zebra+xylophone",
+    "search-prompt": "/search/",
+    "search-error": "/search/?q=%2A%2A%2A",
+}
+SEARCH_STATUS = {"search-error": 400}
 VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
@@ -39,11 +48,13 @@ def test_reader_pages_are_valid_html(client, tmp_path, artifacts):
         "section": article.get_parent().url,
         "home": "/",
         "expert": article.last_review.reviewer.get_absolute_url(),
+        **SEARCH_PAGES,
     }
     files = {}
     for name, path in pages.items():
         response = client.get(path)
-        assert response.status_code == 200, f"{name} page {path} answered {response.status_code}"
+        expected = SEARCH_STATUS.get(name, 200)
+        assert response.status_code == expected, f"{name} page {path} answered {response.status_code}"
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
         (artifacts / f"html-{name}.html").write_bytes(response.content)
