@@ -96,6 +96,20 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
     support_paths = [
         f"/api/v1/articles/{slug}/support/?{urlencode(ctx)}" for (_, slug), ctx in everything[:30000]
     ]
+    # Reader search: words from article titles, each with a few page sizes, so URLs rarely repeat.
+    words = sorted(
+        {
+            w.strip(".,:;!?'\"()").lower()
+            for title in ArticlePage.objects.live().public().values_list("title", flat=True)[:2000]
+            for w in title.split()
+            if len(w.strip(".,:;!?'\"()")) >= 5 and w.strip(".,:;!?'\"()").isalpha()
+        }
+    )
+    queries = list(itertools.product(words, (5, 10, 20)))
+    rng.shuffle(queries)
+    search_paths = [f"/api/v1/search/?{urlencode({'q': w, 'limit': n})}" for w, n in queries[:30000]] or [
+        "/api/v1/search/?q=trust"
+    ]
     lengths = list(itertools.product(articles, range(3, 13)))
     rng.shuffle(lengths)
     related_paths = [f"/api/v1/articles/{slug}/related/?limit={n}" for (_, slug), n in lengths[:30000]]
@@ -137,6 +151,13 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
             "ours",
             related_paths,
             note="a different article and list length on every request",
+        ),
+        Endpoint(
+            "search",
+            "Reader search (words from titles)",
+            "ours",
+            search_paths,
+            note="a different word and page size on every request",
         ),
         Endpoint(
             "v2_detail",

@@ -273,7 +273,15 @@ def render_generated(data: dict, chart_name: str) -> str:
     return "\n".join(out)
 
 
-DISTINCT_URLS = ("bundle_uncached", "find_support", "related")
+DISTINCT_URLS = (
+    "bundle_uncached",
+    "find_support",
+    "related",
+    "search",
+    "find_support_engine",
+    "related_engine",
+    "search_engine",
+)
 
 
 def _rounds_notes(run: dict) -> list[str]:

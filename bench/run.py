@@ -113,9 +113,9 @@ def corpus_key(size: str, seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def manage(db_url: str, *args: str, settings: str = "website.settings.bench") -> float:
+def manage(db_url: str, *args: str, settings: str = "website.settings.bench", **extra_env: str) -> float:
     started = time.monotonic()
-    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": settings}
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": settings, **extra_env}
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
     return time.monotonic() - started
@@ -223,7 +223,7 @@ def free_port(preferred: int) -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: bool):
+def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: bool, **extra_env: str):
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -231,6 +231,7 @@ def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: boo
         "BENCH_PORT": str(port),
         "BENCH_WORKERS": str(workers),
         "BENCH_STATIC_PAYLOAD": str(payload),
+        **extra_env,
     }
     env.pop("REDIS_URL", None)
     if use_redis:
@@ -400,6 +401,35 @@ def median_of_rounds(runs: list[dict]) -> dict:
 # --- One run -------------------------------------------------------------------------------------------
 
 
+# Endpoints measured again on a second server whose recommendations and reader search run on the
+# engine (``--engine``), in the same rounds as the database ones, so the two are side by side.
+ENGINE_ENDPOINTS = ("find_support", "related", "search")
+
+
+def prepare_engine(db_url: str, db: str, size: str, args) -> dict[str, str]:
+    """Starts the engine if it is ours and not running, fills this corpus's indexes; the server env."""
+    from urllib.parse import urlparse
+
+    port = urlparse(args.engine_url).port or 9200
+    start = subprocess.run(
+        [str(ROOT / "scripts" / "search-engine.sh"), "start"],
+        env={**os.environ, "SEARCH_ENGINE_KIND": args.engine, "SEARCH_ENGINE_PORT": str(port)},
+        cwd=ROOT,
+    )
+    if start.returncode != 0:
+        raise SystemExit(f"{args.engine} did not start on {args.engine_url}")
+    env = {
+        "SEARCH_ENGINE_URL": args.engine_url,
+        "SEARCH_ENGINE": args.engine,
+        "SEARCH_INDEX_PREFIX": f"bench_{size}_{db}",
+    }
+    log(f"filling the {args.engine} indexes for {db}/{size} (prefix {env['SEARCH_INDEX_PREFIX']})")
+    manage(db_url, "rebuild_recommendations", "--backend", "elasticsearch", **env)
+    if has_command(db_url, "rebuild_search"):
+        manage(db_url, "rebuild_search", **env)
+    return env
+
+
 def run_one(db: str, size: str, args, use_redis: bool) -> dict:
     prepare = prepare_sqlite if db == "sqlite" else prepare_postgres
     db_url, corpus_meta = prepare(size, args.seed, args.rebuild, not args.skip_recommendations_index)
@@ -420,7 +450,32 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
             plan = [e for e in plan if e["name"] in args.only]
         results = []
         port = free_port(args.port)
-        with gunicorn(db_url, port, args.workers, payload, use_redis) as server:
+        engine_env = prepare_engine(db_url, db, size, args) if args.engine != "none" else None
+        with contextlib.ExitStack() as servers:
+            server = servers.enter_context(gunicorn(db_url, port, args.workers, payload, use_redis))
+            engine_server = None
+            if engine_env:
+                engine_port = free_port(0)
+                engine_server = servers.enter_context(
+                    gunicorn(db_url, engine_port, args.workers, payload, use_redis, **engine_env)
+                )
+                # Each engine twin right after its database endpoint, in every round.
+                paired = []
+                for e in plan:
+                    paired.append(e)
+                    if e["name"] in ENGINE_ENDPOINTS:
+                        paired.append(
+                            {
+                                **e,
+                                "name": f"{e['name']}_engine",
+                                "label": f"{e['label']} — {args.engine}",
+                                "queries": None,
+                                "cpu_ms": None,
+                                "note": f"the same requests, answered from {args.engine}",
+                                "engine_port": engine_port,
+                            }
+                        )
+                plan = paired
             # Rounds are interleaved (every endpoint once, then again), so that a burst of load from
             # elsewhere on the machine lands on several endpoints' single rounds rather than on all
             # of one endpoint's; each figure is the median over the rounds.
@@ -430,7 +485,7 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
                 for endpoint in plan:
                     suffix = f" (round {number} of {args.rounds})" if args.rounds > 1 else ""
                     log(f"{db}/{size}: {endpoint['name']}{suffix}")
-                    figures = drive(endpoint, port, args, workdir, sent)
+                    figures = drive(endpoint, endpoint.get("engine_port") or port, args, workdir, sent)
                     if "skipped" in figures:
                         log(f"  skipped: {figures['skipped']}")
                     else:
@@ -439,7 +494,8 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
                             f"  p50 {lat['p50']:.2f} ms  p95 {lat['p95']:.2f} ms  {figures['rps']:.0f} req/s"
                             f"  unexpected statuses {figures['unexpected']}"
                         )
-                    memory = [memory_kb(pid) for pid in worker_pids(server.pid)]
+                    answering = engine_server if endpoint.get("engine_port") else server
+                    memory = [memory_kb(pid) for pid in worker_pids(answering.pid)]
                     figures["worker_rss_mb"] = [round(m.get("VmRSS", 0) / 1024, 1) for m in memory]
                     rounds[endpoint["name"]].append(figures)
             for endpoint in plan:
@@ -483,6 +539,7 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
             "workers": args.workers,
         },
         "corpus_build": corpus_meta,
+        "engine": {"name": args.engine, "url": args.engine_url} if args.engine != "none" else None,
         "peak_rss_mb_per_worker": peak,
         "endpoints": results,
     }
@@ -556,6 +613,13 @@ def main(argv: list[str] | None = None) -> int:
         help="Build the corpus without rebuild_recommendations (about 10 min at medium size, SQLite).",
     )
     parser.add_argument("--no-docs", action="store_true", help="Save figures but leave docs/ untouched.")
+    parser.add_argument(
+        "--engine",
+        choices=("none", "opensearch", "elasticsearch"),
+        default=os.environ.get("BENCH_ENGINE") or "none",
+        help="Also run find support, related and search with the engine at --engine-url, side by side.",
+    )
+    parser.add_argument("--engine-url", default=os.environ.get("BENCH_ENGINE_URL", "http://127.0.0.1:9200"))
     args = parser.parse_args(argv)
     started = time.monotonic()
     ensure_tools(args.skip_install)

@@ -61,7 +61,15 @@ def postgres_reachable() -> bool:
 def base_env(db_url: str, **extra: str) -> dict[str, str]:
     """Environment for a Django process on ``db_url``: our settings, no Redis unless asked."""
     env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": SETTINGS, "PYTHONUNBUFFERED": "1"}
-    for name in ("REDIS_URL", "ELASTICSEARCH_URL", "RELIABILITY_ES_URL", "RECOMMENDATIONS_BACKEND"):
+    for name in (
+        "REDIS_URL",
+        "SEARCH_ENGINE_URL",
+        "ELASTICSEARCH_URL",
+        "OPENSEARCH_URL",
+        "SEARCH_ENGINE",
+        "RELIABILITY_ES_URL",
+        "RECOMMENDATIONS_BACKEND",
+    ):
         env.pop(name, None)
     env.update(extra)
     return env

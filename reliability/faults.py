@@ -13,6 +13,13 @@ figures are saved under ``var/reliability/faults-latest.json``:
 - ``elasticsearch``: the recommendations on the Elasticsearch backend pointed (a) at a closed port,
   (b) at the test stand-in (``tests/recommendations/es_standin.py``) made to hang: related and
   support requests must answer 200 from the database fallback within the client timeout, no 500.
+- ``engine``: the recommendations on a real OpenSearch node of their own (``scripts/search-engine.sh``
+  on ``--engine-port``), API response cache off so every request reaches the engine: (1) a fresh
+  node: ``check_recommendations`` reports drift, ``--fix`` creates the indexes with their mappings
+  and analyzers, then finds nothing; (2) two ``rebuild_recommendations`` alias swaps while readers
+  read: every answer 200, none empty, none from the fallback; (3) ``kill -9`` of the node under
+  load: every answer still 200 (database fallback, circuit open), then a restart, the index caught
+  up with ``check_recommendations --fix``, nothing left to fix, and the engine answering again.
 - ``kill``: ``kill -9`` of ``import_content`` (a bundle exported from a generated corpus) and of
   ``rebuild_recommendations`` while their transaction is open: row counts must equal those before
   (nothing half-written), and the next run must complete with complete data.
@@ -72,9 +79,15 @@ def say(message: str) -> None:
 class Poller:
     """Threads that GET a list of paths in turn and keep ``(t0, t1, status, path, retry_after)``."""
 
-    def __init__(self, port: int, paths: list[str], threads: int = 16, timeout: float = 30):
+    def __init__(
+        self, port: int, paths: list[str], threads: int = 16, timeout: float = 30, count_empty: bool = False
+    ):
         self.port, self.paths, self.threads, self.timeout = port, paths, threads, timeout
         self.records: list[tuple[float, float, object, str, str | None]] = []
+        # With count_empty, 200 answers whose "results" list is empty (a suggestion endpoint that
+        # found nothing: what a reader would see during a half-built index) are kept here.
+        self.count_empty = count_empty
+        self.empty: list[tuple[float, str]] = []
         self.lock = threading.Lock()
         self.stop_event = threading.Event()
         self.workers: list[threading.Thread] = []
@@ -86,8 +99,11 @@ class Poller:
             i += self.threads
             t0 = time.time()
             try:
-                status, _, headers = http_get(self.port, path, timeout=self.timeout)
+                status, body, headers = http_get(self.port, path, timeout=self.timeout)
                 retry = headers.get("retry-after")
+                if self.count_empty and status == 200 and not json.loads(body).get("results"):
+                    with self.lock:
+                        self.empty.append((t0, path))
             except Exception as e:  # a dropped or refused connection is a failure to record
                 status, retry = f"error:{type(e).__name__}", None
             with self.lock:
@@ -373,6 +389,178 @@ def fault_elasticsearch(args) -> dict:
     return results
 
 
+# --- A real search-engine node: killed, restarted, rebuilt under load -----------------------------------
+
+ENGINE_SCRIPT = ROOT / "scripts" / "search-engine.sh"
+
+
+def engine_script(action: str, port: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SEARCH_ENGINE_KIND": "opensearch", "SEARCH_ENGINE_PORT": str(port)}
+    return subprocess.run([str(ENGINE_SCRIPT), action], env=env, capture_output=True, text=True)
+
+
+def engine_pid(port: int) -> int:
+    return int((ROOT / "var" / "search-engine" / f"opensearch-{port}" / "pid").read_text())
+
+
+def engine_json(port: int, path: str) -> dict:
+    return json.loads(http_get(port, path, timeout=10)[1])
+
+
+def engine_searches(port: int) -> int:
+    """Search requests the node has answered on the recommendation indexes (its own counter)."""
+    stats = engine_json(port, "/wellness_reco_*/_stats/search")
+    return stats["_all"]["primaries"]["search"]["query_total"]
+
+
+def log_since(path: Path, offset: int) -> str:
+    return path.read_text(errors="replace")[offset:]
+
+
+def fault_engine(args) -> dict:
+    """The recommendations on a real OpenSearch node (built and started by scripts/search-engine.sh)."""
+    db_url = corpus(args)
+    port = args.engine_port
+    url = f"http://127.0.0.1:{port}"
+    result: dict = {"fault": "real search-engine node", "engine_url": url}
+    engine_script("stop", port)  # a fresh node: no data from an earlier run
+    t0 = time.monotonic()
+    started = engine_script("start", port)
+    if started.returncode != 0:
+        raise SystemExit("the search engine did not start:\n" + started.stdout + started.stderr)
+    result["node_start_s"] = round(time.monotonic() - t0, 1)
+    result["version"] = engine_json(port, "/")["version"]["number"]
+    env = {"RELIABILITY_ES_URL": url, "RELIABILITY_ES_TIMEOUT": str(args.es_timeout)}
+
+    def manage_on_engine(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command],
+            env=base_env(db_url, **env),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+
+    try:
+        # 1. A fresh node: check finds everything missing, --fix creates the indexes with their
+        # mappings and analyzers, then check finds nothing.
+        fresh = manage_on_engine("check_recommendations")
+        fixed = manage_on_engine("check_recommendations", "--fix")
+        clean = manage_on_engine("check_recommendations")
+        (index,) = engine_json(port, "/_alias/wellness_reco_articles")
+        analyzed = json.loads(
+            subprocess.run(
+                ["curl", "-s", "-H", "Content-Type: application/json", f"{url}/{index}/_analyze",
+                 "-d", json.dumps({"analyzer": "reco_text", "text": "Cafés Rebuilding"})],
+                capture_output=True, text=True, check=True,
+            ).stdout
+        )  # fmt: skip
+        result["fresh_node"] = {
+            "check_exit_before": fresh.returncode,
+            "check_output_before": fresh.stdout.strip()[-200:],
+            "fix_exit": fixed.returncode,
+            "check_exit_after": clean.returncode,
+            "analyzer_tokens": [t["token"] for t in analyzed.get("tokens", [])],
+        }
+        server_port = free_port(args.port)
+        log_path = VAR / "faults-engine-gunicorn.log"
+        with Server(
+            db_url,
+            server_port,
+            args.workers,
+            log_path=log_path,
+            RELIABILITY_BREAKER_COOLDOWN=str(args.engine_cooldown),
+            RELIABILITY_NO_RESPONSE_CACHE="1",
+            **env,
+        ):
+            paths = [
+                p for p in mixed_paths(server_port, with_pages=False) if "/related/" in p or "/support/" in p
+            ]
+            # 2. Alias swaps while readers read: two full rebuilds under load.
+            offset = len(log_path.read_text(errors="replace"))
+            searches = engine_searches(port)
+            with Poller(server_port, paths, threads=8, count_empty=True) as poller:
+                time.sleep(3)
+                rebuilds = [
+                    manage_on_engine("rebuild_recommendations", "--backend", "elasticsearch") for _ in "12"
+                ]
+                time.sleep(3)
+            swap_log = log_since(log_path, offset)
+            result["alias_swap_under_reads"] = {
+                "rebuild_exits": [r.returncode for r in rebuilds],
+                "requests": len(poller.records),
+                "statuses": poller.statuses(),
+                "empty_answers": len(poller.empty),
+                "engine_searches": engine_searches(port) - searches,
+                "fallbacks_in_log": swap_log.count("answering from the database"),
+            }
+            say(f"engine: alias swaps under reads: {result['alias_swap_under_reads']}")
+            # 3. kill -9 of the node under load, then a restart (a new, empty node), the index caught
+            # up with check_recommendations --fix, and the circuit closing again.
+            offset = len(log_path.read_text(errors="replace"))
+            with Poller(server_port, paths, threads=8, timeout=args.es_timeout * 10) as poller:
+                time.sleep(args.baseline)
+                t_kill = time.time()
+                os.kill(engine_pid(port), signal.SIGKILL)
+                say(f"engine: node killed; {args.down:.0f} s of reads on the database fallback")
+                time.sleep(args.down)
+                t_restart = time.time()
+                restarted = engine_script("start", port)
+                t_up = time.time()
+                caught_up = manage_on_engine("check_recommendations", "--fix")
+                t_fixed = time.time()
+                time.sleep(args.engine_cooldown + args.after)
+                final_searches_from = engine_searches(port)
+                time.sleep(5)
+                final_searches = engine_searches(port) - final_searches_from
+            kill_log = log_since(log_path, offset)
+            after_fix = manage_on_engine("check_recommendations")
+            records = poller.records
+            server_errors = [r for r in records if not str(r[2]).startswith("2")]
+            result["kill_and_restart"] = {
+                "requests": len(records),
+                "statuses": dict(Counter(str(r[2]) for r in records)),
+                "statuses_while_down": poller.statuses(t_kill, t_up),
+                "non_200": len(server_errors),
+                "circuit_opened_in_log": "circuit open" in kill_log,
+                "fallbacks_in_log": kill_log.count("answering from the database"),
+                "restart_exit": restarted.returncode,
+                "restart_s": round(t_up - t_restart, 1),
+                "fix_exit": caught_up.returncode,
+                "fix_output": caught_up.stdout.strip()[-300:],
+                "fix_s": round(t_fixed - t_up, 1),
+                "check_after_fix_exit": after_fix.returncode,
+                "check_after_fix_output": after_fix.stdout.strip()[-200:],
+                "engine_searches_in_last_5_s": final_searches,
+                "server_errors_in_log": kill_log.count("Internal Server Error"),
+            }
+            say(f"engine: kill and restart: {result['kill_and_restart']}")
+    finally:
+        engine_script("stop", port)
+    swap, kill = result["alias_swap_under_reads"], result["kill_and_restart"]
+    result["passed"] = (
+        result["fresh_node"]["check_exit_before"] != 0
+        and result["fresh_node"]["fix_exit"] == 0
+        and result["fresh_node"]["check_exit_after"] == 0
+        and result["fresh_node"]["analyzer_tokens"] == ["cafe", "rebuild"]
+        and swap["rebuild_exits"] == [0, 0]
+        and swap["requests"] > 0
+        and set(swap["statuses"]) == {"200"}
+        and swap["empty_answers"] == 0
+        and swap["fallbacks_in_log"] == 0
+        and swap["engine_searches"] > 0
+        and kill["requests"] > 0
+        and kill["non_200"] == 0
+        and kill["circuit_opened_in_log"]
+        and kill["restart_exit"] == 0
+        and kill["fix_exit"] == 0
+        and kill["check_after_fix_exit"] == 0
+        and kill["engine_searches_in_last_5_s"] > 0
+        and kill["server_errors_in_log"] == 0
+    )
+    return result
+
+
 # --- kill -9 during writes --------------------------------------------------------------------------------
 
 COUNT_TABLES = [
@@ -554,6 +742,7 @@ FAULTS = {
     "postgres": fault_postgres,
     "redis": fault_redis,
     "elasticsearch": fault_elasticsearch,
+    "engine": fault_engine,
     "kill": fault_kill,
 }
 
@@ -579,6 +768,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-wait", type=int, default=30, help="Seconds to wait for other PG clients.")
     parser.add_argument("--es-timeout", type=float, default=2.0)
     parser.add_argument("--es-seconds", type=float, default=25)
+    parser.add_argument("--engine-port", type=int, default=9290, help="Port of the fault run's own node.")
+    parser.add_argument(
+        "--engine-cooldown", type=float, default=5, help="Seconds the circuit stays open (engine fault)."
+    )
     parser.add_argument(
         "--kill-after", type=float, default=1.5, help="Seconds of open transaction, then kill."
     )

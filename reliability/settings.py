@@ -5,7 +5,11 @@ generator must measure the site, not the rate limiter), errors logged. Differenc
 
 - ``ROOT_URLCONF`` is the site's own (``website.urls``), not the benchmark's extra baselines;
 - ``RELIABILITY_ES_URL`` switches the recommendations (only them, not Wagtail search) to the
-  Elasticsearch backend at that address, for the "search cluster down or hanging" fault;
+  search-engine backend at that address, for the "search cluster down or hanging" and "real node"
+  faults (``RELIABILITY_ES_ENGINE``: the engine's name, default "auto"; ``RELIABILITY_BREAKER_COOLDOWN``:
+  seconds the circuit stays open);
+- ``RELIABILITY_NO_RESPONSE_CACHE=1`` turns the API's response cache off, so every request asks
+  the recommendations (and so the engine) again;
 - the cache is Redis when ``REDIS_URL`` is set (through ``website.settings.base``), else local memory.
 """
 
@@ -23,7 +27,11 @@ if _es_url:
         "RECOMMENDATIONS_BACKEND": "elasticsearch",
         "RECOMMENDATIONS_ES_URL": _es_url,
         "RECOMMENDATIONS_ES_TIMEOUT": float(os.environ.get("RELIABILITY_ES_TIMEOUT", "2.0")),
+        "RECOMMENDATIONS_ENGINE": os.environ.get("RELIABILITY_ES_ENGINE", "auto"),
+        "RECOMMENDATIONS_BREAKER_COOLDOWN": float(os.environ.get("RELIABILITY_BREAKER_COOLDOWN", "60")),
     }
+if os.environ.get("RELIABILITY_NO_RESPONSE_CACHE") == "1":
+    WELLNESS = {**WELLNESS, "API_RESPONSE_CACHE_TIMEOUT": 0, "API_LOCAL_RESPONSE_CACHE_BYTES": 0}
 
 # Warnings too (fallbacks, circuit breaker, database outages, cache outages), without one line per 404.
 LOGGING = {
