@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDATIONS_ES_INDEX_PREFIX": "wellness_reco",
     # Seconds. Short on purpose: a slow cluster must never hold up a reader or a publish.
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
+    # Seconds for rebuilds and repairs (index creation, bulk loads, alias swaps): a busy node can
+    # take several seconds to acknowledge them, and no reader waits on them.
+    "RECOMMENDATIONS_ES_WRITE_TIMEOUT": 30.0,
     "RECOMMENDATIONS_ES_BULK_CHUNK": 200,
     # Retries of documents the cluster refused with 429 (too many requests), with backoff in seconds.
     "RECOMMENDATIONS_ES_BULK_RETRIES": 3,

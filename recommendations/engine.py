@@ -53,13 +53,19 @@ def detect_kind(url: str, timeout: float) -> str:
 
 
 class EngineClient:
-    """The operations we use, with plain-dict bodies and answers, on one engine."""
+    """The operations we use, with plain-dict bodies and answers, on one engine.
+
+    ``timeout`` bounds reads and single-document writes (a reader or a publish waits on them);
+    ``write_timeout`` bounds the operations of rebuilds and repairs (index creation, bulk loads,
+    alias swaps, refreshes), which a busy node can take several seconds to acknowledge.
+    """
 
     kind = ""
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, write_timeout: float = 30.0):
         self.url = url
         self.timeout = timeout
+        self.write_timeout = max(timeout, write_timeout)
 
     # Every method below is implemented by the subclass for its library.
     def info(self) -> dict:
@@ -118,11 +124,12 @@ class EngineClient:
 class ElasticsearchClient(EngineClient):
     kind = "elasticsearch"
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, write_timeout: float = 30.0):
         from elasticsearch import Elasticsearch
 
-        super().__init__(url, timeout)
+        super().__init__(url, timeout, write_timeout)
         self.es = Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+        self.es_slow = self.es.options(request_timeout=self.write_timeout)
 
     def _error(self, e: Exception) -> EngineError:
         from elasticsearch import NotFoundError
@@ -140,19 +147,19 @@ class ElasticsearchClient(EngineClient):
         return self.call(self.es.search, index=index, **body).body
 
     def bulk(self, operations):
-        return self.call(self.es.bulk, operations=operations).body
+        return self.call(self.es_slow.bulk, operations=operations).body
 
     def create_index(self, name, *, settings, mappings):
-        self.call(self.es.indices.create, index=name, settings=settings, mappings=mappings)
+        self.call(self.es_slow.indices.create, index=name, settings=settings, mappings=mappings)
 
     def delete_index(self, name):
-        self.call(self.es.indices.delete, index=name)
+        self.call(self.es_slow.indices.delete, index=name)
 
     def index_names(self, pattern):
         return sorted(self.call(self.es.indices.get, index=pattern, allow_no_indices=True).body)
 
     def refresh(self, index):
-        self.call(self.es.indices.refresh, index=index)
+        self.call(self.es_slow.indices.refresh, index=index)
 
     def alias_targets(self, alias):
         try:
@@ -161,7 +168,7 @@ class ElasticsearchClient(EngineClient):
             return []
 
     def update_aliases(self, actions):
-        self.call(self.es.indices.update_aliases, actions=actions)
+        self.call(self.es_slow.indices.update_aliases, actions=actions)
 
     def put(self, index, doc_id, document):
         self.call(self.es.index, index=index, id=doc_id, document=document)
@@ -179,10 +186,10 @@ class ElasticsearchClient(EngineClient):
 class OpenSearchClient(EngineClient):
     kind = "opensearch"
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, write_timeout: float = 30.0):
         from opensearchpy import OpenSearch
 
-        super().__init__(url, timeout)
+        super().__init__(url, timeout, write_timeout)
         self.os = OpenSearch([url], timeout=timeout, max_retries=0, retry_on_timeout=False)
 
     def _error(self, e: Exception) -> EngineError:
@@ -199,19 +206,24 @@ class OpenSearchClient(EngineClient):
         return self.call(self.os.search, index=index, body=body)
 
     def bulk(self, operations):
-        return self.call(self.os.bulk, body=operations)
+        return self.call(self.os.bulk, body=operations, request_timeout=self.write_timeout)
 
     def create_index(self, name, *, settings, mappings):
-        self.call(self.os.indices.create, index=name, body={"settings": settings, "mappings": mappings})
+        self.call(
+            self.os.indices.create,
+            index=name,
+            body={"settings": settings, "mappings": mappings},
+            request_timeout=self.write_timeout,
+        )
 
     def delete_index(self, name):
-        self.call(self.os.indices.delete, index=name)
+        self.call(self.os.indices.delete, index=name, request_timeout=self.write_timeout)
 
     def index_names(self, pattern):
         return sorted(self.call(self.os.indices.get, index=pattern, params={"allow_no_indices": "true"}))
 
     def refresh(self, index):
-        self.call(self.os.indices.refresh, index=index)
+        self.call(self.os.indices.refresh, index=index, request_timeout=self.write_timeout)
 
     def alias_targets(self, alias):
         try:
@@ -220,7 +232,9 @@ class OpenSearchClient(EngineClient):
             return []
 
     def update_aliases(self, actions):
-        self.call(self.os.indices.update_aliases, body={"actions": actions})
+        self.call(
+            self.os.indices.update_aliases, body={"actions": actions}, request_timeout=self.write_timeout
+        )
 
     def put(self, index, doc_id, document):
         self.call(self.os.index, index=index, id=doc_id, body=document)
@@ -241,7 +255,9 @@ CLIENTS: dict[str, type[EngineClient]] = {
 }
 
 
-def connect(url: str, *, kind: str = "auto", timeout: float = 2.0) -> EngineClient:
+def connect(
+    url: str, *, kind: str = "auto", timeout: float = 2.0, write_timeout: float = 30.0
+) -> EngineClient:
     """A client for the engine at ``url``; ``kind`` "auto" asks the cluster which engine it is."""
     if not url:
         raise EngineError("no search engine URL is set (SEARCH_ENGINE_URL)")
@@ -249,4 +265,4 @@ def connect(url: str, *, kind: str = "auto", timeout: float = 2.0) -> EngineClie
         kind = detect_kind(url, timeout)
     if kind not in CLIENTS:
         raise ValueError(f"Unknown search engine {kind!r}: expected one of {', '.join(KINDS)} or 'auto'")
-    return CLIENTS[kind](url, timeout)
+    return CLIENTS[kind](url, timeout, write_timeout)

@@ -52,7 +52,12 @@ def client_factory() -> EngineClient:
         raise BackendUnavailable("RECOMMENDATIONS_ES_URL is not set")
     timeout = float(reco_setting("RECOMMENDATIONS_ES_TIMEOUT"))
     try:
-        return connect(url, kind=reco_setting("RECOMMENDATIONS_ENGINE"), timeout=timeout)
+        return connect(
+            url,
+            kind=reco_setting("RECOMMENDATIONS_ENGINE"),
+            timeout=timeout,
+            write_timeout=float(reco_setting("RECOMMENDATIONS_ES_WRITE_TIMEOUT")),
+        )
     except EngineError as e:
         raise BackendUnavailable(str(e)) from e
 

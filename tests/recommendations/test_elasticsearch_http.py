@@ -209,3 +209,23 @@ class TestFailures:
         from recommendations.models import ArticleProfile
 
         assert ArticleProfile.objects.filter(pk=page.pk).exists()  # the database side was still indexed
+
+
+class TestTimeouts:
+    @pytest.mark.parametrize("kind", ["elasticsearch", "opensearch"])
+    def test_rebuild_steps_get_the_longer_write_timeout_and_reads_the_short_one(self, kind):
+        from recommendations.engine import EngineError, connect
+
+        server = StandInElasticsearch().start()
+        try:
+            client = connect(server.url, kind=kind, timeout=0.3, write_timeout=5)
+            server.delay = 1.0  # longer than a read may wait, shorter than a rebuild step may
+            client.create_index("t_slow_1", settings={}, mappings={})
+            client.update_aliases([{"add": {"index": "t_slow_1", "alias": "t_slow"}}])
+            with pytest.raises(EngineError) as timed_out:
+                client.search("t_slow", {"query": {"match_all": {}}})
+            assert timed_out.value.status is None
+            server.delay = 0
+            assert client.alias_targets("t_slow") == ["t_slow_1"]
+        finally:
+            server.stop()
