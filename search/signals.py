@@ -51,8 +51,16 @@ def article_deleted(sender, instance, **kwargs):
     enqueue_article(tasks.remove_object, instance)
 
 
+def _enqueue_rebuild() -> None:
+    tasks.rebuild_index.enqueue()
+
+
 @receiver(post_save, sender=Topic)
 @receiver(post_delete, sender=Topic)
 def topic_changed(sender, instance, raw=False, **kwargs):
-    if _on_engine() and not raw:
-        transaction.on_commit(tasks.rebuild_index.enqueue)
+    if not _on_engine() or raw:
+        return
+    # One rebuild per transaction, however many topics it saves (an import saves dozens).
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is _enqueue_rebuild for _sids, callback, *_rest in pending):
+        transaction.on_commit(_enqueue_rebuild)

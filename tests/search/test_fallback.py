@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from search.backends import reset_backends
@@ -55,3 +57,18 @@ def test_the_etag_changes_when_the_fallback_answers(client, magazine, engine_dow
     for _ in range(3):
         breaker.record_failure()
     assert client.get("/api/v1/search/?q=trust")["ETag"] != before
+
+
+def test_topics_saved_together_enqueue_one_rebuild(
+    settings, db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from search import tasks
+    from tests import factories
+
+    settings.WELLNESS = {**settings.WELLNESS, "SEARCH_BACKEND": "engine"}
+    enqueued = []
+    monkeypatch.setattr(tasks, "rebuild_index", SimpleNamespace(enqueue=lambda *a: enqueued.append(a)))
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in ("Grief", "Loneliness", "Burnout"):
+            factories.topic(name, synonyms="x")
+    assert enqueued == [()]
