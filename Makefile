@@ -20,9 +20,16 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# With a search engine configured (SEARCH_ENGINE_URL, ELASTICSEARCH_URL or OPENSEARCH_URL), its
+# indexes are filled too: recommendations, reader search and Wagtail's own search.
 demo: migrate
 	$(BIN)/python manage.py setup_roles
 	$(BIN)/python manage.py load_demo
+	@if [ -n "$$SEARCH_ENGINE_URL$$ELASTICSEARCH_URL$$OPENSEARCH_URL" ]; then \
+	  $(BIN)/python manage.py rebuild_recommendations && \
+	  $(BIN)/python manage.py rebuild_search && \
+	  $(BIN)/python manage.py update_index; \
+	fi
 
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

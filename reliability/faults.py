@@ -348,6 +348,7 @@ def fault_elasticsearch(args) -> dict:
                 args.workers,
                 log_path=log_path,
                 RELIABILITY_ES_URL=url,
+                RELIABILITY_ES_ENGINE="elasticsearch",  # neither case can be asked which engine it is
                 RELIABILITY_ES_TIMEOUT=str(args.es_timeout),
             ):
                 paths = [
