@@ -259,4 +259,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The engine clients log every 404 as a warning, and a 404 is how an alias lookup says "none
+    # yet"; failures that matter are logged by our own code (fallbacks, the circuit breaker).
+    "loggers": {
+        "opensearch": {"level": "ERROR"},
+        "elastic_transport.transport": {"level": "ERROR"},
+    },
 }
