@@ -68,6 +68,7 @@ def test_schema_is_openapi_3_and_limited_to_the_api(openapi, client):
         "/api/v1/listings/",
         "/api/v1/listings/{slug}/",
         "/api/v1/preview/",
+        "/api/v1/search/",
     } | {p for p in openapi["paths"] if p.endswith(("/related/", "/support/"))}
     assert set(openapi["components"]["schemas"]["BodyBlock"]["oneOf"][0]) == {"$ref"}
     assert openapi["components"]["schemas"]["BodyBlock"]["discriminator"]["propertyName"] == "type"
@@ -93,6 +94,7 @@ def test_real_responses_match_the_schema(api, content, openapi):
         ("/api/v1/listings/", "/api/v1/listings/?near=52.5,13.4"),
         ("/api/v1/listings/{slug}/", f"/api/v1/listings/{listing.slug}/"),
         ("/api/v1/preview/", f"/api/v1/preview/?token={token}"),
+        ("/api/v1/search/", "/api/v1/search/?q=schema+article&topic=trust"),
     ]
     for path, url in cases:
         response = api(url)
