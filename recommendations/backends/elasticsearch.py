@@ -49,7 +49,9 @@ class BackendUnavailable(Exception):
 def client_factory() -> EngineClient:
     url = reco_setting("RECOMMENDATIONS_ES_URL")
     if not url:
-        raise BackendUnavailable("RECOMMENDATIONS_ES_URL is not set")
+        raise BackendUnavailable(
+            'no search engine is configured: set SEARCH_ENGINE_URL (WELLNESS["RECOMMENDATIONS_ES_URL"])'
+        )
     timeout = float(reco_setting("RECOMMENDATIONS_ES_TIMEOUT"))
     try:
         return connect(

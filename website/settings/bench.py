@@ -7,7 +7,7 @@ points it at the generated corpus); the cache is per-process local memory unless
 """
 
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS
+from .base import INSTALLED_APPS, WELLNESS
 
 DEBUG = False
 SECRET_KEY = "bench-only-loopback-secret-not-for-any-deployment-4f9c2e7a1b"
@@ -18,7 +18,7 @@ ROOT_URLCONF = "bench.urls"
 INSTALLED_APPS = ["bench", *INSTALLED_APPS, "wagtail.api.v2", "wagtail.api.v3"]
 WAGTAILAPI_BASE_URL = "http://127.0.0.1:8000"
 # As in production: on PostgreSQL, content changes arrive by LISTEN/NOTIFY (generation_watch).
-WELLNESS = {"ANON_RATE": None, "API_GENERATION_LISTENER": True}
+WELLNESS = {**WELLNESS, "ANON_RATE": None, "API_GENERATION_LISTENER": True}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ bulk-loaded, the alias moves to it in one atomic ``_aliases`` request, then the 
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.backends import get_backend
+from recommendations.backends.elasticsearch import BackendUnavailable
 from recommendations.conf import reco_setting
 from recommendations.tasks import suggestions_changed
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
             names.append(reco_setting("RECOMMENDATIONS_BACKEND"))
         failed = False
         for name in names:
-            report = get_backend(name).rebuild(log=self.stdout.write)
+            try:
+                report = get_backend(name).rebuild(log=self.stdout.write)
+            except BackendUnavailable as e:
+                raise CommandError(f"{name}: {e}") from e
             suggestions_changed()  # cached API responses embed the old suggestions
             if report.get("failed"):
                 failed = True
