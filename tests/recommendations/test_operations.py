@@ -92,3 +92,10 @@ def test_index_updates_renew_the_content_generation(catalogue, django_capture_on
     before = generation()
     run("check_recommendations", "--fix")  # nothing to repair
     assert generation() == before
+
+
+@pytest.mark.django_db
+def test_rebuilding_an_engine_that_is_not_configured_is_a_command_error(settings):
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_ES_URL": ""}
+    with pytest.raises(CommandError, match="SEARCH_ENGINE_URL"):
+        call_command("rebuild_recommendations", backend=["elasticsearch"], stdout=io.StringIO())
