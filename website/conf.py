@@ -56,8 +56,11 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURES_PER_USERNAME": 5,
     "LOGIN_FAILURES_PER_IP": 20,
     "LOGIN_FAILURE_WINDOW": 900,
-    # request.META key of the client address set by a trusted proxy ("HTTP_X_REAL_IP"); "" = REMOTE_ADDR.
-    "LOGIN_CLIENT_IP_HEADER": "",
+    # The client address for everything keyed by address (website.client_address): how many proxies
+    # in front of the site are trusted to append to CLIENT_IP_HEADER (a request.META key). 0: none,
+    # the address is REMOTE_ADDR and X-Forwarded-For is ignored.
+    "TRUSTED_PROXIES": 0,
+    "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
 }
 
 

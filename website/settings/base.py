@@ -214,7 +214,12 @@ WELLNESS = {
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
-    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # Trusted only where a CDN in front of the site sets it and strips it from clients' requests
+    # ("behind your CDN"): e.g. TRUSTED_COUNTRY_HEADER=CF-IPCountry.
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": os.environ.get("TRUSTED_COUNTRY_HEADER") or None,
+    # Proxies in front of the site that append to X-Forwarded-For (website/client_address.py);
+    # 0 trusts none and keys every limit by REMOTE_ADDR.
+    "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     # PostgreSQL: learn content changes by LISTEN/NOTIFY instead of a query per API request
     # (website/api/generation_watch.py). On in production settings; needs LISTEN, so not through
     # a transaction-pooling PgBouncer.

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES
+from .base import DATABASES, WELLNESS
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
@@ -16,3 +16,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# The suite exercises reader context from a CDN's country header, as a site behind one would.
+WELLNESS = {**WELLNESS, "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry"}
