@@ -99,6 +99,9 @@ def test_deployed_settings_trust_no_country_header_by_default():
 
     env = {k: v for k, v in os.environ.items() if k != "TRUSTED_COUNTRY_HEADER"}
     env.update(DJANGO_SETTINGS_MODULE="website.settings.base")
-    code = "import django.conf as c, website.settings.base as b; print(b.WELLNESS['RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER'], b.WELLNESS['TRUSTED_PROXIES'])"
+    code = (
+        "import website.settings.base as b; "
+        "print(b.WELLNESS['RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER'], b.WELLNESS['TRUSTED_PROXIES'])"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["None", "0"]
