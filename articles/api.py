@@ -36,6 +36,7 @@ from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
+from website.public_url import public_root
 
 from .filters import ARTICLE_PARAMS, filter_articles
 from .models import ArticlePage, SectionPage
@@ -49,7 +50,7 @@ BUNDLE_VARY = ("Accept-Language", "CF-IPCountry")
 
 
 def base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return public_root()
 
 
 def slug_or_404(slug: str, what: str) -> str:

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_PAGE_SIZE": 100,
     # Largest ?offset= accepted; deeper paging is a 400 (and an unbounded OFFSET is a cheap DoS).
     "API_MAX_OFFSET": 100_000,
+    # Start of every absolute URL sent to readers (canonical, JSON-LD, images, page links), e.g.
+    # "https://journal.example"; "" uses WAGTAILADMIN_BASE_URL. Never taken from the request's Host.
+    "PUBLIC_BASE_URL": "",
     # Anonymous requests per client IP, in DRF's "number/period" form; None switches throttling off.
     "ANON_RATE": "600/min",
     # Signed preview tokens: lifetime in seconds, and where the admin's "Preview on front end" sends

@@ -220,6 +220,8 @@ WELLNESS = {
     # Proxies in front of the site that append to X-Forwarded-For (website/client_address.py);
     # 0 trusts none and keys every limit by REMOTE_ADDR.
     "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    # Public root of every absolute URL (website/public_url.py); WAGTAILADMIN_BASE_URL when unset.
+    "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     # PostgreSQL: learn content changes by LISTEN/NOTIFY instead of a query per API request
     # (website/api/generation_watch.py). On in production settings; needs LISTEN, so not through
     # a transaction-pooling PgBouncer.
