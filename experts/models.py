@@ -436,8 +436,6 @@ class Listing(index.Indexed, ClusterableModel):
             errors["country"] = f"{self.country!r} is not an ISO 3166 alpha-2 country code."
         if not (self.offers_in_person or self.offers_online):
             errors["offers_online"] = "A listing must offer in-person or online sessions, or both."
-        if self.verified and not self.verified_on:
-            self.verified_on = timezone.localdate()
         if errors:
             raise ValidationError(errors)
 

@@ -17,7 +17,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_views import PersonLoginView
-from .forms import PersonAdminForm
+from .forms import ListingAdminForm, PersonAdminForm
 from .models import Approach, Listing, ListingType, Person, Topic
 from .panels import LOGIN_CHANGE_URL_NAME
 
@@ -55,6 +55,7 @@ class ListingViewSet(SnippetViewSet):
     search_fields = ["name", "city", "summary"]
     search_backend_name = None
     ordering = ["name"]
+    edit_handler = ObjectList(Listing.panels, base_form_class=ListingAdminForm)
 
     def get_queryset(self, request):
         return Listing.objects.select_related("listing_type")
