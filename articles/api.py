@@ -40,6 +40,7 @@ from website.public_url import public_root
 
 from .filters import ARTICLE_PARAMS, filter_articles
 from .models import ArticlePage, SectionPage
+from .preview import PREVIEW_TOKEN_MAX_LENGTH, PREVIEW_TOKEN_PATTERN, parse_preview_token
 from .reviews import REVIEW_DUE_WARNING_DAYS
 from .serializers import ArticleBundleSerializer, ArticleCardSerializer, SectionSerializer, TopicSerializer
 
@@ -309,9 +310,14 @@ class TopicListView(PaginatedListView):
 
 PREVIEW_TOKEN = Param(
     "token",
-    str,
+    parse_preview_token,
     "Signed preview token minted in the Wagtail admin.",
-    schema={"type": "string", "minLength": 1, "maxLength": 1000},
+    schema={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": PREVIEW_TOKEN_MAX_LENGTH,
+        "pattern": PREVIEW_TOKEN_PATTERN.pattern,
+    },
 )
 
 
