@@ -21,6 +21,7 @@ from website.api.caching import (
     GenerationMemo,
     as_datetime,
     generation_queryset,
+    hidden_section_paths,
     latest,
     restricted_paths,
 )
@@ -205,7 +206,7 @@ class ArticleDetailView(ApiView):
             self._generation = (rows[0]["generation_token"], rows[0]["generation_changed_at"])
         token = self.generation()[0]
         now = timezone.now()
-        restricted = restricted_paths(token)
+        restricted = restricted_paths(token) + hidden_section_paths(token)
         for row in rows:
             expired = row["expire_at"] is not None and row["expire_at"] <= now
             if not expired and not any(row["path"].startswith(path) for path in restricted):
