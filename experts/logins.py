@@ -45,7 +45,8 @@ def change_login(person: Person, new_user: AbstractBaseUser | None, *, by, reaso
     if not reason:
         raise LoginChangeRefused("Give a reason for the change; it is kept in the person's login history.")
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        # Locks the person row only: PostgreSQL cannot lock the nullable side of a join to the user.
+        person = Person.objects.select_for_update().get(pk=person.pk)
         new_id = new_user.pk if new_user is not None else None
         if person.user_id == new_id:
             raise LoginChangeRefused("That login is already the one linked to this person.")
