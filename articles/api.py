@@ -21,6 +21,7 @@ from website.api.caching import (
     GenerationMemo,
     as_datetime,
     generation_queryset,
+    hidden_section_paths,
     latest,
     restricted_paths,
 )
@@ -36,9 +37,11 @@ from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
+from website.public_url import public_root
 
 from .filters import ARTICLE_PARAMS, filter_articles
 from .models import ArticlePage, SectionPage
+from .preview import PREVIEW_TOKEN_MAX_LENGTH, PREVIEW_TOKEN_PATTERN, parse_preview_token
 from .reviews import REVIEW_DUE_WARNING_DAYS
 from .serializers import ArticleBundleSerializer, ArticleCardSerializer, SectionSerializer, TopicSerializer
 
@@ -49,7 +52,7 @@ BUNDLE_VARY = ("Accept-Language", "CF-IPCountry")
 
 
 def base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return public_root()
 
 
 def slug_or_404(slug: str, what: str) -> str:
@@ -203,7 +206,7 @@ class ArticleDetailView(ApiView):
             self._generation = (rows[0]["generation_token"], rows[0]["generation_changed_at"])
         token = self.generation()[0]
         now = timezone.now()
-        restricted = restricted_paths(token)
+        restricted = restricted_paths(token) + hidden_section_paths(token)
         for row in rows:
             expired = row["expire_at"] is not None and row["expire_at"] <= now
             if not expired and not any(row["path"].startswith(path) for path in restricted):
@@ -308,9 +311,14 @@ class TopicListView(PaginatedListView):
 
 PREVIEW_TOKEN = Param(
     "token",
-    str,
+    parse_preview_token,
     "Signed preview token minted in the Wagtail admin.",
-    schema={"type": "string", "minLength": 1, "maxLength": 1000},
+    schema={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": PREVIEW_TOKEN_MAX_LENGTH,
+        "pattern": PREVIEW_TOKEN_PATTERN.pattern,
+    },
 )
 
 

@@ -86,14 +86,65 @@ class ImportResult:
 # ---------------------------------------------------------------------------------------------
 
 
+# Deeper than any real bundle (an article's blocks sit about eight levels down), shallow enough
+# that nothing downstream (schema validation, the importer) can run out of stack.
+MAX_NESTING = 32
+
+
+def decode_bundle(raw: bytes, source: str = "bundle", max_bytes: int | None = None) -> str:
+    """The text of a bundle file: refused when larger than ``max_bytes`` or not UTF-8.
+
+    Raises:
+        BundleError: naming the size and the limit, or the byte offset of the first bad byte.
+    """
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise BundleError(
+            [
+                f"{source}: the file is {len(raw):,} bytes, over the limit of {max_bytes:,} "
+                "(WELLNESS['BUNDLE_MAX_BYTES'] or --max-bytes)"
+            ]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BundleError(
+            [
+                f"{source}: not valid UTF-8 at byte offset {e.start} (byte 0x{raw[e.start]:02x}); "
+                "save it as UTF-8"
+            ]
+        ) from e
+
+
+def _nesting_error(data: Any) -> str | None:
+    """The path of the first value nested deeper than ``MAX_NESTING``; iterative, so it cannot
+    itself run out of stack."""
+    stack: list[tuple[Any, list]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return f"{format_path(path) or 'the top level'}: nested more than {MAX_NESTING} levels deep"
+        if isinstance(value, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(value))
+    return None
+
+
 def parse_bundle(text: str, source: str = "bundle") -> dict:
     """Parses JSON text; malformed JSON is a ``BundleError`` naming its line and column."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise BundleError([f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]) from e
+    except RecursionError as e:
+        raise BundleError(
+            [f"{source}: JSON nested too deeply to read (more than {MAX_NESTING} levels)"]
+        ) from e
     if not isinstance(data, dict):
         raise BundleError([f"{source}: a content bundle is a JSON object, not {_json_type(data)}"])
+    problem = _nesting_error(data)
+    if problem:
+        raise BundleError([f"{source}: {problem}"])
     return data
 
 
@@ -350,6 +401,13 @@ class _Checker:
                 [*path, "editorial_picks", picks.index(article["slug"])], "an article cannot pick itself"
             )
         self.moment([*path, "published_at"], article.get("published_at"))
+        self.moment([*path, "updated_at"], article.get("updated_at"))
+        published, updated = (
+            parse_moment(article.get("published_at")),
+            parse_moment(article.get("updated_at")),
+        )
+        if published and updated and updated < published:
+            self.error([*path, "updated_at"], "an article cannot be updated before it was first published")
         self.image([*path, "hero_image"], article.get("hero_image"))
         for j, review in enumerate(article.get("reviews") or []):
             if not isinstance(review, dict):
@@ -358,6 +416,12 @@ class _Checker:
             if self.ref([*rpath, "reviewer"], "people", review.get("reviewer"), "reviewer"):
                 if not self._is_reviewer(review["reviewer"]):
                     self.error([*rpath, "reviewer"], f"{review['reviewer']!r} is not an expert reviewer")
+                elif review["reviewer"] in (article.get("authors") or []):
+                    self.error(
+                        [*rpath, "reviewer"],
+                        f"{review['reviewer']!r} is an author of this article; an expert cannot review "
+                        "their own article",
+                    )
             self.moment([*rpath, "reviewed_at"], review.get("reviewed_at"))
         body = article.get("body")
         for j, block in enumerate(body if isinstance(body, list) else []):
@@ -629,6 +693,8 @@ def export_article(page: ArticlePage) -> dict:
         **content,
         "published_at": format_moment(page.first_published_at),
     }
+    if page.last_published_at and page.last_published_at != page.first_published_at:
+        data["updated_at"] = format_moment(page.last_published_at)
     data["reviews"] = [
         {
             "reviewer": r.reviewer.slug,
@@ -975,12 +1041,34 @@ class _Importer:
         ).get() != (published_at)
         if date_changed:
             ArticlePage.objects.filter(pk=page.pk).update(first_published_at=published_at)
+        date_changed = self.apply_updated_at(page, item, published_at, created) or date_changed
         page = ArticlePage.objects.get(pk=page.pk)
         self.pages[slug] = page
         reviews_changed = self.import_reviews(page, item.get("reviews"))
         if created:
             return "created"
         return "updated" if changed or moved or reviews_changed or date_changed else "unchanged"
+
+    @staticmethod
+    def apply_updated_at(page: ArticlePage, item: dict, published_at, created: bool) -> bool:
+        """Carries the article's last-modified moment over from the file (JSON-LD ``dateModified``).
+
+        ``updated_at`` given: it is the last published moment. Left out: an article this import
+        created was last modified when it was first published (the file records no later change,
+        and the import itself is not one); an existing article keeps its own date, or the moment
+        this import published its changed content.
+        """
+        if "updated_at" in item:
+            wanted = parse_moment(item["updated_at"])
+        elif created:
+            wanted = published_at
+        else:
+            return False
+        current = ArticlePage.objects.filter(pk=page.pk).values_list("last_published_at", flat=True).get()
+        if current == wanted:
+            return False
+        ArticlePage.objects.filter(pk=page.pk).update(last_published_at=wanted)
+        return True
 
     def import_reviews(self, page: ArticlePage, reviews: list[dict] | None) -> bool:
         """Adds the reviews not yet on record (matched by reviewer and time); never removes one."""

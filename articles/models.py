@@ -12,6 +12,7 @@ import math
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -20,6 +21,7 @@ from taggit.models import ItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, Task, TaskState
+from wagtail.models.workflows import AbstractGroupApprovalTask
 from wagtail.search import index
 
 from experts.models import Person, Topic
@@ -271,10 +273,25 @@ class ExpertReviewTask(Task):
     def locked_for_user(self, obj, user):
         return not (user.is_superuser or self._is_reviewer(user))
 
+    def approval_refusal(self, obj, user) -> str | None:
+        """Why ``user`` may not approve ``obj``'s review now (``articles.reviews.approval_refusal``)."""
+        from .reviews import approval_refusal
+
+        task_state = obj.current_workflow_task_state
+        if task_state is None:
+            return "This article is not waiting for an expert review."
+        checks = user.__dict__.setdefault("_expert_review_refusals", {})
+        if task_state.pk not in checks:
+            checks[task_state.pk] = approval_refusal(task_state, user)
+        return checks[task_state.pk]
+
     def get_actions(self, obj, user):
-        if self._is_reviewer(user):
-            return [("reject", "Request changes", True), ("approve", "Approve as expert reviewer", True)]
-        return []
+        if not self._is_reviewer(user):
+            return []
+        actions = [("reject", "Request changes", True)]
+        if self.approval_refusal(obj, user) is None:
+            actions.append(("approve", "Approve as expert reviewer", True))
+        return actions
 
     def get_form_for_action(self, action):
         from .workflow import ExpertApprovalForm, ExpertRejectionForm
@@ -282,7 +299,7 @@ class ExpertReviewTask(Task):
         return ExpertApprovalForm if action == "approve" else ExpertRejectionForm
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        from .reviews import record_review
+        from .reviews import ReviewError, record_review
 
         # Wagtail passes the action form's cleaned data as keyword arguments; TaskState.approve()
         # takes only ``comment``, so our own fields are taken out here.
@@ -290,7 +307,10 @@ class ExpertReviewTask(Task):
             summary = kwargs.pop("summary", "")
             conflict = kwargs.pop("conflict_of_interest", "")
             with transaction.atomic():
-                record_review(task_state, user, summary=summary, conflict_of_interest=conflict)
+                try:
+                    record_review(task_state, user, summary=summary, conflict_of_interest=conflict)
+                except ReviewError as e:
+                    raise PermissionDenied(str(e)) from e
                 kwargs.setdefault("comment", summary)
                 return super().on_action(task_state, user, action_name, **kwargs)
         return super().on_action(task_state, user, action_name, **kwargs)
@@ -303,3 +323,47 @@ class ExpertReviewTask(Task):
     @classmethod
     def get_description(cls):
         return "Chosen expert reviewers approve the article with a summary, or request changes."
+
+
+class EditorApprovalTask(AbstractGroupApprovalTask):
+    """The editors' step after the expert review: approve (which publishes) or request changes.
+
+    A group approval step with one more rule (separation of duties): an account that approved an
+    earlier step of the same workflow run, the expert review above all, cannot approve this one,
+    superusers included. One account doing both would make "Expert-Reviewed by" a single person's
+    say-so.
+    """
+
+    class Meta:
+        verbose_name = "editor approval task"
+
+    def approval_refusal(self, obj, user) -> str | None:
+        workflow_state = obj.current_workflow_state
+        if workflow_state is None or user is None or not user.is_authenticated:
+            return None
+        approved_earlier = workflow_state.task_states.filter(
+            status=TaskState.STATUS_APPROVED, finished_by=user
+        ).exclude(task_id=self.pk)
+        if approved_earlier.exists():
+            return (
+                "You approved an earlier step of this article's review, so another editor must "
+                "approve this one."
+            )
+        return None
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if actions and self.approval_refusal(obj, user):
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            refusal = self.approval_refusal(task_state.workflow_state.content_object, user)
+            if refusal:
+                raise PermissionDenied(refusal)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return "Editors approve and publish; whoever approved an earlier step cannot approve this one."

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 
+from website.public_url import public_root
+
 from .jsonld import article_jsonld, citation_url
 from .visibility import visible
 
@@ -247,7 +249,7 @@ def article_page_context(page, request: HttpRequest | None) -> dict:
             related_cards.append(cards[pk])
 
     review = page.last_review if page.last_review_id else None
-    base_url = request.build_absolute_uri("/") if request is not None else ""
+    base_url = public_root() + "/"
     return {
         "section": sections_by_path([page]).get(page.path[: -page.steplen]) if page.path else None,
         "authors": [rel.person for rel in page.article_authors.all()],

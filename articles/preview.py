@@ -13,6 +13,9 @@ it expires after ``WELLNESS["PREVIEW_TOKEN_TTL"]`` seconds (15 minutes by defaul
 
 from __future__ import annotations
 
+import re
+import time
+
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -23,10 +26,28 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Page
 
 from website.api.errors import NotFound, PreviewTokenInvalid
+from website.api.params import ParamError
 from website.conf import wellness_settings
 
 SALT = "articles.preview.token"
 ADMIN_URL_NAME = "articles_frontend_preview"
+# Seconds a token may be dated ahead of this server's clock (another server's clock running fast).
+PREVIEW_CLOCK_SKEW = 30
+PREVIEW_TOKEN_MAX_LENGTH = 1000
+# What ``signing.dumps`` produces: base64url payload (``.``-prefixed when compressed), base62
+# timestamp, base64url signature.
+PREVIEW_TOKEN_PATTERN = re.compile(r"^\.?[A-Za-z0-9_-]+:[A-Za-z0-9]+:[A-Za-z0-9_-]+$")
+
+
+def parse_preview_token(value: str) -> str:
+    """The ``token`` query parameter: a malformed value is a 400 naming it, before any signature check."""
+    if not value:
+        raise ParamError("must not be empty")
+    if len(value) > PREVIEW_TOKEN_MAX_LENGTH:
+        raise ParamError(f"must be at most {PREVIEW_TOKEN_MAX_LENGTH} characters")
+    if not PREVIEW_TOKEN_PATTERN.match(value):
+        raise ParamError("is not a preview token (expected the value the admin's preview link carries)")
+    return value
 
 
 def mint_preview_token(page_id: int, revision_id: int) -> str:
@@ -48,6 +69,13 @@ def read_preview_token(token: str) -> tuple[int, int]:
         isinstance(payload.get(k), int) for k in ("page", "revision")
     ):
         raise PreviewTokenInvalid("This preview token is not valid.")
+    # ``max_age`` bounds only the past: a token dated in the future would live longer than its TTL.
+    # The signature has been checked, so the timestamp is the one it was signed with.
+    minted_at = signing.b62_decode(token.rsplit(":", 2)[-2])
+    if minted_at > time.time() + PREVIEW_CLOCK_SKEW:
+        raise PreviewTokenInvalid(
+            "This preview token is dated in the future; open the preview from the admin again."
+        )
     return payload["page"], payload["revision"]
 
 

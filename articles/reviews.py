@@ -101,26 +101,63 @@ def _newest_review(article_id: int, fingerprint: str | None = None):
     return reviews.select_related("reviewer").order_by("-reviewed_at", "-pk").first()
 
 
+def reviewed_revision(task_state):
+    """The revision an approval of ``task_state`` vouches for: the article's latest one.
+
+    While the review step is open only the reviewers (and administrators) can edit, so that is the
+    content the reviewer has in front of them, including any correction they saved while reviewing.
+    """
+    from .models import ArticlePage
+
+    article = ArticlePage.objects.get(pk=task_state.revision.object_id)
+    return article, article.get_latest_revision() or task_state.revision
+
+
+def approval_refusal(task_state, user) -> str | None:
+    """Why ``user`` may not approve the expert review step ``task_state``; ``None`` when they may.
+
+    The approval is what the "Expert-Reviewed by" line claims, so it must come from the reviewer's
+    own login, linked before this review started (a login relinked half-way through a review cannot
+    finish it), from an expert who did not write the article at the revision under review.
+    """
+    from experts.models import Person
+
+    person = Person.objects.filter(user=user, is_reviewer=True).first()
+    if person is None:
+        return "Only a user linked to an expert reviewer's profile can approve an expert review."
+    if person.user_linked_at is None or person.user_linked_at > task_state.started_at:
+        return (
+            f"Your login was linked to {person.display_name} after this review started, so it cannot "
+            "approve it; another reviewer can, or the article can be submitted again."
+        )
+    _article, revision = reviewed_revision(task_state)
+    authors = {rel.person_id for rel in revision.as_object().article_authors.all()}
+    if person.pk in authors:
+        return (
+            f"{person.display_name} is an author of this article and cannot approve its expert review; "
+            "another expert reviewer must review it."
+        )
+    return None
+
+
 @transaction.atomic
 def record_review(task_state, user, summary: str, conflict_of_interest: str = ""):
     """Creates the ExpertReview for ``user``'s approval of the article in ``task_state``.
 
-    The review is pinned to the article's latest revision: while the review step is open only the
-    reviewers (and administrators) can edit, so that is the content the reviewer has in front of
-    them, including any correction they saved while reviewing. The byline does not change here:
+    The review is pinned to ``reviewed_revision``. The byline does not change here:
     ``refresh_review_state`` points the article at the review once the reviewed content is live.
     """
     from experts.models import Person
 
-    from .models import ArticlePage, ExpertReview
+    from .models import ExpertReview
 
-    person = Person.objects.filter(user=user, is_reviewer=True).first()
-    if person is None:
-        raise ReviewError("Only a user linked to an expert reviewer's profile can approve an expert review.")
+    refusal = approval_refusal(task_state, user)
+    if refusal:
+        raise ReviewError(refusal)
     if not (summary or "").strip():
         raise ReviewError("An expert review needs a summary.")
-    article = ArticlePage.objects.get(pk=task_state.revision.object_id)
-    revision = article.get_latest_revision() or task_state.revision
+    person = Person.objects.get(user=user, is_reviewer=True)
+    article, revision = reviewed_revision(task_state)
     reviewed = revision.as_object()
     review = ExpertReview.objects.create(
         article=article,

@@ -195,7 +195,7 @@ def sync_reviewers(task=None) -> list[str]:
 
 def ensure_default_workflow(home: Page, editors: Group) -> Workflow:
     """The two-step workflow, with its tasks in order, assigned to the home page."""
-    from .models import ExpertReviewTask
+    from .models import EditorApprovalTask, ExpertReviewTask
 
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     if not workflow.active:
@@ -205,9 +205,15 @@ def ensure_default_workflow(home: Page, editors: Group) -> Workflow:
     expert_task = ExpertReviewTask.objects.filter(name=EXPERT_TASK_NAME).first()
     if expert_task is None:
         expert_task = ExpertReviewTask.objects.create(name=EXPERT_TASK_NAME)
-    editor_task = GroupApprovalTask.objects.filter(name=EDITOR_TASK_NAME).first()
+    for older in GroupApprovalTask.objects.filter(name=EDITOR_TASK_NAME):
+        # Made by a version without separation of duties: retired, and articles waiting on it go
+        # back to their authors (deactivate cancels them) to pass the step that checks it.
+        older.name = f"{EDITOR_TASK_NAME} (retired)"
+        older.save(update_fields=["name"])
+        older.deactivate()
+    editor_task = EditorApprovalTask.objects.filter(name=EDITOR_TASK_NAME).first()
     if editor_task is None:
-        editor_task = GroupApprovalTask.objects.create(name=EDITOR_TASK_NAME)
+        editor_task = EditorApprovalTask.objects.create(name=EDITOR_TASK_NAME)
     editor_task.groups.set([editors])
     for task in (expert_task, editor_task):
         if not task.active:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -148,3 +149,19 @@ def send_reviewers_to_dashboard_after_acting(request, page):
     if PagePermissionPolicy().explorable_root_instance(request.user) is not None:
         return None
     return redirect("wagtailadmin_home")
+
+
+@hooks.register("before_edit_page")
+def explain_withheld_approval(request, page):
+    """Someone who may act on the current step but not approve it is told why the editor offers
+    only "Request changes" (an author reviewing their own article, a login relinked mid-review, the
+    expert also trying to approve as editor)."""
+    if request.method != "GET" or not isinstance(page.specific_deferred, ArticlePage):
+        return None
+    task = page.current_workflow_task
+    if task is None or not hasattr(task, "approval_refusal") or not task.get_actions(page, request.user):
+        return None
+    refusal = task.approval_refusal(page, request.user)
+    if refusal:
+        messages.warning(request, refusal)
+    return None

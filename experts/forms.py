@@ -59,3 +59,18 @@ class PersonAdminForm(WagtailAdminModelForm):
 def _is_current(row: dict, today: datetime.date) -> bool:
     verified, expires = row.get("verified_on"), row.get("expires_on")
     return verified is not None and verified <= today and (expires is None or expires >= today)
+
+
+class ListingAdminForm(WagtailAdminModelForm):
+    """An editor who ticks "verified" without a date is verifying today: the date is recorded.
+
+    Only here, where someone is verifying: the model leaves a missing date missing, so an import
+    or a shell save never invents a verification nobody recorded.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verified") and not cleaned.get("verified_on") and "verified_on" not in self.errors:
+            cleaned["verified_on"] = timezone.localdate()
+            self.instance.verified_on = cleaned["verified_on"]
+        return cleaned

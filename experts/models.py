@@ -24,6 +24,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from .countries import country_choices, country_flag, country_name, is_country
+from .panels import LoginLinkPanel
 
 
 def _split_terms(text: str) -> list[str]:
@@ -152,8 +153,12 @@ class Person(index.Indexed, ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="person",
-        help_text="The login this person uses to act on review tasks.",
+        editable=False,
+        help_text="The login this person uses to act on review tasks; changed only by an administrator.",
     )
+    # When ``user`` last changed, however it changed (admin action, shell, data migration): the
+    # review step refuses an approval from a login linked after the review started.
+    user_linked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Private: never serialised or rendered on public pages.
     contact_email = models.EmailField(blank=True)
     internal_notes = models.TextField(blank=True)
@@ -176,10 +181,10 @@ class Person(index.Indexed, ClusterableModel):
                 FieldPanel("is_author"),
                 FieldPanel("is_reviewer"),
                 FieldPanel("is_board_member"),
-                FieldPanel("user"),
             ],
             heading="Roles",
         ),
+        LoginLinkPanel(heading="Login"),
         InlinePanel("credentials", heading="Credentials", label="Credential"),
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("internal_notes")],
@@ -214,6 +219,46 @@ class Person(index.Indexed, ClusterableModel):
 
     def get_absolute_url(self) -> str:
         return f"/experts/{self.slug}/"
+
+    def save(self, *args, **kwargs):
+        # Read from the database rather than remembered at load: a deferred or stale instance must
+        # not hide a change of login.
+        saved = (
+            Person.objects.filter(pk=self.pk).values_list("user_id", flat=True).first() if self.pk else None
+        )
+        if self.user_id != saved:
+            self.user_linked_at = timezone.now() if self.user_id else None
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "user_linked_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "user_linked_at"]
+        super().save(*args, **kwargs)
+
+
+class PersonLoginChange(models.Model):
+    """One change of the login linked to a person, made by an administrator: the audit trail.
+
+    Usernames are copied so that the record still says who was who after an account is deleted.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="login_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_username = models.CharField(max_length=150)
+    old_username = models.CharField(max_length=150, blank=True)
+    new_username = models.CharField(max_length=150, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "login change"
+
+    def __str__(self):
+        return (
+            f"{self.changed_by_username} linked {self.person} to {self.new_username or 'no login'} "
+            f"(was {self.old_username or 'none'}) on {self.changed_at:%Y-%m-%d %H:%M}"
+        )
 
 
 class Credential(Orderable):
@@ -391,8 +436,6 @@ class Listing(index.Indexed, ClusterableModel):
             errors["country"] = f"{self.country!r} is not an ISO 3166 alpha-2 country code."
         if not (self.offers_in_person or self.offers_online):
             errors["offers_online"] = "A listing must offer in-person or online sessions, or both."
-        if self.verified and not self.verified_on:
-            self.verified_on = timezone.localdate()
         if errors:
             raise ValidationError(errors)
 

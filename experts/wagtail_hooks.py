@@ -9,13 +9,17 @@ database (``search_backend_name = None``) so that it works the same with or with
 from __future__ import annotations
 
 from django.db.models import Count
+from django.urls import path
+from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .forms import PersonAdminForm
+from .admin_views import PersonLoginView
+from .forms import ListingAdminForm, PersonAdminForm
 from .models import Approach, Listing, ListingType, Person, Topic
+from .panels import LOGIN_CHANGE_URL_NAME
 
 
 def _country_label(listing: Listing) -> str:
@@ -51,6 +55,7 @@ class ListingViewSet(SnippetViewSet):
     search_fields = ["name", "city", "summary"]
     search_backend_name = None
     ordering = ["name"]
+    edit_handler = ObjectList(Listing.panels, base_form_class=ListingAdminForm)
 
     def get_queryset(self, request):
         return Listing.objects.select_related("listing_type")
@@ -129,3 +134,8 @@ class DirectoryViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(DirectoryViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_person_login_url():
+    return [path("people/<int:person_id>/login/", PersonLoginView.as_view(), name=LOGIN_CHANGE_URL_NAME)]

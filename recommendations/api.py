@@ -37,6 +37,7 @@ from website.api.params import slug_param as _slug_param
 from website.api.schema import problem_responses
 from website.api.text import clean_text
 from website.api.views import ApiView
+from website.public_url import public_root
 
 from .article_directory import article_directory, page_stub
 from .interface import find_support
@@ -93,7 +94,7 @@ class SupportResponseSerializer(serializers.Serializer):
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return public_root()
 
 
 # Articles named by the suggestion endpoints, per process and content generation.

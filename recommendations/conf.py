@@ -35,8 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # for RECOMMENDATIONS_BREAKER_COOLDOWN seconds.
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
-    # HTTP header a trusted proxy or CDN sets to the reader's ISO country (None: not trusted).
-    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # HTTP header a CDN in front of the site sets to the reader's ISO country, e.g. "CF-IPCountry".
+    # None (the default): no header is trusted, since any client can send one.
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": None,
     # The database backend keeps every active, verified listing's ranking facts in each process's
     # memory (renewed with the content generation) so find-support needs no query per candidate;
     # above this many listings it asks the database on each request instead. 0 turns it off.

@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_PAGE_SIZE": 100,
     # Largest ?offset= accepted; deeper paging is a 400 (and an unbounded OFFSET is a cheap DoS).
     "API_MAX_OFFSET": 100_000,
+    # Start of every absolute URL sent to readers (canonical, JSON-LD, images, page links), e.g.
+    # "https://journal.example"; "" uses WAGTAILADMIN_BASE_URL. Never taken from the request's Host.
+    "PUBLIC_BASE_URL": "",
+    # Largest content bundle ``import_content`` reads, in bytes (0: no limit).
+    "BUNDLE_MAX_BYTES": 20 * 1024 * 1024,
     # Anonymous requests per client IP, in DRF's "number/period" form; None switches throttling off.
     "ANON_RATE": "600/min",
     # Signed preview tokens: lifetime in seconds, and where the admin's "Preview on front end" sends
@@ -56,8 +61,11 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURES_PER_USERNAME": 5,
     "LOGIN_FAILURES_PER_IP": 20,
     "LOGIN_FAILURE_WINDOW": 900,
-    # request.META key of the client address set by a trusted proxy ("HTTP_X_REAL_IP"); "" = REMOTE_ADDR.
-    "LOGIN_CLIENT_IP_HEADER": "",
+    # The client address for everything keyed by address (website.client_address): how many proxies
+    # in front of the site are trusted to append to CLIENT_IP_HEADER (a request.META key). 0: none,
+    # the address is REMOTE_ADDR and X-Forwarded-For is ignored.
+    "TRUSTED_PROXIES": 0,
+    "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
 }
 
 

@@ -1,12 +1,22 @@
-"""Rate limiting of failed sign-ins to the Wagtail admin.
+"""One limiter for every endpoint that checks a credential: failures counted per account and per
+client address, and refused with 429 once either reaches its limit.
 
-Every failed sign-in (Django's ``user_login_failed`` signal, which Wagtail's login form sends
-through ``authenticate()``) adds one to two counters in the cache: one for the username tried and
-one for the client's IP address. Once either counter reaches its limit, ``LoginThrottleMiddleware``
-answers further sign-in POSTs for that username or from that address with a 429 and a
-``Retry-After`` header, *before* the password is checked, so even the right password is refused
-until the window has passed. A successful sign-in clears its username's counter (not the address's:
-one valid account must not reset an attacker's budget for guessing others).
+Endpoints guarded (``GUARDS``, by URL name), all sharing the same counters:
+
+- the admin sign-in (``/admin/login/``) and Wagtail's sign-in for login-restricted pages
+  (``/_util/login/``): the account is the username; a failure is Django's ``user_login_failed``
+  signal, which both forms send through ``authenticate()``;
+- the password form of password-restricted pages (``/_util/authenticate_with_password/…``): the
+  account is the view restriction; a failure is the form coming back (200 instead of a redirect);
+- the password reset request (``/admin/password_reset/``): every request counts against the
+  address and the e-mail address given (it mails a credential);
+- the password reset link (``/admin/password_reset/confirm/<uid>/<token>/``): the account is the
+  user id in the link; a failure is the "invalid link" page.
+
+Once a counter reaches its limit, requests to a guarded endpoint for that account or from that
+address answer 429 with ``Retry-After`` *before* the credential is checked, so even the right one is
+refused until the window has passed. A successful sign-in clears its username's counter (not the
+address's: one valid account must not reset an attacker's budget for guessing others).
 
 Counters are fixed windows that start at the first failure. Settings, in ``WELLNESS``
 (defaults in ``website.conf``):
@@ -14,8 +24,8 @@ Counters are fixed windows that start at the first failure. Settings, in ``WELLN
 - ``LOGIN_FAILURES_PER_USERNAME`` (5) and ``LOGIN_FAILURES_PER_IP`` (20): failures allowed within
   the window; ``None`` switches that counter off.
 - ``LOGIN_FAILURE_WINDOW`` (900): the window, in seconds.
-- ``LOGIN_CLIENT_IP_HEADER`` (``""``): the ``request.META`` key holding the client address when
-  the site runs behind a proxy that sets it (e.g. ``"HTTP_X_REAL_IP"``); ``REMOTE_ADDR`` otherwise.
+- the client address comes from ``website.client_address`` (``TRUSTED_PROXIES``), the rule the
+  API throttle uses too.
 
 The cache must be shared by every worker (Redis in production) for the limits to hold across them.
 """
@@ -26,13 +36,15 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 from django.utils.html import escape
 
+from website.client_address import client_ip
 from website.conf import wellness_settings
 
 KEY_PREFIX = "login-throttle"
@@ -44,14 +56,6 @@ def _digest(value: str) -> str:
 
 def normalise_username(username) -> str:
     return str(username or "").strip().casefold()
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: the configured proxy header's first entry, else ``REMOTE_ADDR``."""
-    header = wellness_settings.LOGIN_CLIENT_IP_HEADER
-    value = request.META.get(header, "") if header else ""
-    value = value.split(",")[0].strip() if value else ""
-    return value or request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _keys(username: str | None, ip: str | None) -> list[tuple[str, int | None]]:
@@ -130,21 +134,83 @@ def too_many_attempts(wait: int) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class Guard:
+    """How one credential-checking endpoint is limited.
+
+    ``account`` names the account a request is for (``None``: only the address counts);
+    ``failed`` says whether a response was a failure the middleware must count itself (``None``:
+    failures are counted elsewhere, by the sign-in signal).
+    """
+
+    methods: frozenset[str]
+    account: Callable[[HttpRequest, dict], str | None]
+    failed: Callable[[HttpRequest, HttpResponse], bool] | None = None
+
+
+def _username(request: HttpRequest, kwargs: dict) -> str | None:
+    return request.POST.get("username")
+
+
+def _invalid_reset_link(response: HttpResponse) -> bool:
+    """Django's reset-link view answers a bad token with its page, ``validlink`` false."""
+    context = getattr(response, "context_data", None) or {}
+    return response.status_code == 200 and not context.get("validlink", False)
+
+
+SIGN_IN = Guard(frozenset({"POST"}), _username)
+GUARDS: dict[str, Guard] = {
+    "wagtailadmin_login": SIGN_IN,
+    "wagtailcore_login": SIGN_IN,
+    "wagtailcore_authenticate_with_password": Guard(
+        frozenset({"POST"}),
+        lambda request, kwargs: f"page-restriction:{kwargs.get('page_view_restriction_id')}",
+        lambda request, response: response.status_code == 200,
+    ),
+    "wagtailadmin_password_reset": Guard(
+        frozenset({"POST"}),
+        lambda request, kwargs: f"password-reset:{request.POST.get('email', '')}",
+        lambda request, response: True,
+    ),
+    "wagtailadmin_password_reset_confirm": Guard(
+        frozenset({"GET", "POST"}),
+        lambda request, kwargs: f"password-reset-link:{kwargs.get('uidb64', '')}",
+        lambda request, response: _invalid_reset_link(response),
+    ),
+}
+
+
 class LoginThrottleMiddleware:
-    """Refuses sign-in POSTs to the admin login page for a blocked username or address (429)."""
+    """Refuses requests to a credential-checking endpoint for a blocked account or address (429)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self._login_path: str | None = None
 
-    def login_path(self) -> str:
-        if self._login_path is None:
-            self._login_path = reverse("wagtailadmin_login")
-        return self._login_path
+    def _guard(self, request: HttpRequest) -> tuple[Guard, dict] | None:
+        # Resolving costs a little; GETs other than a reset link never need it.
+        if request.method == "GET" and "/password_reset/confirm/" not in request.path_info:
+            return None
+        if request.method not in ("GET", "POST"):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        guard = GUARDS.get(match.url_name or "")
+        if guard is None or request.method not in guard.methods:
+            return None
+        return guard, match.kwargs
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == self.login_path():
-            wait = blocked_for(request.POST.get("username"), client_ip(request))
-            if wait:
-                return too_many_attempts(wait)
-        return self.get_response(request)
+        found = self._guard(request)
+        if found is None:
+            return self.get_response(request)
+        guard, kwargs = found
+        account, ip = guard.account(request, kwargs), client_ip(request)
+        wait = blocked_for(account, ip)
+        if wait:
+            return too_many_attempts(wait)
+        response = self.get_response(request)
+        if guard.failed is not None and guard.failed(request, response):
+            record_failure(account, ip)
+        return response

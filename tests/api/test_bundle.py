@@ -318,9 +318,10 @@ class TestNoPrivateFields:
 # own) = 16. Embedded article cards cost none: rendered ones are remembered per generation
 # (``cards.card_memo``) and the others come from the generation's card directory
 # (``cards.card_directory``). The first bundle of a generation in a process also reads the next
-# expiry, its section and builds the card directory (pages, authors, topics, and the bylines,
-# credentials, topic names and sections the cards share): 26, for a small and a large article alike.
-BUNDLE_QUERIES = 26
+# expiry, its section, the paths of hidden sections (``caching.hidden_section_paths``) and builds
+# the card directory (pages, authors, topics, and the bylines, credentials, topic names and sections
+# the cards share): 27, for a small and a large article alike.
+BUNDLE_QUERIES = 27
 BUNDLE_QUERIES_CARDS_KNOWN = 16
 
 
@@ -393,4 +394,5 @@ def test_a_renamed_or_unpublished_section_shows_at_once(api, site_content):
     section.save_revision().publish()
     assert api(url).json()["section"]["title"] == "Signals"
     section.unpublish()
-    assert api(url).json()["section"] is None
+    # Readers cannot see what is inside an unpublished section (issue 12, finding 7).
+    assert api(url).status_code == 404

@@ -50,16 +50,14 @@ def test_expired_token_is_refused(api, draft, settings):
     assert "expired" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("mangle", ["tamper", "other_salt", "garbage"])
+@pytest.mark.parametrize("mangle", ["tamper", "other_salt"])
 def test_tampered_tokens_are_refused(api, draft, mangle):
     page, revision = draft
     token = mint_preview_token(page.pk, revision.pk)
     if mangle == "tamper":
         token = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    elif mangle == "other_salt":
-        token = signing.dumps({"page": page.pk, "revision": revision.pk}, salt="something-else")
     else:
-        token = "not-a-token"
+        token = signing.dumps({"page": page.pk, "revision": revision.pk}, salt="something-else")
     response = api("/api/v1/preview/", {"token": token})
     assert response.status_code == 403 and response.json()["status"] == 403
 

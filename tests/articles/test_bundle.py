@@ -59,6 +59,7 @@ BUNDLE = {
                 }
             ],
         },
+        {"slug": "zoe-brandt", "name": "Zoe Brandt", "roles": ["author"]},
     ],
     "listings": [
         {
@@ -86,7 +87,7 @@ BUNDLE = {
             "title": "Rebuilding trust",
             "standfirst": "How couples repair.",
             "topics": ["trust"],
-            "authors": ["mara-velde"],
+            "authors": ["zoe-brandt"],
             "published_at": "2026-01-27T09:00:00Z",
             "editorial_picks": ["second-article"],
             "body": [
@@ -274,7 +275,7 @@ class TestImport:
         assert [b.block_type for b in article.body][:4] == ["heading", "paragraph", "faq", "find_support"]
         assert [listing.slug for listing in article.body[3].value["listings"]] == ["anna-k"]
         assert [p.picked.slug for p in article.editorial_picks.all()] == ["second-article"]
-        assert [a.slug for a in article.authors] == ["mara-velde"]
+        assert [a.slug for a in article.authors] == ["zoe-brandt"]
         review = article.expert_reviews.get()
         assert review.source == ExpertReview.Source.IMPORTED and review.reviewer.slug == "mara-velde"
         assert article.review_status == "reviewed"
@@ -368,3 +369,90 @@ class TestExport:
         path = tmp_path / "out.json"
         call_command("export_content", str(path), stderr=io.StringIO())
         assert json.loads(path.read_text())["articles"][0]["slug"] == "rebuilding-trust"
+
+
+class TestIssue12Bundles:
+    """Findings of issue 12 on bundles: hostile files, self-review, idempotence, carried dates."""
+
+    def test_review_by_an_author_of_the_article_is_refused_with_its_path(self, tmp_path):
+        data = bundle()
+        data["articles"][0]["authors"] = ["zoe-brandt", "mara-velde"]
+        message = import_errors(tmp_path, data)
+        assert "articles[0].reviews[0].reviewer: 'mara-velde' is an author of this article" in message
+        assert not ArticlePage.objects.exists() and not Person.objects.exists()
+
+    def test_deeply_nested_json_is_a_clear_error(self, tmp_path):
+        path = tmp_path / "deep.json"
+        path.write_text(
+            '{"format": "wellness-content-bundle", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        )
+        with pytest.raises(CommandError) as e:
+            call_command("import_content", str(path), stderr=io.StringIO())
+        assert "nested" in str(e.value) and "nothing was imported" in str(e.value)
+
+    def test_moderately_deep_json_is_refused_before_validation(self, tmp_path):
+        data = bundle()
+        data["articles"][0]["body"][0]["value"]["text"] = json.loads("[" * 60 + "]" * 60)
+        message = import_errors(tmp_path, data)
+        assert "nested more than 32 levels deep" in message
+        assert "articles[0].body[0].value.text" in message
+
+    def test_invalid_utf8_names_the_byte_offset(self, tmp_path):
+        path = tmp_path / "latin1.json"
+        raw = json.dumps(bundle(), ensure_ascii=False).encode("utf-8")
+        offset = raw.index(b"Velde")
+        path.write_bytes(raw[:offset] + b"\xe9" + raw[offset + 1 :])
+        with pytest.raises(CommandError) as e:
+            call_command("import_content", str(path), stderr=io.StringIO())
+        assert f"not valid UTF-8 at byte offset {offset} (byte 0xe9)" in str(e.value)
+        assert not Person.objects.exists()
+
+    def test_size_limit_is_configurable_and_refuses_before_parsing(self, tmp_path, settings):
+        path = write(tmp_path, bundle())
+        size = len(open(path, "rb").read())
+        settings.WELLNESS = {**settings.WELLNESS, "BUNDLE_MAX_BYTES": size - 1}
+        with pytest.raises(CommandError) as e:
+            call_command("import_content", path, stderr=io.StringIO())
+        assert f"the file is {size:,} bytes, over the limit of {size - 1:,}" in str(e.value)
+        assert not ArticlePage.objects.exists()
+        call_command("import_content", path, "--max-bytes", str(size), stderr=io.StringIO())
+        assert ArticlePage.objects.count() == 2
+
+    def test_verified_listing_without_a_date_stays_without_one(self):
+        data = bundle()
+        del data["listings"][0]["verified_on"]
+        import_bundle(data)
+        assert Listing.objects.get(slug="anna-k").verified_on is None
+        result = import_bundle(data)
+        assert result.counts["listings"] == {"created": 0, "updated": 0, "unchanged": 1}
+        assert Listing.objects.get(slug="anna-k").verified_on is None
+        exported = next(x for x in export_bundle()["listings"] if x["slug"] == "anna-k")
+        assert exported.get("verified_on") is None
+
+    def test_updated_at_is_carried_into_json_ld_and_round_trips(self):
+        from articles.jsonld import article_jsonld
+
+        data = bundle()
+        data["articles"][0]["updated_at"] = "2026-02-14T10:30:00Z"
+        import_bundle(data)
+        article = ArticlePage.objects.get(slug="rebuilding-trust")
+        assert article.last_published_at.isoformat() == "2026-02-14T10:30:00+00:00"
+        medical = next(
+            d for d in article_jsonld(article, base_url="https://x.example/") if "dateModified" in d
+        )
+        assert medical["dateModified"] == "2026-02-14T10:30:00+00:00"
+        assert medical["datePublished"] == "2026-01-27T09:00:00+00:00"
+        # Without updated_at, a migrated article was last modified when first published, not at import.
+        second = ArticlePage.objects.get(slug="second-article")
+        assert second.last_published_at == second.first_published_at
+        exported = {a["slug"]: a for a in export_bundle()["articles"]}
+        assert exported["rebuilding-trust"]["updated_at"] == "2026-02-14T10:30:00Z"
+        assert "updated_at" not in exported["second-article"]
+        assert import_bundle(data).counts["articles"]["updated"] == 0
+
+    def test_updated_before_published_is_refused(self, tmp_path):
+        data = bundle()
+        data["articles"][0]["updated_at"] = "2020-01-01T00:00:00Z"
+        assert "articles[0].updated_at: an article cannot be updated before it was first published" in (
+            import_errors(tmp_path, data)
+        )

@@ -13,7 +13,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from articles.models import ArticlePage, ExpertReviewTask, HomePage
+from articles.models import ArticlePage, EditorApprovalTask, ExpertReviewTask, HomePage
 from articles.roles import (
     AUTHORS,
     EDITORS,
@@ -73,6 +73,7 @@ class TestSetupRoles:
             WorkflowTask.objects.count(),
             ExpertReviewTask.objects.count(),
             GroupApprovalTask.objects.count(),
+            EditorApprovalTask.objects.count(),
         )
         before = counts()
         setup_roles()
@@ -113,7 +114,7 @@ class TestSetupRoles:
         setup_roles()
         workflow = Workflow.objects.get(name=WORKFLOW_NAME)
         assert WorkflowPage.objects.get(page=home).workflow == workflow
-        assert [t.specific.__class__ for t in workflow.tasks] == [ExpertReviewTask, GroupApprovalTask]
+        assert [t.specific.__class__ for t in workflow.tasks] == [ExpertReviewTask, EditorApprovalTask]
         assert workflow.tasks[1].specific.groups.get().name == EDITORS
         assert article.get_workflow() == workflow and section.get_workflow() == workflow
 

@@ -42,3 +42,36 @@ def test_expired_article_is_never_suggested(expired_pick):
     suggested = [item.article.pk for item in related_articles(host, limit=10)]
     assert suggested  # the live pick and similar articles still come through
     assert expired.pk not in suggested
+
+
+@pytest.mark.parametrize("how", ["unpublished", "expired"])
+def test_articles_inside_a_hidden_section_are_hidden_everywhere(client, settings, how):
+    """Issue 12, finding 7: an article is visible only if every section above it is."""
+    settings.WELLNESS = {**settings.WELLNESS, "ANON_RATE": None}
+    author = factories.person("Noor Hale")
+    shown_section = factories.section("Relationships")
+    hidden_section = factories.section("Withdrawn section")
+    factories.article(shown_section, "Listening after an argument", topics=["trust"], authors=(author,))
+    hidden = factories.article(hidden_section, "Orphaned guidance", topics=["trust"], authors=(author,))
+    if how == "unpublished":
+        hidden_section.unpublish()
+    else:
+        past = timezone.now() - datetime.timedelta(hours=1)
+        type(hidden_section).objects.filter(pk=hidden_section.pk).update(expire_at=past)
+    from articles.visibility import visible
+
+    assert not visible(ArticlePage.objects.filter(pk=hidden.pk)).exists()
+    assert visible(ArticlePage.objects.all()).count() == 1
+    for url in (
+        "/api/v1/articles/",
+        "/api/v1/articles/?topic=trust",
+        "/sitemap.xml",
+        "/",
+        author.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "Orphaned guidance" not in body and "orphaned-guidance" not in body, url
+    assert client.get(f"/api/v1/articles/{hidden.slug}/").status_code == 404
+    assert client.get(hidden.url).status_code == 404

@@ -27,7 +27,7 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
@@ -192,6 +192,27 @@ def restricted_paths(token: str) -> tuple[str, ...]:
     if paths is None:
         paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
         _remember("restricted", token, paths)
+    return paths
+
+
+def hidden_section_paths(token: str) -> tuple[str, ...]:
+    """Tree paths of pages with children that readers cannot see (unpublished, or past their
+    expiry date): everything below them is hidden too, as ``visible()`` says.
+
+    Kept per generation token and the next expiry moment, so a section expiring by the clock is
+    picked up when its moment passes.
+    """
+    from wagtail.models import Page
+
+    key = f"{token}:{next_expiry(token)}"
+    paths = _memo("hidden-sections", key)
+    if paths is None:
+        paths = tuple(
+            Page.objects.filter(depth__gt=1, numchild__gt=0)
+            .filter(Q(live=False) | Q(expire_at__lte=timezone.now()))
+            .values_list("path", flat=True)
+        )
+        _remember("hidden-sections", key, paths)
     return paths
 
 

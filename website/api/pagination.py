@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from rest_framework import serializers
 
 from website.conf import wellness_settings
+from website.public_url import public_root
 
 from .params import Param, int_parser
 
@@ -62,7 +63,7 @@ def envelope(count: int, query: dict, request) -> dict:
     def link(new_offset: int) -> str:
         params = request.GET.copy()
         params["limit"], params["offset"] = str(limit), str(new_offset)
-        return request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.lists()), doseq=True)
+        return public_root() + request.path + "?" + urlencode(sorted(params.lists()), doseq=True)
 
     return {
         "count": count,

@@ -1,9 +1,14 @@
-"""Anonymous rate limiting for the API, its rate read from ``WELLNESS["ANON_RATE"]``."""
+"""Anonymous rate limiting for the API, its rate read from ``WELLNESS["ANON_RATE"]``.
+
+Requests are counted per client address as ``website.client_address`` determines it (trusted
+proxies only), not by DRF's own reading of ``X-Forwarded-For``, which believes any client.
+"""
 
 from __future__ import annotations
 
 from rest_framework.throttling import AnonRateThrottle
 
+from website.client_address import client_ip
 from website.conf import wellness_settings
 
 
@@ -22,3 +27,6 @@ class AnonymousThrottle(AnonRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)

@@ -241,7 +241,14 @@ WELLNESS = {
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
-    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    # Trusted only where a CDN in front of the site sets it and strips it from clients' requests
+    # ("behind your CDN"): e.g. TRUSTED_COUNTRY_HEADER=CF-IPCountry.
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": os.environ.get("TRUSTED_COUNTRY_HEADER") or None,
+    # Proxies in front of the site that append to X-Forwarded-For (website/client_address.py);
+    # 0 trusts none and keys every limit by REMOTE_ADDR.
+    "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    # Public root of every absolute URL (website/public_url.py); WAGTAILADMIN_BASE_URL when unset.
+    "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     # Reader search (defaults and meaning: search/conf.py): the engine when there is one, the
     # database otherwise and as the engine's fallback.
     "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "engine" if SEARCH_ENGINE_URL else "database"),

@@ -1,7 +1,10 @@
 """Production: every secret and service location comes from the environment.
 
 Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated). Optional: ``DATABASE_URL``,
-``REDIS_URL``, ``ELASTICSEARCH_URL``, ``CORS_ALLOWED_ORIGINS``, ``CSRF_TRUSTED_ORIGINS``.
+``REDIS_URL``, ``ELASTICSEARCH_URL``, ``CORS_ALLOWED_ORIGINS``, ``CSRF_TRUSTED_ORIGINS``,
+``PUBLIC_BASE_URL`` (the public root of absolute URLs; ``WAGTAILADMIN_BASE_URL`` otherwise),
+``TRUSTED_PROXIES`` (proxies appending to X-Forwarded-For; 0) and ``TRUSTED_COUNTRY_HEADER``
+(a CDN's reader-country header, e.g. ``CF-IPCountry``; none trusted otherwise).
 """
 
 import os

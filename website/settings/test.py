@@ -21,3 +21,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WELLNESS = {**WELLNESS, "SEARCH_BACKEND": "database", "RECOMMENDATIONS_BACKEND": "database"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# The suite exercises reader context from a CDN's country header, as a site behind one would.
+WELLNESS = {
+    **WELLNESS,
+    "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
+    "PUBLIC_BASE_URL": "http://testserver",
+}

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.bundle import BundleError, decode_bundle, import_bundle, parse_bundle
+from website.conf import wellness_settings
 
 
 class Command(BaseCommand):
@@ -14,11 +15,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the bundle, or - for standard input.")
         parser.add_argument("--progress-every", type=int, default=25, help="Report progress every N items.")
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=None,
+            help="Refuse a larger file (default: WELLNESS['BUNDLE_MAX_BYTES']).",
+        )
 
-    def handle(self, *args, file, progress_every, **options):
+    def handle(self, *args, file, progress_every, max_bytes=None, **options):
         source = "stdin" if file == "-" else file
+        limit = max_bytes if max_bytes is not None else wellness_settings.BUNDLE_MAX_BYTES
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            # One byte past the limit is enough to know the file is too large.
+            if file == "-":
+                stream = getattr(sys.stdin, "buffer", None)
+                if stream is None:  # a text stream standing in for stdin (tests, embedding)
+                    raw = sys.stdin.read().encode("utf-8")
+                else:
+                    raw = stream.read(limit + 1 if limit else -1)
+            else:
+                with Path(file).open("rb") as handle:
+                    raw = handle.read(limit + 1 if limit else -1)
         except OSError as e:
             raise CommandError(f"Cannot read {file}: {e.strerror}") from e
         verbosity = options.get("verbosity", 1)
@@ -28,6 +45,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{label}: {done}/{total}")
 
         try:
+            text = decode_bundle(raw, source, max_bytes=limit or None)
             result = import_bundle(
                 parse_bundle(text, source), progress=progress, progress_every=progress_every
             )
