@@ -154,7 +154,7 @@ def write_and_submit(page: Page, team: dict, shot) -> ArticlePage:
 
     page.locator("footer button.action-save").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
-    expect(page.locator(".messages")).to_contain_text(TITLE)
+    expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "02-author-saved-draft")
     article = ArticlePage.objects.get(title=TITLE)
@@ -187,7 +187,7 @@ def approve_as_expert(page: Page, team: dict, article: ArticlePage, shot) -> Non
     modal.get_by_role("button", name="Approve as expert reviewer").click()
     # The modal's form is checked first, then the editor form is posted with the action.
     page.wait_for_url(re.compile(r"/admin/(pages/\d+/)?$"))
-    expect(page.locator(".messages")).to_contain_text(TITLE)
+    expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "05-reviewer-approved")
 
@@ -206,7 +206,7 @@ def approve_as_editor(page: Page, team: dict, article: ArticlePage, shot) -> Non
     shot(page, "06-editor-actions")
     approve.click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
-    expect(page.locator(".messages")).to_contain_text(TITLE)
+    expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "07-editor-published")
 
