@@ -331,6 +331,7 @@ class PreviewView(ApiView):
     params = (PREVIEW_TOKEN, *READER_CONTEXT_PARAMS)
     response_serializer = ArticleBundleSerializer
     cache_control = "private, no-store"
+    sends_validators = False
 
     def get_data(self, query, **kwargs):
         from .preview import revision_for_token
