@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Subquery
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from experts.models import Topic
 from website.api.bundle import build_bundle
@@ -32,7 +32,14 @@ from website.api.cards import (
 from website.api.context import api_reader_context
 from website.api.errors import InvalidParameters, NotFound
 from website.api.pagination import paginate, paginated_serializer, pagination_params
-from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi_parameters, parse_slug
+from website.api.params import (
+    READER_CONTEXT_PARAMS,
+    Param,
+    ParamError,
+    openapi_parameters,
+    parse_slug,
+    pattern_parser,
+)
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
@@ -306,11 +313,14 @@ class TopicListView(PaginatedListView):
         return {**envelope, "results": results}
 
 
+# Django's signed values: URL-safe base64 (a leading "." when compressed), ":" between the parts.
+PREVIEW_TOKEN_PATTERN = r"^[A-Za-z0-9_.:-]{1,1000}$"
 PREVIEW_TOKEN = Param(
     "token",
-    str,
+    pattern_parser(PREVIEW_TOKEN_PATTERN, "must be a preview token as minted in the admin"),
     "Signed preview token minted in the Wagtail admin.",
-    schema={"type": "string", "minLength": 1, "maxLength": 1000},
+    schema={"type": "string", "pattern": PREVIEW_TOKEN_PATTERN},
+    required=True,
 )
 
 
@@ -319,7 +329,7 @@ PREVIEW_TOKEN = Param(
         operation_id="preview_bundle",
         tags=["preview"],
         parameters=[
-            OpenApiParameter("token", str, required=True, description=PREVIEW_TOKEN.description),
+            PREVIEW_TOKEN.openapi(),
             *_bundle_parameters(),
         ],
         responses={200: ArticleBundleSerializer, **problem_responses(400, 403, 404, 429)},

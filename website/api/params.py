@@ -138,6 +138,18 @@ def choice_parser(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+def pattern_parser(pattern: str, reason: str) -> Callable[[str], str]:
+    """A value matching ``pattern`` (the schema's ``pattern`` too), as it is."""
+    compiled = re.compile(pattern)
+
+    def parse(value: str) -> str:
+        if not compiled.match(value):
+            raise ParamError(reason)
+        return value
+
+    return parse
+
+
 def text_parser(max_length: int) -> Callable[[str], str | None]:
     """Free text of at most ``max_length`` characters; blank (or only spaces) means not given."""
 
@@ -158,6 +170,8 @@ class Param:
     description: str
     many: bool = False
     schema: dict = field(default_factory=lambda: {"type": "string"})
+    # Only documents the parameter as required: the view reports it missing (a 400 naming it).
+    required: bool = False
 
     def openapi(self) -> OpenApiParameter:
         schema = {"type": "array", "items": self.schema, "maxItems": MAX_VALUES} if self.many else self.schema
@@ -165,6 +179,7 @@ class Param:
             self.name,
             type=schema,
             location=OpenApiParameter.QUERY,
+            required=self.required,
             description=self.description,
             explode=True if self.many else None,
             style="form" if self.many else None,
