@@ -4,7 +4,7 @@ Each operation lists, besides its body: the 304 a revalidation gets, the 429 and
 can get, and the headers each response carries (``ETag``, ``Cache-Control``, ``Last-Modified``,
 ``Vary``, ``Retry-After``), all derived from the view's own attributes by ``ApiAutoSchema`` so
 that the schema and the behaviour come from one place. ``postprocess`` adds ``UnknownBlock``, the
-fallback type of body blocks added after a client was generated, and the ``webhooks`` section.
+fallback type of body blocks added after a client was generated.
 
 ``openapi_document(fmt)`` is the document ``/api/v1/schema/`` serves; ``docs/openapi.json`` is a
 committed copy (``make schema`` rewrites it, and a test fails when it differs from the live one).
@@ -123,7 +123,7 @@ def only_api_v1(endpoints, **kwargs):
 
 
 def postprocess(result, generator, request, public):
-    """Postprocessing hook: the body blocks' fallback type and the webhooks section."""
+    """Postprocessing hook: the body blocks' fallback type (``UnknownBlock``)."""
     schemas = result["components"]["schemas"]
     known = sorted(schemas["BodyBlock"]["discriminator"]["mapping"])
     schemas["UnknownBlock"] = {
@@ -140,11 +140,7 @@ def postprocess(result, generator, request, public):
     body["items"] = {
         "anyOf": [{"$ref": "#/components/schemas/BodyBlock"}, {"$ref": "#/components/schemas/UnknownBlock"}]
     }
-    try:
-        from website.webhooks.schema import add_webhooks
-    except ImportError:
-        return result
-    return add_webhooks(result, generator)
+    return result
 
 
 @functools.cache
