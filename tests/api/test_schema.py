@@ -131,7 +131,8 @@ def test_a_response_that_breaks_the_schema_is_caught(api, content, openapi):
 SCHEMATHESIS_EXAMPLES = 8
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test on this worker may have flushed the tree root.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_schemathesis_finds_nothing(live_server, content, tmp_path):
     """schemathesis' own runner, as a front-end team would run it: all checks (positive and
     negative data, headers, status codes, media types, unsupported methods…) in every phase, the
