@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
-.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults services search-engine search-engine-stop
+.PHONY: run test install lint migrate demo bench clean browser-deps node-deps soak faults services search-engine search-engine-stop schema client-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,18 @@ test: install lint node-deps
 	@[ -x "$(CHROMIUM)" ] || echo "NOTICE: browser tests NOT RUN: no Chromium at $(CHROMIUM) (make browser-deps installs it; CI does)."
 	$(PYTEST) tests/browser
 	@[ -x "$(CHROMIUM)" ] || echo "NOTICE: browser tests NOT RUN: no Chromium at $(CHROMIUM) (make browser-deps installs it; CI does)."
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory client-test; \
+	else echo "NOTICE: TypeScript client tests NOT RUN: npm is missing (make browser-deps installs Node.js; CI does)."; fi
+
+# The API contract: docs/openapi.json from the code, then the TypeScript client's types from it.
+# Tests fail while either committed copy differs from what these commands would write.
+schema: install node-deps
+	DJANGO_SETTINGS_MODULE=website.settings.test $(BIN)/python manage.py write_openapi
+	node_modules/.bin/openapi-typescript docs/openapi.json -o clients/typescript/src/schema.d.ts
+
+# Strict tsc, then Node's test runner against a live server on the demo content (clients/typescript).
+client-test: install node-deps
+	npm run --silent client:test
 
 # axe-core and the Nu HTML checker, pinned by package-lock.json. Install scripts are not run:
 # vnu-jar's would download a Java runtime, and the system's Java is used instead.

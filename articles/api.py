@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Subquery
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from experts.models import Topic
 from website.api.bundle import build_bundle
@@ -33,7 +33,13 @@ from website.api.cards import (
 from website.api.context import api_reader_context
 from website.api.errors import InvalidParameters, NotFound
 from website.api.pagination import paginate, paginated_serializer, pagination_params
-from website.api.params import READER_CONTEXT_PARAMS, Param, ParamError, openapi_parameters, parse_slug
+from website.api.params import (
+    READER_CONTEXT_PARAMS,
+    Param,
+    ParamError,
+    openapi_parameters,
+    parse_slug,
+)
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
@@ -319,6 +325,7 @@ PREVIEW_TOKEN = Param(
         "maxLength": PREVIEW_TOKEN_MAX_LENGTH,
         "pattern": PREVIEW_TOKEN_PATTERN.pattern,
     },
+    required=True,
 )
 
 
@@ -327,7 +334,7 @@ PREVIEW_TOKEN = Param(
         operation_id="preview_bundle",
         tags=["preview"],
         parameters=[
-            OpenApiParameter("token", str, required=True, description=PREVIEW_TOKEN.description),
+            PREVIEW_TOKEN.openapi(),
             *_bundle_parameters(),
         ],
         responses={200: ArticleBundleSerializer, **problem_responses(400, 403, 404, 429)},
@@ -339,6 +346,7 @@ class PreviewView(ApiView):
     params = (PREVIEW_TOKEN, *READER_CONTEXT_PARAMS)
     response_serializer = ArticleBundleSerializer
     cache_control = "private, no-store"
+    sends_validators = False
 
     def get_data(self, query, **kwargs):
         from .preview import revision_for_token

@@ -11,7 +11,15 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from experts.serializers import BylinePersonSerializer, PersonCardSerializer, SupportCardSerializer
-from website.api.serializers import RenditionSerializer, RichTextSerializer, SlugNameSerializer
+from website.api.serializers import (
+    RELATED_SOURCES,
+    WIDENINGS,
+    ReaderContextSerializer,
+    RenditionSerializer,
+    RichTextSerializer,
+    SlugNameSerializer,
+    constant,
+)
 
 from .reviews import STATUSES
 
@@ -105,7 +113,7 @@ class FindSupportValueSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=["manual", "automatic"])
     listing_type = SlugNameSerializer(allow_null=True)
     cards = SupportCardSerializer(many=True)
-    widened_to = serializers.CharField(allow_null=True)
+    widened_to = serializers.ChoiceField(choices=list(WIDENINGS), allow_null=True)
     notice = serializers.CharField(allow_blank=True)
 
 
@@ -182,7 +190,7 @@ class FAQEntrySerializer(serializers.Serializer):
 
 class RelatedArticleSerializer(serializers.Serializer):
     article = ArticleCardSerializer()
-    source = serializers.CharField()
+    source = serializers.ChoiceField(choices=list(RELATED_SOURCES))
     reasons = serializers.ListField(child=serializers.CharField())
 
 
@@ -199,13 +207,147 @@ class SeoSerializer(serializers.Serializer):
     image = RenditionSerializer(allow_null=True)
 
 
-class ReaderContextSerializer(serializers.Serializer):
-    """The reader context the automatic find-support groups were chosen for."""
+# Structured data (``articles.jsonld``): what each schema.org object may hold, optional keys
+# omitted when the article has nothing for them.
 
-    country = serializers.CharField(allow_null=True)
-    language = serializers.CharField(allow_null=True)
-    modality = serializers.CharField(allow_null=True)
-    near = serializers.ListField(child=serializers.FloatField(), allow_null=True, min_length=2, max_length=2)
+
+def _jsonld(class_name: str, doc: str, fields: dict) -> type[serializers.Serializer]:
+    """A serializer whose field names start with ``@`` (not Python identifiers)."""
+    return type(class_name, (serializers.Serializer,), {**fields, "__doc__": doc})
+
+
+JsonLdOrganization = _jsonld(
+    "JsonLdOrganization",
+    "A schema.org Organization.",
+    {"@type": constant("Organization"), "name": serializers.CharField(), "url": serializers.CharField()},
+)
+JsonLdCredential = _jsonld(
+    "JsonLdCredential",
+    "A schema.org EducationalOccupationalCredential (never a licence number).",
+    {
+        "@type": constant("EducationalOccupationalCredential"),
+        "name": serializers.CharField(),
+        "recognizedBy": _jsonld(
+            "JsonLdCredentialIssuer",
+            "The body that issued a credential.",
+            {"@type": constant("Organization"), "name": serializers.CharField()},
+        )(required=False),
+    },
+)
+JsonLdPerson = _jsonld(
+    "JsonLdPerson",
+    "A schema.org Person: public profile fields only.",
+    {
+        "@type": constant("Person"),
+        "name": serializers.CharField(),
+        "url": serializers.CharField(),
+        "jobTitle": serializers.CharField(required=False),
+        "sameAs": serializers.ListField(child=serializers.CharField(), required=False),
+        "hasCredential": JsonLdCredential(many=True, required=False),
+        "memberOf": JsonLdOrganization(required=False),
+    },
+)
+JsonLdScholarlyArticle = _jsonld(
+    "JsonLdScholarlyArticle",
+    "A cited work.",
+    {
+        "@type": constant("ScholarlyArticle"),
+        "name": serializers.CharField(allow_blank=True),
+        "author": serializers.CharField(required=False),
+        "isPartOf": _jsonld(
+            "JsonLdPeriodical",
+            "The journal a cited work appeared in.",
+            {"@type": constant("Periodical"), "name": serializers.CharField()},
+        )(required=False),
+        "datePublished": serializers.CharField(required=False),
+        "identifier": _jsonld(
+            "JsonLdIdentifier",
+            "A DOI or PubMed identifier.",
+            {
+                "@type": constant("PropertyValue"),
+                "propertyID": serializers.ChoiceField(choices=["DOI", "PMID"]),
+                "value": serializers.CharField(),
+            },
+        )(many=True, required=False),
+        "url": serializers.CharField(required=False),
+    },
+)
+JsonLdMedicalWebPage = _jsonld(
+    "JsonLdMedicalWebPage",
+    "The article as a schema.org MedicalWebPage.",
+    {
+        "@context": constant("https://schema.org"),
+        "@type": constant("MedicalWebPage"),
+        "headline": serializers.CharField(),
+        "name": serializers.CharField(),
+        "description": serializers.CharField(allow_blank=True),
+        "url": serializers.CharField(),
+        "mainEntityOfPage": serializers.CharField(),
+        "inLanguage": serializers.CharField(),
+        "publisher": JsonLdOrganization(),
+        "author": JsonLdPerson(many=True),
+        "datePublished": serializers.CharField(required=False),
+        "dateModified": serializers.CharField(required=False),
+        "reviewedBy": JsonLdPerson(required=False),
+        "lastReviewed": serializers.CharField(required=False),
+        "citation": JsonLdScholarlyArticle(many=True, required=False),
+        "about": _jsonld(
+            "JsonLdThing",
+            "A topic the article is about.",
+            {"@type": constant("Thing"), "name": serializers.CharField()},
+        )(many=True, required=False),
+        "keywords": serializers.CharField(required=False),
+        "image": _jsonld(
+            "JsonLdImage",
+            "The hero image.",
+            {
+                "@type": constant("ImageObject"),
+                "url": serializers.CharField(),
+                "caption": serializers.CharField(allow_blank=True),
+            },
+        )(required=False),
+    },
+)
+JsonLdFAQPage = _jsonld(
+    "JsonLdFAQPage",
+    "The article's questions and answers as a schema.org FAQPage.",
+    {
+        "@context": constant("https://schema.org"),
+        "@type": constant("FAQPage"),
+        "url": serializers.CharField(),
+        "mainEntity": _jsonld(
+            "JsonLdQuestion",
+            "A question and its plain-text answer.",
+            {
+                "@type": constant("Question"),
+                "name": serializers.CharField(),
+                "acceptedAnswer": _jsonld(
+                    "JsonLdAnswer",
+                    "An answer.",
+                    {"@type": constant("Answer"), "text": serializers.CharField()},
+                )(),
+            },
+        )(many=True),
+    },
+)
+JSONLD_SERIALIZERS = {"MedicalWebPage": JsonLdMedicalWebPage, "FAQPage": JsonLdFAQPage}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="JsonLd",
+        serializers=JSONLD_SERIALIZERS,
+        resource_type_field_name="@type",
+        many=False,
+    )
+)
+class JsonLdField(serializers.Field):
+    """One schema.org object; its shape depends on ``@type``."""
+
+    _instances = {name: cls() for name, cls in JSONLD_SERIALIZERS.items()}
+
+    def to_representation(self, value):
+        return self._instances[value["@type"]].to_representation(value)
 
 
 class ArticleBundleSerializer(serializers.Serializer):
@@ -233,8 +375,8 @@ class ArticleBundleSerializer(serializers.Serializer):
     reader_context = ReaderContextSerializer()
     seo = SeoSerializer()
     jsonld = serializers.ListField(
-        child=serializers.DictField(),
+        child=JsonLdField(),
         help_text="schema.org objects (MedicalWebPage, "
-        'FAQPage) to place in a <script type="application/ld+json">.',
+        'FAQPage), each to place in its own <script type="application/ld+json">.',
     )
     is_preview = serializers.BooleanField()

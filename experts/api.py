@@ -16,7 +16,7 @@ from website.api.cards import (
     render_expert,
     render_listing_card,
 )
-from website.api.errors import InvalidParameters, NotFound
+from website.api.errors import NotFound
 from website.api.images import ImageBatch
 from website.api.pagination import paginate, paginated_serializer, pagination_params
 from website.api.params import openapi_parameters
@@ -57,12 +57,9 @@ class ListingListView(PaginatedListView):
     response_serializer = ListingCardPage
 
     def get_validators(self, query, **kwargs):
-        if "radius_km" in query and "near" not in query:
-            raise InvalidParameters([{"name": "radius_km", "reason": "needs near=latitude,longitude"}])
-        if query.get("ordering") == "distance" and "near" not in query:
-            raise InvalidParameters(
-                [{"name": "ordering", "reason": "distance ordering needs near=latitude,longitude"}]
-            )
+        # ``radius_km`` or distance order without ``near`` are not errors (``filter_listings``): an
+        # OpenAPI schema cannot say that one parameter needs another, and every request the schema
+        # allows is answered.
         return [], self.generation()[1]
 
     def get_data(self, query, **kwargs):

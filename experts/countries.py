@@ -47,3 +47,11 @@ def country_flag(code: str) -> str:
     if not is_country(code):
         return ""
     return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
+
+
+def country_codes() -> list[str]:
+    return [code for code, _ in country_choices()]
+
+
+def language_codes() -> list[str]:
+    return [code for code, _ in language_choices()]

@@ -54,11 +54,14 @@ LISTING_PARAMS = (
     Param(
         "radius_km",
         float_parser(0.1, MAX_RADIUS_KM),
-        "With near: only listings within this many km.",
+        "Only listings within this many km of near (without near no listing has a distance, so none).",
         schema={"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
     ),
     choice_param(
-        "ordering", ("name", "-name", "distance"), "Sort order; name by default, distance with near."
+        "ordering",
+        ("name", "-name", "distance"),
+        "Sort order; name by default, distance with near (nearest first, then by name; without near,"
+        " by name).",
     ),
 )
 EXPERT_PARAMS = (
@@ -129,7 +132,12 @@ def filter_listings(queryset: QuerySet, query: dict) -> QuerySet:
         queryset = queryset.filter(accepting_clients=query["accepting_clients"])
     if "near" in query:
         queryset = near(queryset, query["near"], query.get("radius_km"))
+    elif "radius_km" in query:
+        # Without a point no listing has a distance, and a listing without one is outside any radius.
+        return queryset.none()
     ordering = query.get("ordering", "distance" if "near" in query else "name")
+    if ordering == "distance" and "near" not in query:
+        ordering = "name"  # without a point no listing has a distance: the tie-break alone, by name
     if ordering == "distance":
         return queryset.order_by(F("distance_km").asc(nulls_last=True), "name", "pk")
     return queryset.order_by("-name" if ordering == "-name" else "name", "pk")

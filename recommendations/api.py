@@ -10,9 +10,13 @@ a constant number of queries. Views only parse and ask ``recommendations.interfa
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from articles.serializers import ArticleCardSerializer
+from experts.serializers import SupportCardSerializer
+from website.api.bundle import reader_context_dict
 from website.api.caching import GenerationMemo
 from website.api.cards import (
     card_ready,
@@ -35,6 +39,7 @@ from website.api.params import (
 )
 from website.api.params import slug_param as _slug_param
 from website.api.schema import problem_responses
+from website.api.serializers import RELATED_SOURCES, WIDENINGS, ReaderContextSerializer
 from website.api.text import clean_text
 from website.api.views import ApiView
 from website.public_url import public_root
@@ -54,43 +59,32 @@ SUPPORT_PARAMS = (
 
 
 class RelatedItemSerializer(serializers.Serializer):
-    """Example: ``{"slug": "…", "title": "…", "source": "automatic", "reasons": ["Also about grief"]}``
-    plus every field of an article card."""
+    """A related article: its card, why it is suggested and where the suggestion comes from.
+    Example (abridged): ``{"slug": "…", "title": "…", "url_path": "…", "standfirst": "…",
+    "source": "automatic", "reasons": ["Also about grief"], "card": {"slug": "…", …}}``"""
 
     slug = serializers.CharField()
     title = serializers.CharField()
     url_path = serializers.CharField()
-    standfirst = serializers.CharField()
-    source = serializers.ChoiceField(choices=["editorial_pick", "automatic"])
+    standfirst = serializers.CharField(allow_blank=True)
+    source = serializers.ChoiceField(choices=list(RELATED_SOURCES))
     reasons = serializers.ListField(child=serializers.CharField())
-    card = serializers.DictField()
+    card = ArticleCardSerializer()
 
 
 class RelatedResponseSerializer(serializers.Serializer):
-    article = serializers.CharField()
+    article = serializers.CharField(help_text="Slug of the article the suggestions are for.")
     results = RelatedItemSerializer(many=True)
 
 
-class SupportItemSerializer(serializers.Serializer):
-    """Example: ``{"slug": "…", "name": "…", "reasons": ["Specialises in couples therapy",
-    "Based in Germany"], "sponsored": false, "modalities": ["in_person", "online"], …}``."""
-
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    sponsored = serializers.BooleanField()
-    modalities = serializers.ListField(child=serializers.CharField())
-    listing_type = serializers.DictField()
-    country = serializers.CharField()
-    city = serializers.CharField(allow_blank=True)
-
-
 class SupportResponseSerializer(serializers.Serializer):
-    article = serializers.CharField()
-    context = serializers.DictField()
-    widened_to = serializers.CharField(allow_null=True)
+    """Find-support suggestions: the same cards as a find-support group of the bundle."""
+
+    article = serializers.CharField(help_text="Slug of the article the suggestions are for.")
+    context = ReaderContextSerializer()
+    widened_to = serializers.ChoiceField(choices=list(WIDENINGS), allow_null=True)
     notice = serializers.CharField(allow_blank=True)
-    results = SupportItemSerializer(many=True)
+    results = SupportCardSerializer(many=True)
 
 
 def _base_url(request) -> str:
@@ -130,6 +124,12 @@ class ArticleSuggestionView(ApiView):
             raise NotFound(f"No published article with the slug {slug!r}.")
         return article
 
+    def get_validators(self, query, slug: str = "", **kwargs):
+        """The article (looked up per generation, so a 304 costs the generation read alone) and the
+        day: suggestions rank by review status and rotate daily, and both move with the date."""
+        self.article = self.get_article(slug)
+        return [self.article.pk, timezone.localdate()], self.generation()[1]
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -143,9 +143,10 @@ class RelatedArticlesView(ArticleSuggestionView):
     """Related articles: the editor's picks first, then similar articles, each with its reasons."""
 
     params = RELATED_PARAMS
+    response_serializer = RelatedResponseSerializer
 
     def get_data(self, query, slug: str = "", **kwargs):
-        article = self.get_article(slug)
+        article = self.article
         related = related_suggestions(article, query.get("limit", 6), self.generation()[0])
         cards = rendered_article_cards(
             [r.article.pk for r in related], _base_url(self.request), self.generation()[0]
@@ -186,19 +187,24 @@ class SupportView(ArticleSuggestionView):
     """
 
     params = SUPPORT_PARAMS
+    response_serializer = SupportResponseSerializer
+
+    def get_validators(self, query, slug: str = "", **kwargs):
+        parts, modified = super().get_validators(query, slug=slug, **kwargs)
+        # Without query parameters the context comes from headers (see ``vary``).
+        self.reader_context = api_reader_context(self.request, query)
+        return [*parts, self.reader_context], modified
 
     def get_data(self, query, slug: str = "", **kwargs):
         from experts.models import ListingType
 
-        article = self.get_article(slug)
-        context = api_reader_context(self.request, query)
+        article, context = self.article, self.reader_context
         listing_type = None
         if "listing_type" in query:
             listing_type = ListingType.objects.filter(slug=query["listing_type"]).first()
             if listing_type is None:
-                from website.api.errors import InvalidParameters
-
-                raise InvalidParameters([{"name": "listing_type", "reason": "no listing type has this slug"}])
+                # Like every slug filter of the API: a type nobody has gets no suggestions.
+                return self.empty_response(article, context)
         result = find_support(
             article,
             context=context,
@@ -227,20 +233,25 @@ class SupportView(ArticleSuggestionView):
             results.append(
                 {
                     # The engine's listing objects are shared by requests: never annotated here.
-                    **render_listing_card(listing, images, distance=distance),
+                    "listing": render_listing_card(listing, images, distance=distance),
                     "reasons": [clean_text(r) for r in suggestion.reasons],
                     "sponsored": suggestion.sponsored,
                 }
             )
         return {
             "article": article.slug,
-            "context": {
-                "country": context.country,
-                "language": context.language,
-                "modality": context.modality,
-                "near": list(context.near) if context.near else None,
-            },
+            "context": reader_context_dict(context),
             "widened_to": result.widened_to,
             "notice": result.notice,
             "results": results,
+        }
+
+    @staticmethod
+    def empty_response(article, context) -> dict:
+        return {
+            "article": article.slug,
+            "context": reader_context_dict(context),
+            "widened_to": None,
+            "notice": "",
+            "results": [],
         }

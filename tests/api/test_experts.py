@@ -85,6 +85,9 @@ class TestListings:
             ("near=52.5,13.4&radius_km=50", ["anna-berlin", "ben-potsdam"]),
             ("near=52.5,13.4&radius_km=5", ["anna-berlin"]),
             ("near=48.85,2.35", ["cleo-paris", "ben-potsdam", "anna-berlin", "dana-online"]),
+            # Without near no listing has a distance: outside any radius, and distance order is by name.
+            ("radius_km=10", []),
+            ("ordering=distance", ["anna-berlin", "ben-potsdam", "cleo-paris", "dana-online"]),
         ],
     )
     def test_filters(self, api, listings, query, expected):
@@ -111,8 +114,6 @@ class TestListings:
             ("near=abc", "near"),
             ("near=1,2&radius_km=0", "radius_km"),
             ("near=1,2&radius_km=99999", "radius_km"),
-            ("radius_km=10", "radius_km"),
-            ("ordering=distance", "ordering"),
             ("ordering=email", "ordering"),
             ("limit=101", "limit"),
             ("search=x", "search"),

@@ -392,7 +392,7 @@ class TestErrors:
         )
 
     @pytest.mark.parametrize(
-        "path", ["/api/v1/nope/", "/api/v1/articles/a/b/c/", "/api/v1/articles", "/api/v1/"]
+        "path", ["/api/v1/nope/", "/api/v1/articles/a/b/c/", "/api/v1/articles", "/api/v1//"]
     )
     def test_unknown_paths_are_problem_404s(self, api, db, path):
         response = api(path)

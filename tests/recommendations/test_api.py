@@ -77,43 +77,61 @@ class TestSupportEndpoint:
             "near": [52.5, 13.4],
         }
         first = body["results"][0]
-        assert first["slug"] == "berlin-couples"
+        assert first["listing"]["slug"] == "berlin-couples"
         assert {"Specialises in couples therapy", "Based in Germany", "Speaks German"} <= set(
             first["reasons"]
         )
         assert any("km from you" in r for r in first["reasons"])
-        assert 0 < first["distance_km"] < 5
-        assert all("in_person" in r["modalities"] and r["country"] == "DE" for r in body["results"])
+        assert 0 < first["listing"]["distance_km"] < 5
+        assert all(
+            "in_person" in r["listing"]["modalities"] and r["listing"]["country"] == "DE"
+            for r in body["results"]
+        )
         # The engine's listing objects are shared by later requests: a reader who gives no
         # position is never shown the distance computed for an earlier one.
         status, body = get(client, self.url + "?country=DE&language=de&modality=in_person&count=2")
-        assert status == 200 and body["results"][0]["slug"] == "berlin-couples"
-        assert body["results"][0]["distance_km"] is None
+        assert status == 200 and body["results"][0]["listing"]["slug"] == "berlin-couples"
+        assert body["results"][0]["listing"]["distance_km"] is None
 
     def test_online_widening_is_reported(self, client, catalogue):
         status, body = get(client, self.url + "?country=DE&language=de&modality=online&count=2")
         assert status == 200
         assert body["widened_to"] == "online_in_language" and "German" in body["notice"]
-        assert all("online" in r["modalities"] for r in body["results"])
+        assert all("online" in r["listing"]["modalities"] for r in body["results"])
 
     def test_context_from_headers_when_no_parameters(self, client, catalogue):
         status, body = get(client, self.url, HTTP_CF_IPCOUNTRY="GB", HTTP_ACCEPT_LANGUAGE="en-GB")
         assert status == 200
         assert body["context"]["country"] == "GB" and body["context"]["language"] == "en"
-        assert body["results"][0]["country"] == "GB"
+        assert body["results"][0]["listing"]["country"] == "GB"
+
+    def test_items_are_support_cards_as_in_the_bundle_and_the_schema(self, client, catalogue):
+        from jsonschema import Draft202012Validator
+
+        openapi = client.get("/api/v1/schema/?format=json").json()
+        status, body = get(client, self.url + "?country=DE&count=3")
+        assert status == 200 and len(body["results"]) == 3
+        card_keys = set(openapi["components"]["schemas"]["ListingCard"]["properties"])
+        for item in body["results"]:
+            assert set(item) == {"listing", "reasons", "sponsored"} and item["reasons"]
+            assert set(item["listing"]) == card_keys
+        operation = openapi["paths"]["/api/v1/articles/{slug}/support/"]["get"]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator({**schema, "components": openapi["components"]})
+        assert list(validator.iter_errors(body)) == []
 
     def test_sponsored_flag_is_shown(self, client, catalogue):
         status, body = get(client, self.url + "?country=GB&count=4")
-        assert {r["slug"]: r["sponsored"] for r in body["results"]}["london-couples"] is True
+        assert {r["listing"]["slug"]: r["sponsored"] for r in body["results"]}["london-couples"] is True
 
     def test_listing_type_and_products(self, client, catalogue):
         url = "/api/v1/articles/insomnia-basics/support/?country=DE&count=5"
-        assert [r["slug"] for r in get(client, url + "&listing_type=psychologist")[1]["results"]] == [
-            "sleep-psychologist"
-        ]
-        assert "sleepy-brand" not in [r["slug"] for r in get(client, url)[1]["results"]]
+        assert [
+            r["listing"]["slug"] for r in get(client, url + "&listing_type=psychologist")[1]["results"]
+        ] == ["sleep-psychologist"]
+        assert "sleepy-brand" not in [r["listing"]["slug"] for r in get(client, url)[1]["results"]]
         assert "sleepy-brand" in [
-            r["slug"] for r in get(client, url + "&include_products=true")[1]["results"]
+            r["listing"]["slug"] for r in get(client, url + "&include_products=true")[1]["results"]
         ]
 
     def test_bad_values_are_400_naming_the_parameter(self, client, lone_article):
@@ -124,7 +142,7 @@ class TestSupportEndpoint:
             ("near=north", ["near"]),
             ("near=91,10", ["near"]),
             ("count=0", ["count"]),
-            ("listing_type=nope", ["listing_type"]),
+            ("listing_type=no%20slug", ["listing_type"]),
             ("include_products=maybe", ["include_products"]),
             ("country=XX1&modality=teleport", ["country", "modality"]),
             ("colour=red", ["colour"]),

@@ -14,6 +14,7 @@ and is empty otherwise. Views raise the exceptions below; ``problem_exception_ha
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -121,10 +122,17 @@ def problem_exception_handler(exc, context) -> Response:
             problem_type=exc.problem_type,
             errors=exc.errors,
         )
+    if isinstance(exc, exceptions.Throttled):
+        # The header and the text give the same whole number of seconds, never less than the wait.
+        seconds = max(1, math.ceil(exc.wait or 0))
+        return problem_response(
+            exc.status_code,
+            f"Too many requests from this client; retry in {seconds} seconds.",
+            request=request,
+            headers={"Retry-After": str(seconds)},
+        )
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
         if isinstance(exc, exceptions.MethodNotAllowed):
             view = context.get("view")
             if view is not None:

@@ -4,6 +4,12 @@ A view lists the parameters it knows as ``Param`` objects. ``parse_query(request
 them all, collects every problem (unknown name, repeated single value, bad value) and raises one
 ``InvalidParameters`` naming each offending parameter, so a client fixes its request in one go.
 Values come back typed: dates as ``date``, booleans as ``bool``, ``near`` as ``(lat, lon)``.
+
+The OpenAPI entry of a parameter is exactly as strict as its parser, no looser and no stricter:
+where a value needs more than a type (a number's form, a coordinate's range, a country code), the
+parser checks the very regular expression the schema publishes (``Param.schema``), so a client
+generated from the schema never sends a value that gets a 400, and schemathesis' negative cases
+(values outside the schema) are always refused.
 """
 
 from __future__ import annotations
@@ -17,13 +23,34 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
 
-from experts.countries import is_country, is_language
+from experts.countries import country_codes, is_country, is_language, language_codes
 
 from .errors import InvalidParameters
 
 SLUG_PATTERN = r"^[-\w]+$"
 _SLUG_RE = re.compile(r"^[-\w]{1,255}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# The most values a repeatable parameter takes (``maxItems`` in the schema).
+MAX_VALUES = 20
+# ECMAScript and Python read these the same way: no ``\d`` or ``\w`` (Unicode digits in Python).
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+_LATITUDE = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
+_LONGITUDE = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
+NEAR_PATTERN = rf"^{_LATITUDE},{_LONGITUDE}$"
+_NEAR_RE = re.compile(NEAR_PATTERN)
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+_DATE_RE = re.compile(DATE_PATTERN)
+
+
+def any_case_pattern(codes) -> str:
+    """A regular expression matching each code in any letter case (``de``, ``DE``, ``De``…).
+
+    JSON Schema patterns have no case-insensitive flag, and the parsers accept any case.
+    """
+    alternatives = "|".join("".join(f"[{c.upper()}{c.lower()}]" for c in code) for code in sorted(codes))
+    return f"^({alternatives})$"
 
 
 class ParamError(ValueError):
@@ -38,20 +65,20 @@ def parse_slug(value: str) -> str:
 
 def parse_date(value: str) -> datetime.date:
     try:
-        if len(value) != 10:
+        if not _DATE_RE.match(value):
             raise ValueError
         return datetime.date.fromisoformat(value)
     except ValueError as e:
         raise ParamError("must be a date written YYYY-MM-DD") from e
 
 
+BOOL_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
 def parse_bool(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise ParamError("must be true or false")
+    if value not in BOOL_VALUES:
+        raise ParamError("must be true or false")
+    return BOOL_VALUES[value]
 
 
 def parse_country(value: str) -> str:
@@ -69,16 +96,13 @@ def parse_language(value: str) -> str:
 
 
 def parse_near(value: str) -> tuple[float, float]:
-    parts = value.split(",")
-    if len(parts) != 2:
-        raise ParamError("must be latitude,longitude in decimal degrees, e.g. 52.52,13.40")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError as e:
-        raise ParamError("must be latitude,longitude in decimal degrees, e.g. 52.52,13.40") from e
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ParamError("latitude must be within -90..90 and longitude within -180..180")
-    return lat, lon
+    if not _NEAR_RE.match(value):
+        raise ParamError(
+            "must be latitude,longitude in decimal degrees, latitude within -90..90 and longitude"
+            " within -180..180, e.g. 52.52,13.40"
+        )
+    lat, lon = value.split(",")
+    return float(lat), float(lon)
 
 
 def int_parser(minimum: int, maximum: int) -> Callable[[str], int]:
@@ -95,10 +119,9 @@ def int_parser(minimum: int, maximum: int) -> Callable[[str], int]:
 
 def float_parser(minimum: float, maximum: float) -> Callable[[str], float]:
     def parse(value: str) -> float:
-        try:
-            number = float(value)
-        except ValueError as e:
-            raise ParamError("must be a number") from e
+        if not _NUMBER_RE.match(value):
+            raise ParamError("must be a number written with digits and a decimal point, e.g. 2.5")
+        number = float(value)
         if not (math.isfinite(number) and minimum <= number <= maximum):
             raise ParamError(f"must be a number between {minimum:g} and {maximum:g}")
         return number
@@ -115,14 +138,25 @@ def choice_parser(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
-def text_parser(max_length: int) -> Callable[[str], str]:
+def pattern_parser(pattern: str, reason: str) -> Callable[[str], str]:
+    """A value matching ``pattern`` (the schema's ``pattern`` too), as it is."""
+    compiled = re.compile(pattern)
+
     def parse(value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ParamError("must not be empty")
+        if not compiled.match(value):
+            raise ParamError(reason)
+        return value
+
+    return parse
+
+
+def text_parser(max_length: int) -> Callable[[str], str | None]:
+    """Free text of at most ``max_length`` characters; blank (or only spaces) means not given."""
+
+    def parse(value: str) -> str | None:
         if len(value) > max_length:
             raise ParamError(f"must be at most {max_length} characters")
-        return value
+        return value.strip() or None
 
     return parse
 
@@ -136,13 +170,16 @@ class Param:
     description: str
     many: bool = False
     schema: dict = field(default_factory=lambda: {"type": "string"})
+    # Only documents the parameter as required: the view reports it missing (a 400 naming it).
+    required: bool = False
 
     def openapi(self) -> OpenApiParameter:
-        schema = {"type": "array", "items": self.schema} if self.many else self.schema
+        schema = {"type": "array", "items": self.schema, "maxItems": MAX_VALUES} if self.many else self.schema
         return OpenApiParameter(
             self.name,
             type=schema,
             location=OpenApiParameter.QUERY,
+            required=self.required,
             description=self.description,
             explode=True if self.many else None,
             style="form" if self.many else None,
@@ -166,21 +203,22 @@ def choice_param(name: str, choices: tuple[str, ...], description: str, *, many:
 
 
 def bool_param(name: str, description: str) -> Param:
-    return Param(
-        name, parse_bool, description, schema={"type": "string", "enum": ["true", "false", "1", "0"]}
-    )
+    return Param(name, parse_bool, description, schema={"type": "string", "enum": list(BOOL_VALUES)})
 
 
 def date_param(name: str, description: str) -> Param:
-    return Param(name, parse_date, description, schema={"type": "string", "format": "date"})
+    return Param(
+        name, parse_date, description, schema={"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    )
 
 
 def text_param(name: str, description: str, max_length: int = 200) -> Param:
+    """Free text; an empty value counts as absent (a cleared search box, sent as ``search=``)."""
     return Param(
         name,
         text_parser(max_length),
-        description,
-        schema={"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"},
+        description + " Empty means no search.",
+        schema={"type": "string", "maxLength": max_length, "pattern": NO_CONTROL_PATTERN},
     )
 
 
@@ -193,32 +231,26 @@ def int_param(name: str, description: str, minimum: int, maximum: int) -> Param:
     )
 
 
-FORMAT = Param(
-    "format",
-    choice_parser(("json",)),
-    "Response format; only json.",
-    schema={"type": "string", "enum": ["json"]},
-)
-
 # The reader's context for find-support suggestions.
 COUNTRY = Param(
     "country",
     parse_country,
-    "Reader's country (ISO 3166-1 alpha-2). Default: CF-IPCountry, then the region of Accept-Language.",
-    schema={"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    "Reader's country (ISO 3166-1 alpha-2, any letter case). Default: CF-IPCountry, then the region of"
+    " Accept-Language.",
+    schema={"type": "string", "pattern": any_case_pattern(country_codes())},
 )
 LANGUAGE = Param(
     "language",
     parse_language,
-    "Reader's language (ISO 639-1). Default: Accept-Language.",
-    schema={"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    "Reader's language (ISO 639-1, any letter case). Default: Accept-Language.",
+    schema={"type": "string", "pattern": any_case_pattern(language_codes())},
 )
 MODALITY = choice_param("modality", ("in_person", "online"), "Preferred way of meeting a practitioner.")
 NEAR = Param(
     "near",
     parse_near,
     "Reader's position, latitude,longitude in decimal degrees.",
-    schema={"type": "string", "pattern": r"^-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?$"},
+    schema={"type": "string", "pattern": NEAR_PATTERN},
 )
 READER_CONTEXT_PARAMS = (COUNTRY, LANGUAGE, MODALITY, NEAR)
 
@@ -229,7 +261,7 @@ def parse_query(request, params: tuple[Param, ...] | list[Param]) -> dict[str, A
     Example: ``?topic=sleep&topic=trust&limit=5`` with ``topic`` declared ``many`` gives
     ``{"topic": ["sleep", "trust"], "limit": 5}``.
     """
-    known = {p.name: p for p in (*params, FORMAT)}
+    known = {p.name: p for p in params}
     errors: list[dict] = []
     values: dict[str, Any] = {}
     for name in request.GET:
@@ -244,8 +276,8 @@ def parse_query(request, params: tuple[Param, ...] | list[Param]) -> dict[str, A
         if not param.many and len(raw_values) > 1:
             errors.append({"name": name, "reason": "give this parameter once"})
             continue
-        if len(raw_values) > 20:
-            errors.append({"name": name, "reason": "give at most 20 values"})
+        if len(raw_values) > MAX_VALUES:
+            errors.append({"name": name, "reason": f"give at most {MAX_VALUES} values"})
             continue
         parsed = []
         for raw in raw_values:
@@ -258,7 +290,9 @@ def parse_query(request, params: tuple[Param, ...] | list[Param]) -> dict[str, A
                 errors.append({"name": name, "reason": str(e)})
                 break
         else:
-            values[name] = parsed if param.many else parsed[0]
+            parsed = [value for value in parsed if value is not None]  # blank text: not given
+            if parsed:
+                values[name] = parsed if param.many else parsed[0]
     if errors:
         raise InvalidParameters(errors)
     return values

@@ -2,7 +2,7 @@
 
 The recommendations app adds ``articles/<slug>/related/`` and ``articles/<slug>/support/`` through
 ``recommendations.api`` when that module exists; the catch-all at the end turns any other path
-into a problem+json 404.
+into a problem+json 404. ``/api/v1/`` itself answers with an index of the endpoints.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import importlib.util
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from articles import api as articles_api
 from experts import api as experts_api
 from search import api as search_api
 
-from .views import ApiNotFoundView
+from .views import ApiIndexView, ApiNotFoundView, SchemaView
 
 app_name = "api_v1"
 
@@ -24,6 +24,7 @@ app_name = "api_v1"
 SLUG = r"(?P<slug>[-\w]{1,255})"
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(), name="index"),
     path("articles/", articles_api.ArticleListView.as_view(), name="article-list"),
     re_path(rf"^articles/{SLUG}/$", articles_api.ArticleDetailView.as_view(), name="article-detail"),
     path("sections/", articles_api.SectionListView.as_view(), name="section-list"),
@@ -34,7 +35,7 @@ urlpatterns = [
     re_path(rf"^listings/{SLUG}/$", experts_api.ListingDetailView.as_view(), name="listing-detail"),
     path("preview/", articles_api.PreviewView.as_view(), name="preview"),
     path("search/", search_api.SearchView.as_view(), name="search"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="docs"),
 ]
 
@@ -48,4 +49,6 @@ if importlib.util.find_spec("recommendations.api") is not None:
         re_path(rf"^articles/{SLUG}/support/$", reco_api.SupportView.as_view(), name="article-support"),
     ]
 
-urlpatterns += [re_path(r"^.*$", ApiNotFoundView.as_view(), name="not-found")]
+# ``[\s\S]``, not ``.``: a path holding a newline (``%0A``) is still ours, a problem+json 404. (An
+# inline ``(?s)`` flag would do the same but breaks ``reverse()`` for every URL of the site.)
+urlpatterns += [re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not-found")]

@@ -26,6 +26,7 @@ import functools
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -43,7 +44,8 @@ from .caching import (
     store_body,
 )
 from .errors import NotFound, problem_exception_handler
-from .params import Param, parse_query
+from .params import Param, choice_parser, parse_query
+from .serializers import ApiIndexSerializer
 from .throttling import AnonymousThrottle
 
 
@@ -79,6 +81,9 @@ class ApiView(APIView):
     response_serializer = None
     cache_control: str | None = None
     vary: tuple[str, ...] = ()
+    # Whether GET answers carry ETag and may be a 304 (``get_validators`` gives parts); the schema
+    # documents both from this flag (``website.api.schema.ApiAutoSchema``).
+    sends_validators = True
 
     def get_exception_handler(self):
         return problem_exception_handler
@@ -115,7 +120,7 @@ class ApiView(APIView):
             query = parse_query(request, self.get_params())
             etag, last_modified = self.etag_for(request, query, **kwargs)
         if etag is not None and is_not_modified(request, etag, last_modified):
-            response = Response(status=304)
+            response = HttpResponse(status=304)
         elif etag is None:
             response = Response(self.serialize(self.get_data(query, **kwargs)))
         else:
@@ -140,6 +145,9 @@ class ApiView(APIView):
         set_validators(response, etag, last_modified, self.cache_control)
         if self.vary:
             response["Vary"] = ", ".join(self.vary)
+        if response.status_code == 304:
+            # No body, so no media type (Django would label it text/html).
+            del response["Content-Type"]
 
     # The path without DRF (see the module docstring).
 
@@ -197,6 +205,79 @@ class ApiView(APIView):
         if getattr(request._request, "wellness_throttle_counted", False):
             return  # already counted (and allowed) before DRF
         super().check_throttles(request)
+
+
+SCHEMA_FORMAT = Param(
+    "format",
+    choice_parser(("json", "yaml")),
+    "Format of the document (default yaml).",
+    schema={"type": "string", "enum": ["json", "yaml"]},
+)
+
+
+class SchemaView(ApiView):
+    """The OpenAPI document, YAML or ``?format=json``, with an ETag of its bytes.
+
+    Generated once per process (``website.api.schema.openapi_document``); any ``Accept`` header
+    gets the document (no 406), and errors are problem+json like everywhere else.
+    """
+
+    params = (SCHEMA_FORMAT,)
+    throttle_classes: list = []
+
+    def get(self, request, *args, **kwargs):
+        from .schema import openapi_document
+
+        query = parse_query(request, self.get_params())
+        body, media_type, digest = openapi_document(query.get("format", "yaml"))
+        etag = make_etag("openapi", digest)
+        if is_not_modified(request, etag, None):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(body, content_type=media_type)
+        self.finish(response, etag, None)
+        return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="api_index",
+        tags=["api"],
+        responses={200: ApiIndexSerializer},
+    )
+)
+class ApiIndexView(ApiView):
+    """Where to start: links to the OpenAPI schema and the docs, and every endpoint of the API."""
+
+    response_serializer = ApiIndexSerializer
+
+    def etag_for(self, request, query: dict, **kwargs):
+        from .schema import openapi_document
+
+        # Only the code and the host shape the answer: no database query, not even for a 304.
+        return make_etag("index", request.get_host(), openapi_document("json")[2]), None
+
+    def get_data(self, query, **kwargs):
+        from .schema import openapi_schema
+
+        schema = openapi_schema()
+        endpoints = [
+            {
+                "operation_id": operation["operationId"],
+                "method": method.upper(),
+                "path": path,
+                "summary": (operation.get("description") or "").strip().split("\n")[0],
+            }
+            for path, operations in schema["paths"].items()
+            for method, operation in operations.items()
+        ]
+        return {
+            "title": schema["info"]["title"],
+            "version": schema["info"]["version"],
+            "schema": self.request.build_absolute_uri("/api/v1/schema/?format=json"),
+            "docs": self.request.build_absolute_uri("/api/v1/docs/"),
+            "endpoints": endpoints,
+        }
 
 
 class ApiNotFoundView(ApiView):

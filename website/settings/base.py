@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "website"
@@ -195,7 +196,7 @@ if os.environ.get("REDIS_URL"):
     }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "website.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -209,12 +210,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["website.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "website.api.schema.postprocess",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "articles.reviews.STATUSES",
         "ListingKindEnum": ["individual", "organisation"],
         "CredentialKindEnum": ["degree", "licence", "certification"],
+        "ModalityEnum": "website.api.serializers.MODALITIES",
+        "WidenedToEnum": "website.api.serializers.WIDENINGS",
+        "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
     },
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
     # Swagger UI served from our own static files: the docs page works offline and needs no CDN.
@@ -226,6 +234,8 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Browsers revalidate with these (a 304 instead of the body), so preflights must allow them.
+CORS_ALLOW_HEADERS = [*cors_default_headers, "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Vary"]
 
 # The plugin's own settings, one namespaced dict; see website/conf.py for the defaults.
