@@ -185,6 +185,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Live, visible articles matching ``q``, most relevant first, with highlighted snippets and
+         *     facets by section and topic. A missing or empty ``q`` is a 400 naming ``q``.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sections/": {
         parameters: {
             query?: never;
@@ -305,6 +325,12 @@ export interface components {
             last_reviewed_at: string | null;
             review_status: components["schemas"]["ReviewStatusEnum"];
         };
+        /**
+         * @description * `database` - database
+         *     * `engine` - engine
+         * @enum {string}
+         */
+        BackendEnum: "database" | "engine";
         BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"];
         /**
          * @description Who wrote or reviewed, as shown on an article card.
@@ -438,6 +464,15 @@ export interface components {
         FAQValue: {
             title: string;
             items: components["schemas"]["FAQItem"][];
+        };
+        /** @description One facet value. Example: ``{"slug": "sleep", "title": "Sleep", "count": 4, "selected": false}`` */
+        FacetValue: {
+            slug: string;
+            title: string;
+            /** @description Results with this value, the other facet's filter applied. */
+            count: number;
+            /** @description This value is one of the request's filters. */
+            selected: boolean;
         };
         /** @description A ``find_support`` block of an article body. */
         FindSupportBlock: {
@@ -969,6 +1004,44 @@ export interface components {
             resource_label: string;
             /** Format: uri */
             resource_url: string | null;
+        };
+        SearchFacets: {
+            sections: components["schemas"]["FacetValue"][];
+            topics: components["schemas"]["FacetValue"][];
+        };
+        /**
+         * @description One result. Example::
+         *
+         *     {"article": {"slug": "quiet-hours", "…": "an article card"},
+         *      "title": "Quiet <mark>Hours</mark>", "snippet": "… why the <mark>hour</mark> before bed …"}
+         */
+        SearchHit: {
+            article: components["schemas"]["ArticleCard"];
+            /** @description The title as HTML: escaped text, the matched words in <mark>. Insert as HTML. */
+            title: string;
+            /** @description A passage where the words matched, as HTML: escaped text, matches in <mark>. */
+            snippet: string;
+        };
+        SearchResults: {
+            /** @description Results in all (after the section and topic filters). */
+            count: number;
+            limit: number;
+            offset: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            /** @description The words searched for, as received. */
+            query: string;
+            /**
+             * @description Which implementation answered (database on fallback).
+             *
+             *     * `database` - database
+             *     * `engine` - engine
+             */
+            backend: components["schemas"]["BackendEnum"];
+            facets: components["schemas"]["SearchFacets"];
+            results: components["schemas"]["SearchHit"][];
         };
         /**
          * @description Example: ``{"id": 4, "slug": "trends-signals", "title": "Trends & Signals",
@@ -1854,6 +1927,86 @@ export interface operations {
             };
             /** @description Nothing public at this address. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is briefly unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description Number of items to skip. */
+                offset?: number;
+                /** @description Required. The words to search for in titles, standfirsts, body text, FAQ, topics and authors; every word must match. Operators and punctuation are not syntax (they separate words). At most 200 characters (WELLNESS['SEARCH_MAX_QUERY_LENGTH']), with at least one letter or digit. */
+                q?: string;
+                /** @description Only results in this section (slug); see facets.sections. */
+                section?: string;
+                /** @description Only results tagged with any of these topics (slugs); repeat the parameter. */
+                topic?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not Modified: the client's copy (`If-None-Match`) is current; no body. */
+            304: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or invalid query parameters; `errors` names each one. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
