@@ -37,8 +37,15 @@ Q = Param(
     parse_q,
     "Required. The words to search for in titles, standfirsts, body text, FAQ, topics and authors; "
     "every word must match. Operators and punctuation are not syntax (they separate words). "
-    f"At most {_MAX} characters (WELLNESS['SEARCH_MAX_QUERY_LENGTH']), with at least one letter or digit.",
-    schema={"type": "string", "minLength": 1, "maxLength": _MAX, "pattern": r"\w"},
+    f"At most {_MAX} characters (WELLNESS['SEARCH_MAX_QUERY_LENGTH']), with at least one letter or digit "
+    "and no control characters; past the 32nd different word the rest is ignored.",
+    schema={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": _MAX,
+        "pattern": r"^[^\x00-\x1f\x7f]*\w[^\x00-\x1f\x7f]*$",
+    },
+    required=True,
 )
 SEARCH_PARAMS = (
     Q,

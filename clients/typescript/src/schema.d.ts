@@ -1960,13 +1960,13 @@ export interface operations {
     };
     search: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
                 /** @description Number of items to skip. */
                 offset?: number;
-                /** @description Required. The words to search for in titles, standfirsts, body text, FAQ, topics and authors; every word must match. Operators and punctuation are not syntax (they separate words). At most 200 characters (WELLNESS['SEARCH_MAX_QUERY_LENGTH']), with at least one letter or digit. */
-                q?: string;
+                /** @description Required. The words to search for in titles, standfirsts, body text, FAQ, topics and authors; every word must match. Operators and punctuation are not syntax (they separate words). At most 200 characters (WELLNESS['SEARCH_MAX_QUERY_LENGTH']), with at least one letter or digit and no control characters; past the 32nd different word the rest is ignored. */
+                q: string;
                 /** @description Only results in this section (slug); see facets.sections. */
                 section?: string;
                 /** @description Only results tagged with any of these topics (slugs); repeat the parameter. */
