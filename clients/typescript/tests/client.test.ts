@@ -111,7 +111,7 @@ describe("against the live API", () => {
       (error: unknown) => error instanceof ApiError && error.status === 404 && error.problem.status === 404,
     );
     await assert.rejects(
-      api.get("/api/v1/preview/", { query: { token: "forged" } }),
+      api.get("/api/v1/preview/", { query: { token: "eyJwayI6MX0:1vXyZq:forged-signature" } }),
       (error: unknown) => error instanceof ApiError && error.status === 403,
     );
   });
