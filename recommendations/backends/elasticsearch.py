@@ -32,7 +32,7 @@ from .. import queries
 from ..conf import reco_setting
 from ..documents import index_body
 from ..engine import EngineClient, EngineError, EngineNotFound, connect
-from ..scoring import Step, SupportQuery, type_affinity
+from ..scoring import Step, SupportQuery, pair_score, type_affinity
 from ..text import BLOCK_WEIGHTS
 from .base import BaseBackend
 from .database import NeighbourStore, eligible_articles
@@ -311,17 +311,23 @@ class ElasticsearchBackend(BaseBackend):
             size=size,
         )
         hits = self._search("articles", body)
+        # The engine finds and orders candidates by text likeness; their score is then the shared
+        # formula of the database backend (scoring.pair_score: text, topics, same section), with
+        # the engine's score, scaled to the best hit, as the text part.
         top = max((hit.get("_score") or 0.0 for hit in hits), default=0.0) or 1.0
         out = []
         for hit in hits:
             source = hit.get("_source") or {}
-            score = (hit.get("_score") or 0.0) / top
-            shared = sorted(set(source.get("topic_ids") or []) & set(facts.topic_ids))
+            text = (hit.get("_score") or 0.0) / top
+            score, _, shared = pair_score(
+                facts.topic_ids,
+                source.get("topic_ids") or [],
+                text,
+                facts.section_id is not None and source.get("section_id") == facts.section_id,
+                {},
+            )
             out.append(
-                (
-                    int(hit["_id"]),
-                    {"score": round(score, 6), "text_score": round(score, 6), "shared_topic_ids": shared},
-                )
+                (int(hit["_id"]), {"score": score, "text_score": round(text, 6), "shared_topic_ids": shared})
             )
         return out
 

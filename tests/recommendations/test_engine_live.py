@@ -223,6 +223,8 @@ class TestQuality:
         rebuild(engine)
         result = evaluate(eval_set, engine)
         print("\n".join(result.lines()))
-        assert result.hard_filter_violations == 0
-        assert result.related_ndcg >= 0.75 and result.support_ndcg >= 0.85
-        assert result.support_precision >= 0.85 and result.coverage >= 0.9
+        # the database backend's thresholds (test_evaluation.py), not weaker ones
+        assert result.related_ndcg >= 0.85 and result.related_precision >= 0.85
+        assert result.support_ndcg >= 0.85 and result.support_precision >= 0.85
+        assert result.hard_filter_violations == 0 and result.requests_checked == 630
+        assert result.coverage >= 0.9 and result.exposure_spread >= 0.9
