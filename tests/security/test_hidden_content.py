@@ -1,7 +1,7 @@
 """Property test: whatever the page tree, nothing a reader may not see is reachable.
 
-Hypothesis draws magazines of one to three sections (public, or behind a password or login
-restriction) holding articles in random states: live, never published, published then
+Hypothesis draws magazines of one to three sections (public, behind a password or login
+restriction, unpublished, or expired, with their articles left live) holding articles in random states: live, never published, published then
 unpublished, live with a newer draft revision, scheduled, expired (flag set by
 ``publish_scheduled``, or only the expiry date passed), password- or login-restricted. Every
 visible article links to and picks every other article, and every article shares a topic and
@@ -42,7 +42,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 MARK = "zqhidden"
-SECTION_STATES = ("public", "public", "password", "login")
+# A section may also be unpublished or expired while the articles inside it stay live: every
+# section above an article must be visible too (``articles.visibility.visible``).
+SECTION_STATES = ("public", "public", "password", "login", "unpublished", "expired")
 ARTICLE_STATES = (
     "live",
     "draft",
@@ -82,11 +84,15 @@ def build(magazine, author, reviewer):
     """The tree for one example: ``(visible articles, hidden articles, hidden-only sections)``."""
     now = timezone.now()
     placed = []
+    closed_sections = []
     for j, (section_state, states) in enumerate(magazine):
         private = section_state != "public"
         slug = f"{MARK}-section-{j}" if private else f"section-{j}"
         section = factories.section(slug.replace("-", " ").title(), slug=slug)
-        _restrict(section, section_state)
+        if section_state in ("unpublished", "expired"):
+            closed_sections.append((section, section_state))
+        else:
+            _restrict(section, section_state)
         for i, state in enumerate(states):
             hidden = private or state not in READABLE
             slug = f"{MARK}-{j}-{i}" if hidden else f"open-{j}-{i}"
@@ -127,6 +133,14 @@ def build(magazine, author, reviewer):
             ArticlePage.objects.filter(pk=page.pk).update(expire_at=now - datetime.timedelta(hours=1))
         else:
             _restrict(page, state)
+    # Sections are closed last, with their articles live inside them.
+    for section, state in closed_sections:
+        if state == "unpublished":
+            SectionPage.objects.get(pk=section.pk).unpublish()
+        else:
+            SectionPage.objects.filter(pk=section.pk).update(
+                live=False, expired=True, expire_at=now - datetime.timedelta(hours=1)
+            )
     return placed
 
 
@@ -235,6 +249,7 @@ def _settings(settings):
 @given(magazine=magazines)
 # Every state at least once, whatever Hypothesis draws.
 @example(magazine=[("public", list(ARTICLE_STATES)), ("login", ["live"]), ("password", ["live_with_draft"])])
+@example(magazine=[("public", ["live"]), ("unpublished", ["live", "live_with_draft"]), ("expired", ["live"])])
 def test_nothing_hidden_is_reachable(client, magazine):
     cache.clear()
     try:
