@@ -1,9 +1,10 @@
 """Property test: whatever the page tree, nothing a reader may not see is reachable.
 
 Hypothesis draws magazines of one to three sections (public, behind a password or login
-restriction, unpublished, or expired, with their articles left live) holding articles in random states: live, never published, published then
-unpublished, live with a newer draft revision, scheduled, expired (flag set by
-``publish_scheduled``, or only the expiry date passed), password- or login-restricted. Every
+restriction, unpublished, or expired, with their articles left live) holding articles in random
+states: live, never published, published then unpublished, live with a newer draft revision,
+scheduled, expired (flag set by ``publish_scheduled``, or only the expiry date passed), password-
+or login-restricted. Every
 visible article links to and picks every other article, and every article shares a topic and
 authors, so a leak through a link, a pick, a related article or an expert's list would show.
 
