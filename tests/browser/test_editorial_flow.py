@@ -15,6 +15,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from articles.models import ArticlePage, ExpertReview
 from articles.roles import AUTHORS, EDITORS, setup_roles, sync_reviewers
@@ -104,12 +105,26 @@ def expect_message(page: Page, text: str) -> None:
     try:
         expect(page.locator(".messages")).to_contain_text(text)
     except AssertionError:
-        fields = page.locator(".w-field--error, .w-field__errors, .error-message")
-        details = [
-            (el.get_attribute("data-field-wrapper") or el.get_attribute("id") or "", el.inner_text()[:200])
-            for el in fields.all()
-        ]
-        raise AssertionError(f"no message {text!r}; field errors: {details}") from None
+        raise AssertionError(f"no message {text!r}; field errors: {field_errors(page)}") from None
+
+
+def field_errors(page: Page) -> list[tuple[str, str]]:
+    fields = page.locator(".w-field--error, .w-field__errors, .error-message")
+    return [
+        (el.get_attribute("data-field-wrapper") or el.get_attribute("id") or "", el.inner_text()[:200])
+        for el in fields.all()
+    ]
+
+
+def wait_for_saved(page: Page, url: re.Pattern) -> None:
+    """Waits for the admin to answer a save with ``url`` (60 s: a loaded CI machine is slow); if it
+    answers with the form again, the failure names the form's field errors."""
+    try:
+        page.wait_for_url(url, timeout=60_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"the save did not reach {url.pattern}; field errors: {field_errors(page)}"
+        ) from None
 
 
 def wait_for_editor_form(page: Page) -> None:
@@ -153,7 +168,7 @@ def write_and_submit(page: Page, team: dict, shot) -> ArticlePage:
     shot(page, "01-author-writes-article")
 
     page.locator("footer button.action-save").click()
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    wait_for_saved(page, re.compile(r"/admin/pages/\d+/edit/$"))
     expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "02-author-saved-draft")
@@ -186,7 +201,7 @@ def approve_as_expert(page: Page, team: dict, article: ArticlePage, shot) -> Non
     shot(page, "04-reviewer-approval-modal")
     modal.get_by_role("button", name="Approve as expert reviewer").click()
     # The modal's form is checked first, then the editor form is posted with the action.
-    page.wait_for_url(re.compile(r"/admin/(pages/\d+/)?$"))
+    wait_for_saved(page, re.compile(r"/admin/(pages/\d+/)?$"))
     expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "05-reviewer-approved")
@@ -205,7 +220,7 @@ def approve_as_editor(page: Page, team: dict, article: ArticlePage, shot) -> Non
     expect(approve).to_contain_text("Publish")
     shot(page, "06-editor-actions")
     approve.click()
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
+    wait_for_saved(page, re.compile(r"/admin/pages/\d+/$"))
     expect_message(page, TITLE)
     page.wait_for_load_state("networkidle")
     shot(page, "07-editor-published")
