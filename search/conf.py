@@ -26,7 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_INDEX": "wellness_search_articles",
     # Seconds. Short: a slow engine must not hold up a reader (the database answers instead).
     "SEARCH_ENGINE_TIMEOUT": 2.0,
-    # The reader's words: longer queries, or more words, are refused with a message (400).
+    # The reader's words: a longer query is refused with a message (400); past the word limit only
+    # the first words are searched.
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "SEARCH_MAX_WORDS": 32,
     # The database implementation ranks at most this many matches (counts and facets are over them).
