@@ -11,12 +11,26 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from common.links import http_url_validator
+
 RICH_FEATURES = ["bold", "italic", "link", "ul", "ol", "superscript"]
+HEADING_LEVELS = [("h2", "Heading 2"), ("h3", "Heading 3")]
+
+
+def heading_tag(level) -> str:
+    """The element a heading renders as: its level when it is one of HEADING_LEVELS, else h2. A
+    stored value that never went through the form (shell, data migration) cannot become markup."""
+    return level if level in dict(HEADING_LEVELS) else "h2"
+
+
+def http_url_block(**kwargs) -> blocks.URLBlock:
+    """A URL field that takes http(s) addresses only (Django's default also allows ftp)."""
+    return blocks.URLBlock(validators=[http_url_validator], **kwargs)
 
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=200)
-    level = blocks.ChoiceBlock(choices=[("h2", "Heading 2"), ("h3", "Heading 3")], default="h2")
+    level = blocks.ChoiceBlock(choices=HEADING_LEVELS, default="h2")
     anchor = blocks.CharBlock(
         required=False, max_length=80, help_text="Link target (#anchor). Left empty, made from the text."
     )
@@ -38,6 +52,7 @@ class HeadingBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         context["anchor"] = self.anchor_for(value)
+        context["tag"] = heading_tag(value.get("level"))
         return context
 
 
@@ -64,7 +79,7 @@ class CitationBlock(blocks.StructBlock):
     year = blocks.IntegerBlock(required=False, min_value=1800, max_value=2100)
     doi = blocks.CharBlock(required=False, max_length=200, label="DOI")
     pmid = blocks.CharBlock(required=False, max_length=20, label="PMID")
-    url = blocks.URLBlock(required=False)
+    url = http_url_block(required=False)
 
     class Meta:
         icon = "doc-full"
@@ -152,7 +167,7 @@ class SafetyNoteBlock(blocks.StructBlock):
         ),
     )
     resource_label = blocks.CharBlock(required=False, max_length=120, default="Find crisis support")
-    resource_url = blocks.URLBlock(required=False)
+    resource_url = http_url_block(required=False)
 
     class Meta:
         icon = "warning"
@@ -169,6 +184,28 @@ class CaptionedImageBlock(blocks.StructBlock):
         icon = "image"
         template = "blocks/image_block.html"
         label = "Image"
+
+
+def stored_value_errors(stream) -> list[str]:
+    """What in a body's stored data could reach markup unchecked: a heading level outside
+    HEADING_LEVELS, a citation or safety-note URL that is not http(s). The admin's form and the
+    importer refuse these already; the page's ``clean()`` calls this so that a body written from a
+    shell or a data migration is refused on save too."""
+    errors = []
+    for index, block in enumerate(stream.raw_data):
+        kind, value = block.get("type"), block.get("value") or {}
+        # A missing level is the block's default (h2); a present one must be a choice.
+        if kind == "heading" and value.get("level", "h2") not in dict(HEADING_LEVELS):
+            errors.append(f"body block {index + 1} (heading): level must be h2 or h3.")
+        for field in {"citation": ("url",), "safety_note": ("resource_url",)}.get(kind, ()):
+            try:
+                if value.get(field):
+                    http_url_validator(value[field])
+            except ValidationError:
+                errors.append(
+                    f"body block {index + 1} ({kind}): {field} must start with http:// or https://."
+                )
+    return errors
 
 
 class ArticleBodyBlock(blocks.StreamBlock):

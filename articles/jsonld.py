@@ -16,6 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from common.links import safe_link
+
 SCHEMA = "https://schema.org"
 BOARD_NAME = "Expert Board"
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -48,7 +50,7 @@ def person_jsonld(person, *, base_url: str, with_board: bool = False) -> dict:
     }
     if person.headline:
         data["jobTitle"] = person.headline
-    same_as = [url for url in (person.linkedin_url, person.website_url) if url]
+    same_as = [url for url in map(safe_link, (person.linkedin_url, person.website_url)) if url]
     if same_as:
         data["sameAs"] = same_as
     if with_board:
@@ -98,9 +100,10 @@ def citation_jsonld(value) -> dict:
 
 
 def citation_url(value) -> str:
-    """Where a reader can find the cited work: its URL, else its DOI, else its PubMed page."""
-    if value.get("url"):
-        return value["url"]
+    """Where a reader can find the cited work: its URL, else its DOI, else its PubMed page. Only an
+    http(s) URL is ever returned (a stored ``javascript:`` URL is passed over)."""
+    if safe_link(value.get("url")):
+        return safe_link(value["url"])
     if value.get("doi"):
         return f"https://doi.org/{value['doi']}"
     if value.get("pmid"):

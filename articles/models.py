@@ -12,7 +12,7 @@ import math
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -26,7 +26,7 @@ from wagtail.search import index
 
 from experts.models import Person, Topic
 
-from .blocks import ArticleBodyBlock
+from .blocks import ArticleBodyBlock, stored_value_errors
 from .text import body_plain_text
 from .visibility import visible
 
@@ -146,6 +146,12 @@ class ArticlePage(Page):
 
     class Meta:
         verbose_name = "article"
+
+    def clean(self):
+        super().clean()
+        errors = stored_value_errors(self.body)
+        if errors:
+            raise ValidationError({"body": errors})
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

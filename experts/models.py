@@ -23,6 +23,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from common.links import check_link_fields, http_url_validator
+
 from .countries import country_choices, country_flag, country_name, is_country
 from .panels import LoginLinkPanel
 
@@ -141,8 +143,8 @@ class Person(index.Indexed, ClusterableModel):
     photo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    linkedin_url = models.URLField(blank=True)
-    website_url = models.URLField(blank=True)
+    linkedin_url = models.URLField(blank=True, validators=[http_url_validator])
+    website_url = models.URLField(blank=True, validators=[http_url_validator])
     expertise = ParentalManyToManyField(Topic, blank=True, related_name="experts")
     is_author = models.BooleanField(default=False)
     is_reviewer = models.BooleanField("is expert reviewer", default=False)
@@ -220,7 +222,10 @@ class Person(index.Indexed, ClusterableModel):
     def get_absolute_url(self) -> str:
         return f"/experts/{self.slug}/"
 
+    link_fields = ("linkedin_url", "website_url")
+
     def save(self, *args, **kwargs):
+        check_link_fields(self, self.link_fields)
         # Read from the database rather than remembered at load: a deferred or stale instance must
         # not hide a change of login.
         saved = (
@@ -350,8 +355,8 @@ class Listing(index.Indexed, ClusterableModel):
         related_name="+",
         help_text="Photo or logo.",
     )
-    website_url = models.URLField(blank=True)
-    booking_url = models.URLField(blank=True)
+    website_url = models.URLField(blank=True, validators=[http_url_validator])
+    booking_url = models.URLField(blank=True, validators=[http_url_validator])
     verified = models.BooleanField(default=False)
     verified_on = models.DateField(null=True, blank=True)
     accepting_clients = models.BooleanField("accepting new clients", default=True)
@@ -439,7 +444,10 @@ class Listing(index.Indexed, ClusterableModel):
         if errors:
             raise ValidationError(errors)
 
+    link_fields = ("website_url", "booking_url")
+
     def save(self, *args, **kwargs):
+        check_link_fields(self, self.link_fields)
         if not self.slug:
             self.slug = slugify(self.name)[:160]
         super().save(*args, **kwargs)

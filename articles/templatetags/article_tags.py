@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from articles.jsonld import jsonld_script
 from articles.page_context import annotate_sections
 from articles.visibility import visible
+from common.links import safe_link
 
 register = template.Library()
 
@@ -36,7 +37,8 @@ def review_notice(status: str) -> str:
 
 @register.simple_tag
 def crisis_url(url: str = "") -> str:
-    return url or CRISIS_RESOURCES_URL
+    """The safety note's own crisis link when it is an http(s) URL, else the site's crisis page."""
+    return safe_link(url) or CRISIS_RESOURCES_URL
 
 
 @register.simple_tag(takes_context=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -105,7 +106,9 @@ def _body_for_every_payload(image, listings) -> list[dict]:
                     "year": 2020,
                     "doi": f"10.1000/{p}"[:200],
                     "pmid": "",
-                    "url": f"https://example.org/?q={p}"[:200],
+                    # Link fields take http(s) URLs only (test_stored_values.py): the payload goes
+                    # in percent-encoded, as a browser would send it.
+                    "url": f"https://example.org/?q={quote(p)}"[:200],
                 },
             ),
             (
@@ -176,7 +179,7 @@ def build_hostile_site():
                 bio=ALL if i == 0 else p,
                 offers_online=True,
                 verified=True,
-                website_url=f"https://example.org/?q={p}"[:200],
+                website_url=f"https://example.org/?q={quote(p)}"[:200],
                 latitude=52.5,
                 longitude=13.4,
             )

@@ -16,6 +16,7 @@ import logging
 
 from django.utils.text import slugify
 
+from articles.blocks import heading_tag
 from articles.jsonld import article_jsonld, citation_url
 
 from .caching import GenerationMemo
@@ -214,7 +215,7 @@ class BundleBuilder:
         if kind == "heading":
             text = clean_text(value.get("text"))
             anchor = slugify(value.get("anchor") or "") or slugify(text)[:80]
-            level = value.get("level") if value.get("level") in ("h2", "h3") else "h2"
+            level = heading_tag(value.get("level"))
             return {"type": kind, "id": block_id, "value": {"text": text, "level": level, "anchor": anchor}}
         if kind == "quote":
             return {

@@ -16,6 +16,8 @@ import nh3
 from django.utils.html import strip_tags
 from wagtail.rich_text.rewriters import FIND_A_TAG, FIND_EMBED_TAG, extract_attrs
 
+from common.links import safe_link
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -70,10 +72,7 @@ def clean_text(value) -> str:
 
 def clean_url(value) -> str | None:
     """``value`` when it is an absolute http(s) URL; anything else (``javascript:``…) gives None."""
-    value = (value or "").strip()
-    if re.match(r"^https?://[^\s<>\"']+$", value, re.IGNORECASE):
-        return value
-    return None
+    return safe_link(value) or None
 
 
 def front_end_path(url_path: str, root_paths: list[str]) -> str | None:

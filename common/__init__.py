@@ -1,0 +1,1 @@
+"""Small primitives every app may use; this package imports no other project app."""
