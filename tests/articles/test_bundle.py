@@ -36,7 +36,15 @@ BUNDLE = {
         {"slug": "trust", "name": "Trust", "synonyms": ["betrayal", "infidelity"]},
         {"slug": "abuse", "name": "Abuse", "is_sensitive": True},
     ],
-    "sections": [{"slug": "trends-signals", "title": "Trends & Signals", "review_interval_months": 6}],
+    # Import mechanics are tested with the publishing gate off; TestPublishingGate turns it on.
+    "sections": [
+        {
+            "slug": "trends-signals",
+            "title": "Trends & Signals",
+            "review_interval_months": 6,
+            "expert_review_required": False,
+        }
+    ],
     "people": [
         {
             "slug": "mara-velde",
