@@ -116,7 +116,9 @@ def record_override(article, user, reason: str, revision=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this article may be published without expert review."})
-    revision = revision or article.get_latest_revision()
+    if revision is None:
+        # From the database: an object loaded before the last save has a stale latest revision.
+        revision = type(article).objects.get(pk=article.pk).get_latest_revision()
     content = revision.as_object() if revision is not None else article
     return PublishOverride.objects.create(
         article=article,

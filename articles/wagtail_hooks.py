@@ -221,12 +221,11 @@ def hide_publish_without_review(menu_items, request, context):
     """No "Publish" in the action menu while the article's text has no review or override."""
     page = context.get("page")
     if context.get("view") == "create":
+        # A section holds only articles, and a new article has no review yet.
         parent = context.get("parent_page")
-        model = getattr(page, "specific_class", None) or type(page)
         gated = (
             parent is not None
-            and issubclass(model, ArticlePage)
-            and (SectionPage.objects.filter(pk=parent.pk, expert_review_required=True).exists())
+            and SectionPage.objects.filter(pk=parent.pk, expert_review_required=True).exists()
         )
     elif page is not None and isinstance(page.specific_deferred, ArticlePage):
         article = page.specific
