@@ -264,3 +264,33 @@ def refuse_bulk_publishing_without_review(request, action_type, objects, action_
         "publishing, and no review or override covers their text: " + ", ".join(f"“{t}”" for t in refused),
     )
     return redirect(action_class_instance.next_url)
+
+
+@hooks.register("before_copy_page")
+def refuse_publishing_copies_without_review(request, page):
+    """A copy is a new article with no review of its own: "Publish copies" of an article into a
+    section that requires review (or of such a section with its articles) is refused."""
+    if request.method != "POST" or not request.POST.get("publish_copies"):
+        return None
+    specific = page.specific_deferred
+    if isinstance(specific, ArticlePage):
+        try:
+            destination = int(request.POST.get("new_parent_page") or 0)
+        except ValueError:
+            return None
+        gated = SectionPage.objects.filter(pk=destination, expert_review_required=True).exists()
+    elif isinstance(specific, SectionPage) and request.POST.get("copy_subpages"):
+        gated = (
+            SectionPage.objects.filter(pk=page.pk, expert_review_required=True).exists()
+            and ArticlePage.objects.child_of(page).live().exists()
+        )
+    else:
+        gated = False
+    if not gated:
+        return None
+    messages.error(
+        request,
+        "Copies were not made: a copied article has no expert review of its own, and its section "
+        "requires one before publishing. Copy without “Publish copies”, then submit the copy for review.",
+    )
+    return redirect("wagtailadmin_pages:copy", page.pk)

@@ -430,3 +430,40 @@ class TestOverride:
             assert not group.permissions.filter(codename="record_publishoverride").exists()
         assert not team.editor.has_perm("articles.record_publishoverride")
         assert team.admin.has_perm("articles.record_publishoverride")
+
+
+class TestOtherAdminPaths:
+    def test_admin_api_publish_action_is_refused(self, client, team):
+        page = draft(team.gated)
+        client.force_login(team.admin)
+        response = client.post(
+            f"/admin/api/main/pages/{page.pk}/action/publish/", "{}", content_type="application/json"
+        )
+        assert response.status_code == 403
+        assert not live(page)
+        record_override(page, team.admin, "Cleared by the editor-in-chief.")
+        response = client.post(
+            f"/admin/api/main/pages/{page.pk}/action/publish/", "{}", content_type="application/json"
+        )
+        assert response.status_code == 200 and live(page)
+
+    def test_publishing_copies_into_a_section_that_requires_review_is_refused(self, client, team):
+        original = reviewed_live_article(team, "Original piece")
+        client.force_login(team.admin)
+        response = client.post(
+            reverse("wagtailadmin_pages:copy", args=(original.pk,)),
+            {
+                "new_title": "Copied piece",
+                "new_slug": "copied-piece",
+                "new_parent_page": str(team.gated.pk),
+                "publish_copies": "on",
+            },
+            follow=True,
+        )
+        assert "Copies were not made" in response.content.decode()
+        assert not ArticlePage.objects.filter(slug="copied-piece").exists()
+        client.post(
+            reverse("wagtailadmin_pages:copy", args=(original.pk,)),
+            {"new_title": "Copied piece", "new_slug": "copied-piece", "new_parent_page": str(team.gated.pk)},
+        )
+        assert not ArticlePage.objects.get(slug="copied-piece").live
