@@ -40,7 +40,8 @@ from experts.countries import is_country, is_language, language_name
 from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
 
 from .models import ArticleAuthor, ArticlePage, EditorialPick, ExpertReview, HomePage, SectionPage
-from .reviews import record_imported_review, refresh_review_state
+from .publishing import ReviewRequiredError, covering_override, covering_review, record_override
+from .reviews import content_fingerprint, record_imported_review, refresh_review_state
 
 FORMAT_NAME = "wellness-content-bundle"
 FORMAT_VERSION = 1
@@ -552,6 +553,7 @@ def export_section(obj: SectionPage) -> dict:
         "title": obj.title,
         "intro": obj.intro,
         "review_interval_months": obj.review_interval_months,
+        "expert_review_required": obj.expert_review_required,
     }
 
 
@@ -704,6 +706,9 @@ def export_article(page: ArticlePage) -> dict:
         }
         for r in page.expert_reviews.select_related("reviewer").order_by("reviewed_at", "pk")
     ]
+    override = covering_override(page, page.live_fingerprint) if page.live_fingerprint else None
+    if override is not None and covering_review(page, page.live_fingerprint) is None:
+        data["publish_without_review"] = {"reason": override.reason}
     return data
 
 
@@ -876,6 +881,7 @@ class _Importer:
             "title": item["title"],
             "intro": item.get("intro", ""),
             "review_interval_months": item.get("review_interval_months", 12),
+            "expert_review_required": item.get("expert_review_required", True),
         }
         if section is None:
             section = SectionPage(slug=item["slug"], live=False, **fields)
@@ -1033,9 +1039,25 @@ class _Importer:
         self.apply_article(page, item, with_picks=True)
         published_at = parse_moment(item["published_at"])
         changed = created or not page.live or export_article_content(page) != before
+        reviews_changed = False
         if changed:
             page.first_published_at = published_at
-            page.save_revision(clean=True).publish()
+            revision = page.save_revision(clean=True)
+            # The file's reviews (and override) vouch for the text it brings, so they are recorded
+            # before that text is published: the publishing gate looks for them.
+            reviews_changed = self.import_reviews(page, item.get("reviews"), revision=revision)
+            self.import_override(page, item, revision)
+            try:
+                revision.publish()
+            except ReviewRequiredError as e:
+                raise BundleError(
+                    [
+                        f"{format_path([*path, 'reviews'])}: section {item['section']!r} requires an "
+                        "expert review before publishing, and no review in the file covers this "
+                        "article's text (reviews already on record vouch for an earlier text); add a "
+                        "review, or publish_without_review with a reason"
+                    ]
+                ) from e
         date_changed = ArticlePage.objects.filter(pk=page.pk).values_list(
             "first_published_at", flat=True
         ).get() != (published_at)
@@ -1044,7 +1066,7 @@ class _Importer:
         date_changed = self.apply_updated_at(page, item, published_at, created) or date_changed
         page = ArticlePage.objects.get(pk=page.pk)
         self.pages[slug] = page
-        reviews_changed = self.import_reviews(page, item.get("reviews"))
+        reviews_changed = self.import_reviews(page, item.get("reviews")) or reviews_changed
         if created:
             return "created"
         return "updated" if changed or moved or reviews_changed or date_changed else "unchanged"
@@ -1070,8 +1092,22 @@ class _Importer:
         ArticlePage.objects.filter(pk=page.pk).update(last_published_at=wanted)
         return True
 
-    def import_reviews(self, page: ArticlePage, reviews: list[dict] | None) -> bool:
-        """Adds the reviews not yet on record (matched by reviewer and time); never removes one."""
+    @staticmethod
+    def import_override(page: ArticlePage, item: dict, revision) -> None:
+        """Records the file's ``publish_without_review`` for the imported text, unless a review or
+        an override already covers it. Importing is an administrator's act (shell access only)."""
+        wanted = item.get("publish_without_review")
+        if not wanted:
+            return
+        fingerprint = content_fingerprint(revision.as_object())
+        if covering_review(page, fingerprint) or covering_override(page, fingerprint):
+            return
+        record_override(page, None, wanted["reason"], revision=revision)
+
+    def import_reviews(self, page: ArticlePage, reviews: list[dict] | None, revision=None) -> bool:
+        """Adds the reviews not yet on record (matched by reviewer and time); never removes one.
+
+        With ``revision``, new reviews vouch for that revision (about to be published)."""
         changed = False
         for review in reviews or []:
             reviewer = Person.objects.get(slug=review["reviewer"])
@@ -1081,7 +1117,7 @@ class _Importer:
                 article=page, reviewer=reviewer, reviewed_at=reviewed_at
             ).first()
             if existing is None:
-                record = record_imported_review(page, reviewer, reviewed_at, summary)
+                record = record_imported_review(page, reviewer, reviewed_at, summary, revision=revision)
                 if conflict:
                     ExpertReview.objects.filter(pk=record.pk).update(conflict_of_interest=conflict)
                 changed = True

@@ -546,7 +546,14 @@ class CorpusGenerator:
             slug = slugify(title)
             section = existing.get(slug)
             if section is None:
-                section = SectionPage(title=title, slug=slug, intro=intro, review_interval_months=interval)
+                # Synthetic content that `make soak` republishes as it edits: no publishing gate.
+                section = SectionPage(
+                    title=title,
+                    slug=slug,
+                    intro=intro,
+                    review_interval_months=interval,
+                    expert_review_required=False,
+                )
                 self.home.add_child(instance=section)
                 section.save_revision().publish()
                 self.home.refresh_from_db()

@@ -63,8 +63,22 @@ class SectionPage(Page):
     review_interval_months = models.PositiveSmallIntegerField(
         default=12, help_text="How long an expert review stays current for articles in this section."
     )
+    expert_review_required = models.BooleanField(
+        "expert review required to publish",
+        default=True,
+        help_text=(
+            "When ticked, an article in this section can be published only if an expert review "
+            "covers exactly the text being published (title, standfirst and body), or an "
+            "administrator recorded an override for that text. Untick only for sections that give "
+            "no health advice."
+        ),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("review_interval_months")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("review_interval_months"),
+        FieldPanel("expert_review_required"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["articles.HomePage"]
@@ -158,6 +172,7 @@ class ArticlePage(Page):
         if update_fields is None or "body" in update_fields:
             words = len(body_plain_text(self.body).split()) + len((self.standfirst or "").split())
             self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
+        self._check_new_live_revision()
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -166,6 +181,23 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(article_page_context(self, request))
         return context
+
+    def publish(self, revision, *args, **kwargs):
+        from .publishing import ensure_publishable
+
+        ensure_publishable(self, revision)
+        return super().publish(revision, *args, **kwargs)
+
+    def _check_new_live_revision(self) -> None:
+        """Refuses a save that makes a new revision live without a review or override covering it."""
+        if not (self.pk and self.live and self.live_revision_id):
+            return
+        stored = ArticlePage.objects.filter(pk=self.pk).values_list("live_revision_id", flat=True).first()
+        if stored == self.live_revision_id:
+            return
+        from .publishing import ensure_publishable
+
+        ensure_publishable(self, self.live_revision)
 
     def with_content_json(self, content):
         obj = super().with_content_json(content)
@@ -241,6 +273,40 @@ class ExpertReview(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} reviewed “{self.article.title}” on {self.reviewed_at:%Y-%m-%d}"
+
+
+class PublishOverride(models.Model):
+    """An administrator's decision that one text of an article may be published without expert review.
+
+    Pinned, like an ``ExpertReview``, to a revision and the fingerprint of its title, standfirst
+    and body (``articles.publishing``): it covers that text only, so any later edit of the text
+    needs a review or a new override. Rows are an audit trail: nothing edits or deletes them, and
+    an override never puts "Expert-Reviewed by" on the page.
+    """
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="publish_overrides")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_fingerprint = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for an override carried in by a content bundle.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("record_publishoverride", "Can publish an article without expert review")]
+
+    def __str__(self):
+        return f"Override for “{self.article.title}” on {self.recorded_at:%Y-%m-%d}"
 
 
 class ExpertReviewTask(Task):
@@ -355,7 +421,25 @@ class EditorApprovalTask(AbstractGroupApprovalTask):
                 "You approved an earlier step of this article's review, so another editor must "
                 "approve this one."
             )
-        return None
+        return self.publish_refusal(obj, workflow_state)
+
+    def publish_refusal(self, obj, workflow_state) -> str | None:
+        """As the workflow's last step, approving publishes the latest revision: the publishing
+        gate (``articles.publishing``) is asked first, so that a skipped expert step or a text
+        edited after the review is refused before anything is recorded."""
+        from .publishing import publish_refusal
+
+        last_task = (
+            Task.objects.filter(workflow_tasks__workflow_id=workflow_state.workflow_id, active=True)
+            .order_by("-workflow_tasks__sort_order")
+            .first()
+        )
+        if last_task is None or last_task.pk != self.pk:
+            return None
+        article = obj.specific
+        if not isinstance(article, ArticlePage):
+            return None
+        return publish_refusal(article, article.get_latest_revision())
 
     def get_actions(self, obj, user):
         actions = super().get_actions(obj, user)

@@ -28,11 +28,18 @@ class ReviewError(Exception):
 
 
 def content_fingerprint(article) -> str:
-    """A hash of what a reviewer vouches for: title, standfirst and body blocks."""
+    """A hash of what a reviewer vouches for: title, standfirst and body blocks.
+
+    The body is read block by block first, so that raw stored data (an imported revision, whose
+    blocks lack their defaults) and the same content after a save hash alike.
+    """
+    body = article.body
+    if body is not None:
+        list(body)
     payload = {
         "title": article.title,
         "standfirst": article.standfirst,
-        "body": article.body.get_prep_value() if article.body is not None else [],
+        "body": body.get_prep_value() if body is not None else [],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -174,17 +181,18 @@ def record_review(task_state, user, summary: str, conflict_of_interest: str = ""
 
 
 @transaction.atomic
-def record_imported_review(article, reviewer, reviewed_at, summary: str):
-    """Records a review carried over from another system; it vouches for the current live content."""
+def record_imported_review(article, reviewer, reviewed_at, summary: str, revision=None):
+    """Records a review carried over from another system; it vouches for ``article``'s content as
+    given (the live content, or the imported ``revision`` about to be published)."""
     from .models import ArticlePage, ExpertReview
 
     review = ExpertReview.objects.create(
         article=article,
-        revision=article.live_revision,
+        revision=revision or article.live_revision,
         reviewer=reviewer,
         reviewed_at=reviewed_at,
         summary=summary,
-        content_fingerprint=content_fingerprint(article),
+        content_fingerprint=content_fingerprint(revision.as_object() if revision else article),
         source=ExpertReview.Source.IMPORTED,
     )
     newest = _newest_review(article.pk)

@@ -4,6 +4,10 @@
   filterable by status and section, for editors (users who may publish).
 - A dashboard panel shows editors what is overdue, due soon or changed since its review.
 - Authors may add articles but not sections: a section is a publishing decision.
+- The publishing gate (``articles.publishing``) in the admin: the editor's Publish is refused with
+  a message (the changes stay as a draft) and left out of the action menu while no review or
+  override covers the article's text; bulk publish refuses the whole batch; administrators record
+  overrides from the review status page (``articles.admin_overrides``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .models import ArticlePage, SectionPage
+from .admin_overrides import PublishOverrideView
+from .models import ArticlePage, PublishOverride, SectionPage
+from .publishing import OVERRIDE_PERMISSION, publish_refusal
 from .reviews import annotate_review_status
 
 STATUS_LABELS = {
@@ -73,8 +79,10 @@ class ReviewStatusView(WagtailAdminTemplateMixin, TemplateView):
         except ValueError:
             section_id = 0
         articles = list(review_status_queryset(status or None, section_id or None)[: self.paginate_by])
+        overrides = live_overrides(articles)
         for article in articles:
             article.review_status_label = STATUS_LABELS[article.review_status_db]
+            article.publish_override = overrides.get(article.pk)
         context.update(
             articles=articles,
             status=status,
@@ -82,8 +90,25 @@ class ReviewStatusView(WagtailAdminTemplateMixin, TemplateView):
             statuses=STATUS_LABELS.items(),
             sections=SectionPage.objects.order_by("title").only("id", "title"),
             limit=self.paginate_by,
+            may_record_overrides=self.request.user.has_perm(OVERRIDE_PERMISSION),
         )
         return context
+
+
+def live_overrides(articles) -> dict[int, PublishOverride]:
+    """For each article whose live text went out under an override and no review: that override."""
+    unreviewed = {
+        a.pk: a.live_fingerprint
+        for a in articles
+        if a.live_fingerprint
+        and not (a.last_review and a.last_review.content_fingerprint == a.live_fingerprint)
+    }
+    found: dict[int, PublishOverride] = {}
+    overrides = PublishOverride.objects.filter(article_id__in=unreviewed).select_related("recorded_by")
+    for override in overrides.order_by("recorded_at", "pk"):
+        if override.content_fingerprint == unreviewed[override.article_id]:
+            found[override.article_id] = override
+    return found
 
 
 class ReviewAttentionPanel(Component):
@@ -110,7 +135,14 @@ class ReviewAttentionPanel(Component):
 
 @hooks.register("register_admin_urls")
 def register_review_status_url():
-    return [path("review-status/", ReviewStatusView.as_view(), name="articles_review_status")]
+    return [
+        path("review-status/", ReviewStatusView.as_view(), name="articles_review_status"),
+        path(
+            "review-status/<int:page_id>/override/",
+            PublishOverrideView.as_view(),
+            name="articles_publish_override",
+        ),
+    ]
 
 
 class ReviewStatusMenuItem(MenuItem):
@@ -165,3 +197,100 @@ def explain_withheld_approval(request, page):
     if refusal:
         messages.warning(request, refusal)
     return None
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_without_review(request, page):
+    """The editor's Publish (create and edit views) for text no review or override covers: refused
+    with the reason, the submitted text kept as a draft. The edit view runs Wagtail's publish action
+    directly, so this is where it learns of the gate; ``ArticlePage.save`` would refuse anyway."""
+    if not isinstance(page, ArticlePage):
+        return None
+    refusal = publish_refusal(page, page.get_latest_revision())
+    if refusal is None:
+        return None
+    if page.live_revision_id is None and page.live:
+        # The create view adds the page as live before publishing it: it stays a draft.
+        ArticlePage.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+    messages.error(request, f"{refusal} Your changes were saved as a draft.")
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("construct_page_action_menu")
+def hide_publish_without_review(menu_items, request, context):
+    """No "Publish" in the action menu while the article's text has no review or override."""
+    page = context.get("page")
+    if context.get("view") == "create":
+        # A section holds only articles, and a new article has no review yet.
+        parent = context.get("parent_page")
+        gated = (
+            parent is not None
+            and SectionPage.objects.filter(pk=parent.pk, expert_review_required=True).exists()
+        )
+    elif page is not None and isinstance(page.specific_deferred, ArticlePage):
+        article = page.specific
+        gated = publish_refusal(article, article.get_latest_revision()) is not None
+    else:
+        gated = False
+    if gated:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_without_review(request, action_type, objects, action_class_instance):
+    """Bulk publish checks every article it would publish first, and refuses the whole batch."""
+    if action_type != "publish":
+        return None
+    include_descendants = False
+    form = getattr(action_class_instance, "cleaned_form", None)
+    if form is not None:
+        include_descendants = form.cleaned_data.get("include_descendants", False)
+    refused = []
+    for page in objects:
+        candidates = [page]
+        if include_descendants:
+            candidates += list(page.get_descendants().not_live().type(ArticlePage))
+        for candidate in candidates:
+            article = candidate.specific
+            if not isinstance(article, ArticlePage):
+                continue
+            if publish_refusal(article, article.get_latest_revision()):
+                refused.append(article.title)
+    if not refused:
+        return None
+    messages.error(
+        request,
+        "Nothing was published: these articles are in sections that require an expert review before "
+        "publishing, and no review or override covers their text: " + ", ".join(f"“{t}”" for t in refused),
+    )
+    return redirect(action_class_instance.next_url)
+
+
+@hooks.register("before_copy_page")
+def refuse_publishing_copies_without_review(request, page):
+    """A copy is a new article with no review of its own: "Publish copies" of an article into a
+    section that requires review (or of such a section with its articles) is refused."""
+    if request.method != "POST" or not request.POST.get("publish_copies"):
+        return None
+    specific = page.specific_deferred
+    if isinstance(specific, ArticlePage):
+        try:
+            destination = int(request.POST.get("new_parent_page") or 0)
+        except ValueError:
+            return None
+        gated = SectionPage.objects.filter(pk=destination, expert_review_required=True).exists()
+    elif isinstance(specific, SectionPage) and request.POST.get("copy_subpages"):
+        gated = (
+            SectionPage.objects.filter(pk=page.pk, expert_review_required=True).exists()
+            and ArticlePage.objects.child_of(page).live().exists()
+        )
+    else:
+        gated = False
+    if not gated:
+        return None
+    messages.error(
+        request,
+        "Copies were not made: a copied article has no expert review of its own, and its section "
+        "requires one before publishing. Copy without “Publish copies”, then submit the copy for review.",
+    )
+    return redirect("wagtailadmin_pages:copy", page.pk)

@@ -125,7 +125,8 @@ def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
             Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
     sections = {}
     for title in data["sections"]:
-        section = SectionPage(title=title, slug=slugify(title))
+        # A measuring corpus, published directly: no expert review gate (articles.publishing).
+        section = SectionPage(title=title, slug=slugify(title), expert_review_required=False)
         home.add_child(instance=section)
         section.save_revision().publish()
         sections[title] = section

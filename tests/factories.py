@@ -41,6 +41,10 @@ def home_page() -> HomePage:
 
 
 def section(title: str = "Trends & Signals", **fields) -> SectionPage:
+    """A published section. Unlike the model's default, it does not require expert review to
+    publish (most tests publish articles directly); tests of the publishing gate pass
+    ``expert_review_required=True``."""
+    fields.setdefault("expert_review_required", False)
     home = home_page()
     page = SectionPage(title=title, slug=fields.pop("slug", slugify(title) or unique("section")), **fields)
     home.add_child(instance=page)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from articles.bundle import export_bundle, import_bundle, schema_errors, validate_bundle
-from articles.models import ArticlePage, ExpertReview, HomePage, SectionPage
+from articles.models import ArticlePage, ExpertReview, HomePage, PublishOverride, SectionPage
 from experts.models import Approach, Listing, ListingType, Person, Topic
 from tests import factories
 
@@ -36,7 +36,15 @@ BUNDLE = {
         {"slug": "trust", "name": "Trust", "synonyms": ["betrayal", "infidelity"]},
         {"slug": "abuse", "name": "Abuse", "is_sensitive": True},
     ],
-    "sections": [{"slug": "trends-signals", "title": "Trends & Signals", "review_interval_months": 6}],
+    # Import mechanics are tested with the publishing gate off; TestPublishingGate turns it on.
+    "sections": [
+        {
+            "slug": "trends-signals",
+            "title": "Trends & Signals",
+            "review_interval_months": 6,
+            "expert_review_required": False,
+        }
+    ],
     "people": [
         {
             "slug": "mara-velde",
@@ -456,3 +464,58 @@ class TestIssue12Bundles:
         assert "articles[0].updated_at: an article cannot be updated before it was first published" in (
             import_errors(tmp_path, data)
         )
+
+
+class TestPublishingGate:
+    """Issue 12, finding 6: a section that requires review takes only reviewed (or overridden) text."""
+
+    def gated(self) -> dict:
+        data = bundle()
+        data["sections"][0]["expert_review_required"] = True
+        return data
+
+    def test_article_without_review_is_refused_naming_its_path(self, tmp_path):
+        message = import_errors(tmp_path, self.gated())
+        assert "articles[1].reviews: section 'trends-signals' requires an expert review" in message
+        assert not ArticlePage.objects.exists() and not ExpertReview.objects.exists()
+
+    def test_reviewed_articles_and_overrides_are_published(self):
+        data = self.gated()
+        data["articles"][1]["publish_without_review"] = {"reason": "Carried over: published before review."}
+        import_bundle(data)
+        reviewed, overridden = (
+            ArticlePage.objects.get(slug=s) for s in ("rebuilding-trust", "second-article")
+        )
+        assert reviewed.live and reviewed.review_status == "reviewed"
+        assert overridden.live and overridden.last_review is None
+        override = PublishOverride.objects.get()
+        assert (override.article, override.recorded_by, override.reason) == (
+            overridden,
+            None,
+            "Carried over: published before review.",
+        )
+        assert override.revision_id == overridden.live_revision_id
+        assert SectionPage.objects.get(slug="trends-signals").expert_review_required
+
+    def test_setting_and_override_round_trip_and_reimport_changes_nothing(self):
+        data = self.gated()
+        data["articles"][1]["publish_without_review"] = {"reason": "Published before review."}
+        import_bundle(data)
+        exported = export_bundle()
+        assert exported["sections"][0]["expert_review_required"] is True
+        second = next(a for a in exported["articles"] if a["slug"] == "second-article")
+        assert second["publish_without_review"] == {"reason": "Published before review."}
+        first = next(a for a in exported["articles"] if a["slug"] == "rebuilding-trust")
+        assert "publish_without_review" not in first
+        result = import_bundle(exported)
+        assert all(c["created"] == 0 and c["updated"] == 0 for c in result.counts.values())
+        assert PublishOverride.objects.count() == 1
+
+    def test_changed_text_with_only_the_old_review_is_refused(self, tmp_path):
+        data = self.gated()
+        data["articles"][1]["publish_without_review"] = {"reason": "Published before review."}
+        import_bundle(data)
+        data["articles"][0]["title"] = "Rebuilding trust, rewritten"
+        message = import_errors(tmp_path, data)
+        assert "articles[0].reviews: section 'trends-signals' requires an expert review" in message
+        assert ArticlePage.objects.get(slug="rebuilding-trust").title == "Rebuilding trust"

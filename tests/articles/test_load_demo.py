@@ -17,7 +17,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
 from articles.bundle import schema_errors
-from articles.models import ArticlePage, ExpertReview, SectionPage
+from articles.models import ArticlePage, ExpertReview, PublishOverride, SectionPage
 from experts.models import Listing, ListingType, Person, Topic
 
 DEMO = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
@@ -194,6 +194,12 @@ class TestLoadDemo:
         assert flagship.last_review.summary
         statuses = [a.review_status for a in articles.select_related("last_review")]
         assert statuses.count("not_reviewed") == 2
+        # The demo's sections require review; its two unreviewed articles went out under an
+        # override the bundle carries (issue 12, finding 6), and the byline stays off them.
+        assert not SectionPage.objects.filter(expert_review_required=False).exists()
+        overridden = {o.article.slug for o in PublishOverride.objects.select_related("article")}
+        assert overridden == {"therapy-apps-under-the-microscope", "breathwork-hype-and-evidence"}
+        assert all(o.recorded_by is None and o.reason for o in PublishOverride.objects.all())
         assert "review_overdue" in statuses
         assert "changed_since_review" not in statuses
         assert Person.objects.filter(is_reviewer=True, is_board_member=True).count() >= 3

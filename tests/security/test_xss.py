@@ -381,7 +381,9 @@ def _bundle() -> dict:
             {"slug": f"imported-topic-{i}", "name": _unique(p.replace(",", " "), i, 100), "description": p}
             for i, p in enumerate(PAYLOADS)
         ],
-        "sections": [{"slug": "imported", "title": "Imported", "intro": ALL}],
+        "sections": [
+            {"slug": "imported", "title": "Imported", "intro": ALL, "expert_review_required": False}
+        ],
         "people": people,
         "listings": listings,
         "articles": articles,
