@@ -17,7 +17,7 @@ from rest_framework import serializers
 from articles.serializers import ArticleCardSerializer
 from experts.serializers import SupportCardSerializer
 from website.api.bundle import reader_context_dict
-from website.api.caching import GenerationMemo
+from website.freshness import GenerationMemo
 from website.api.cards import (
     card_ready,
     live_articles,

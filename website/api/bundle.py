@@ -17,8 +17,8 @@ import logging
 from django.utils.text import slugify
 
 from articles.jsonld import article_jsonld, citation_url
+from website.freshness import GenerationMemo
 
-from .caching import GenerationMemo
 from .cards import (
     ArticleCards,
     card_ready,
