@@ -7,3 +7,8 @@ class ApiConfig(AppConfig):
     name = "website.api"
     label = "wellness_api"
     verbose_name = "Headless API"
+
+    def ready(self):
+        from .cdn import connect_receivers
+
+        connect_receivers()
