@@ -37,6 +37,7 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The browser suite (docs/testing.md) uses Debian's Chromium; without it those tests are skipped
 # and `make test` says so. `make browser-deps` (as root) installs everything they need.

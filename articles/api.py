@@ -17,14 +17,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from experts.models import Topic
 from website.api.bundle import build_bundle
-from website.api.caching import (
-    GenerationMemo,
-    as_datetime,
-    generation_queryset,
-    hidden_section_paths,
-    latest,
-    restricted_paths,
-)
+from website.api.caching import latest
 from website.api.cards import (
     card_rows_queryset,
     rendered_article_cards,
@@ -43,6 +36,8 @@ from website.api.params import (
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
+from website.freshness import GenerationMemo, generation_queryset, hidden_section_paths, restricted_paths
+from website.freshness.generation import as_datetime
 from website.public_url import public_root
 
 from .filters import ARTICLE_PARAMS, filter_articles
@@ -126,9 +121,9 @@ _validator_row_memo = GenerationMemo(max_entries=20000)
 
 def remembered_validator_rows(slug: str) -> list[dict]:
     """``validator_rows``, answered from process memory while this process's generation listener
-    holds the committed token (``website.api.generation_watch``): a row changes only with content,
+    holds the committed token (``website.freshness.watch``): a row changes only with content,
     and every content change renews the token. Copies, since callers edit them."""
-    from website.api.generation_watch import watcher
+    from website.freshness.watch import watcher
 
     known = watcher.known()
     if known is None:

@@ -38,6 +38,7 @@ from wagtail.images import get_image_model
 
 from experts.countries import is_country, is_language, language_name
 from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
+from website.freshness import content_changed
 
 from .models import ArticleAuthor, ArticlePage, EditorialPick, ExpertReview, HomePage, SectionPage
 from .publishing import ReviewRequiredError, covering_override, covering_review, record_override
@@ -1063,6 +1064,7 @@ class _Importer:
         ).get() != (published_at)
         if date_changed:
             ArticlePage.objects.filter(pk=page.pk).update(first_published_at=published_at)
+            content_changed()
         date_changed = self.apply_updated_at(page, item, published_at, created) or date_changed
         page = ArticlePage.objects.get(pk=page.pk)
         self.pages[slug] = page
@@ -1090,6 +1092,7 @@ class _Importer:
         if current == wanted:
             return False
         ArticlePage.objects.filter(pk=page.pk).update(last_published_at=wanted)
+        content_changed()
         return True
 
     @staticmethod
@@ -1127,7 +1130,7 @@ class _Importer:
                 )
                 changed = True
         if changed:
-            refresh_review_state(page)
+            refresh_review_state(page)  # declares the change (``content_changed``)
         return changed
 
     def raw_body(self, blocks: list[dict]) -> list[dict]:

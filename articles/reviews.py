@@ -19,6 +19,8 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from website.freshness import content_changed
+
 REVIEW_DUE_WARNING_DAYS = 30
 STATUSES = ("reviewed", "changed_since_review", "review_due", "review_overdue", "not_reviewed")
 
@@ -206,7 +208,8 @@ def refresh_review_state(article) -> None:
 
     Called after every publish (and after every new review). The byline follows the newest review
     of exactly the live content; when the live content was never reviewed, the previous review
-    stays and the status shows ``changed_since_review``. A queryset update: no revision, no signal.
+    stays and the status shows ``changed_since_review``. A queryset update (no revision, no
+    signal), so it declares the change itself: bylines and review badges show these fields.
     """
     from .models import ArticlePage
 
@@ -219,6 +222,7 @@ def refresh_review_state(article) -> None:
     ArticlePage.objects.filter(pk=article.pk).update(
         last_review=review, live_fingerprint=fingerprint, review_due_at=due
     )
+    content_changed()
     article.last_review, article.live_fingerprint, article.review_due_at = review, fingerprint, due
 
 
@@ -235,4 +239,6 @@ def refresh_section_due_dates(section) -> int:
         if due != article.review_due_at:
             ArticlePage.objects.filter(pk=article.pk).update(review_due_at=due)
             changed += 1
+    if changed:
+        content_changed()
     return changed

@@ -29,6 +29,8 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from website.freshness import content_changed
+
 AUTHORS = "Authors"
 REVIEWERS = "Expert reviewers"
 EDITORS = "Editors"
@@ -133,6 +135,7 @@ def ensure_home_page():
     if placeholder_id is not None:
         # Free the slug first; the site is re-pointed just below.
         Page.objects.filter(pk=placeholder_id).update(slug=f"wagtail-welcome-{placeholder_id}")
+        content_changed()
     home = root.add_child(instance=HomePage(title="Home", slug=slug))
     home.save_revision().publish()
     if site:

@@ -8,7 +8,8 @@ from django.utils.html import strip_tags
 _TEXT_KEYS = ("text", "question", "answer", "caption", "title")
 
 
-def _walk(value) -> list[str]:
+def block_words(value) -> list[str]:
+    """The words a reader reads in one block value (rich text, text, FAQ items, captions…)."""
     if value is None:
         return []
     if hasattr(value, "source"):  # RichText
@@ -19,12 +20,12 @@ def _walk(value) -> list[str]:
         out = []
         for key, item in value.items():
             if key in _TEXT_KEYS or key == "items":
-                out += _walk(item)
+                out += block_words(item)
         return out
     if isinstance(value, list | tuple) or hasattr(value, "__iter__"):
         out = []
         for item in value:
-            out += _walk(item)
+            out += block_words(item)
         return out
     return []
 
@@ -35,5 +36,5 @@ def body_plain_text(body, skip: tuple[str, ...] = ("citation", "find_support")) 
     for block in body or []:
         if block.block_type in skip:
             continue
-        parts += _walk(block.value)
+        parts += block_words(block.value)
     return " ".join(p.strip() for p in parts if p and p.strip())

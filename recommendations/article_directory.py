@@ -8,7 +8,7 @@ their cards. ``article_rows`` reads the same facts as plain rows in three querie
 ranks without a query. Only the articles chosen become ``ArticlePage`` objects (``page_stub``),
 without a query, loaded as ``.only("id", "slug", "title", …)`` would load them.
 
-Freshness: a directory is kept per content generation (``website.api.caching.GenerationMemo``),
+Freshness: a directory is kept per content generation (``website.freshness.GenerationMemo``),
 whose key also moves with the next page expiry and the date (review statuses move with time, with
 the same day granularity as cards and list ETags). Every publish, unpublish, view restriction,
 review and recommendation index update renews the token. Above
@@ -21,7 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from website.api.caching import GenerationMemo
+from website.freshness import GenerationMemo
 
 from .conf import reco_setting
 from .profiles import ArticleFacts

@@ -12,7 +12,7 @@ the relevance rule to each candidate, as it does for the database's and Elastics
 Ranking orders candidates totally (score, then a rotation hash unique per listing), so any superset
 gives the same answer; ``tests/recommendations/test_directory.py`` checks that against the SQL path.
 
-Freshness comes from the content generation (``website.api.caching``): a directory is only used for
+Freshness comes from the content generation (``website.freshness``): a directory is only used for
 the token it was built under, and every listing save, delete or relation change renews the token.
 Above ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` listings the backend asks the database per request
 instead (and such a directory wants the Elasticsearch backend anyway).

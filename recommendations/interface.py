@@ -96,7 +96,7 @@ def find_support(
 
     ``listing_type``: a ``ListingType`` (or its pk) to restrict to; ``include_products`` lets
     product brands in (never by default). ``generation``: the content generation token, when the
-    caller has already read it (``website.api.caching.content_generation``); saves a query.
+    caller has already read it (``website.freshness.content_generation``); saves a query.
     """
     name, result = _call(
         "find_support",

@@ -13,6 +13,8 @@ import logging
 
 from django_tasks import task
 
+from website.freshness import content_changed
+
 from .backends import get_backend
 from .breaker import breaker
 from .conf import reco_setting
@@ -64,10 +66,8 @@ def _run(method: str, app_label: str, model_name: str, pk: int) -> dict[str, str
 
 def suggestions_changed() -> None:
     """Renews the content generation: API responses and memos embed suggestions from the index."""
-    from website.api.caching import bump_content_generation
-
     try:
-        bump_content_generation()
+        content_changed()
     except Exception:  # the index is updated; a stale cached response ages out (logged)
         logger.exception("recommendations: could not renew the content generation")
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.html import strip_tags
 
+from articles.text import block_words
+
 WORD_RE = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 STOP_WORDS = frozenset(
@@ -85,9 +87,7 @@ def tokens(text: str) -> list[str]:
 
 
 def _block_text(value) -> str:
-    from articles.text import _walk
-
-    return " ".join(_walk(value))
+    return " ".join(block_words(value))
 
 
 def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str] = ()) -> dict[str, float]:

@@ -4,6 +4,9 @@ Article tasks take ``(app_label, model_name, pk)``, like the recommendations' ta
 has an index of its own to keep (Wagtail keeps the database one). A failure is logged and counted by
 the search breaker, never raised into the request that enqueued the task (with the immediate task
 backend, that is an editor's publish); ``rebuild_search`` repairs whatever a failed task left.
+
+Each run declares the change (``content_changed``): it runs after the writer's commit, and search
+responses cached in between would otherwise keep the results of the index as it was.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import logging
 
 from django_tasks import task
+
+from website.freshness import content_changed
 
 from .backends import get_backend
 from .conf import search_setting
@@ -29,8 +34,17 @@ def _run(method: str, *args) -> str:
         breaker.record_failure(e)
         logger.exception("search: %s%r failed", method, args)
         return f"failed: {e!r}"
+    finally:
+        _declare_change()
     breaker.record_success()
     return outcome
+
+
+def _declare_change() -> None:
+    try:
+        content_changed()
+    except Exception:  # the index is updated; cached search responses age out (logged)
+        logger.exception("search: could not renew the content generation")
 
 
 @task()

@@ -13,8 +13,8 @@ import re
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from website.api.caching import content_generation
 from website.api.cards import rendered_article_cards
+from website.freshness import content_generation
 
 from .conf import search_setting
 from .interface import search_articles

@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config, items):
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache
 
-    from website.api.caching import clear_process_memos
+    from website.freshness import clear_process_memos
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()

@@ -54,7 +54,7 @@ DEFAULTS: dict[str, Any] = {
     # Per process, in front of the shared cache: the most recently served bodies up to this size.
     "API_LOCAL_RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,
     # PostgreSQL only: each process LISTENs for content generation changes on one extra connection
-    # instead of reading the generation on every request (website/api/generation_watch.py).
+    # instead of reading the generation on every request (website/freshness/watch.py).
     "API_GENERATION_LISTENER": False,
     # Failed admin sign-ins (website.login_throttle): failures allowed per username and per client
     # address within the window (seconds) before sign-in answers 429; None switches a counter off.

@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
-from website.api.caching import GenerationMemo, content_generation
+from website.freshness import GenerationMemo, content_generation
 
 from ..article_directory import article_directory
 from ..conf import reco_setting

@@ -28,6 +28,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from articles.text import block_words
+
 from .. import queries
 from ..conf import reco_setting
 from ..documents import index_body
@@ -112,14 +114,12 @@ class DocumentBuilder:
 
     @staticmethod
     def _split_body(body) -> tuple[str, str]:
-        from articles.text import _walk
-
         main, low = [], []
         for block in body or []:
             weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
             if weight <= 0:
                 continue
-            (main if weight >= 1 else low).append(" ".join(_walk(block.value)))
+            (main if weight >= 1 else low).append(" ".join(block_words(block.value)))
         return " ".join(main), " ".join(low)
 
     def listing_documents(self, listing_ids: list[int] | None = None) -> dict[int, dict]:

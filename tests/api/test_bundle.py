@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from recommendations import interface
 from tests import factories
 from tests.api.conftest import rich_body
-from website.api.caching import clear_process_memos
 from website.api.cards import clear_card_memo
+from website.freshness import clear_process_memos
 
 pytestmark = pytest.mark.django_db
 
@@ -334,7 +334,7 @@ def no_response_cache(settings):
 @pytest.mark.usefixtures("no_response_cache")
 class TestSuggestionMemo:
     def test_related_is_asked_once_per_article_and_generation(self, api, site_content, stub_engine):
-        from website.api.caching import bump_content_generation
+        from website.freshness import content_changed
 
         page = make_article(site_content, 1, slug="main-article")
         calls = stub_engine["calls"]["related"]
@@ -342,7 +342,7 @@ class TestSuggestionMemo:
         for country in ("DE", "FR", "IT"):  # three reader contexts: three bundles built
             assert api(f"/api/v1/articles/main-article/?country={country}").status_code == 200
         assert calls == [page.pk]
-        bump_content_generation()
+        content_changed()
         api("/api/v1/articles/main-article/?country=DE")
         assert calls == [page.pk, page.pk]
 

@@ -13,8 +13,8 @@ from wagtail.models import PageViewRestriction
 from articles.models import ArticlePage
 from tests import factories
 from tests.api.conftest import make_image
-from website.api.caching import bump_content_generation, clear_process_memos, content_generation
 from website.api.cards import card_directory, clear_card_memo, rendered_article_cards
+from website.freshness import clear_process_memos, content_changed, content_generation
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def articles(site_content):
     ArticlePage.objects.filter(pk=hidden[0].pk).update(expire_at=timezone.now() - datetime.timedelta(hours=1))
     PageViewRestriction.objects.create(page=hidden[1], restriction_type="password", password="x")
     ArticlePage.objects.filter(pk=hidden[2].pk).update(live=False)
-    bump_content_generation()
+    content_changed()
     return {"shown": shown, "hidden": hidden}
 
 

@@ -12,13 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from website.api.caching import (
-    bump_content_generation,
-    clear_process_memos,
-    content_generation,
-    read_generation,
-)
-from website.api.generation_watch import CHANNEL, enabled, watcher
+from website.freshness import clear_process_memos, content_changed, content_generation
+from website.freshness.generation import read_generation
+from website.freshness.watch import CHANNEL, enabled, watcher
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,7 +37,7 @@ def eventually(condition, seconds: float = 10.0):
 @pytest.fixture
 def listener(settings):
     settings.WELLNESS = {**settings.WELLNESS, "API_GENERATION_LISTENER": True}
-    bump_content_generation()  # the row exists, committed
+    content_changed()  # the row exists, committed
     clear_process_memos()
     eventually(watcher.known)
     yield watcher
@@ -75,7 +71,7 @@ def test_a_commit_by_another_process_reaches_it(listener):
 @on_postgresql
 def test_this_process_sees_its_own_commit_at_once(listener):
     before = listener.known()[0]
-    bump_content_generation()
+    content_changed()
     assert listener.known()[0] == read_generation()[0] != before
 
 
@@ -85,9 +81,9 @@ def test_a_rolled_back_change_is_never_announced(listener):
 
     before = listener.known()[0]
     with pytest.raises(RuntimeError), transaction.atomic():
-        bump_content_generation()
+        content_changed()
         raise RuntimeError("rolled back")
-    bump_content_generation()  # a later commit: its notification comes after any earlier one
+    content_changed()  # a later commit: its notification comes after any earlier one
     after = read_generation()[0]
     assert eventually(lambda: (listener.known() or ("",))[0] == after) and after != before
 
@@ -126,5 +122,5 @@ def test_while_the_listener_is_down_the_database_is_read(listener):
         assert content_generation() == read_generation()
     assert len(queries) == 2
     eventually(lambda: listener._conn is not old and listener._conn is not None and listener.known())
-    bump_content_generation()
+    content_changed()
     assert listener.known() == read_generation()

@@ -13,7 +13,7 @@ from wagtail.models import PageViewRestriction
 from articles.models import ArticlePage
 from experts.models import Listing
 from tests import factories
-from website.api.caching import bump_content_generation
+from website.freshness import content_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,7 @@ class TestResponseCache:
 
         monkeypatch.setattr(cache, "get", no_shared_cache)
         assert api(self.URL).content == first.content
-        bump_content_generation()  # a change: the local entry is never addressed again
+        content_changed()  # a change: the local entry is never addressed again
         monkeypatch.undo()
         assert api(self.URL)["ETag"] != first["ETag"]
 
@@ -268,7 +268,7 @@ class TestResponseCache:
         """Another worker (its own local-memory cache) renews the token only in the database."""
         before = api(self.URL)
         Listing.objects.filter(pk=site_content["listing"].pk).update(summary="Changed elsewhere.")
-        bump_content_generation()  # what a signal-less writer must do (website.api.caching)
+        content_changed()  # what a signal-less writer must do (website.freshness)
         cards = [b for b in self.changed(api, before)["body"] if b["type"] == "find_support"][0]["value"]
         assert cards["cards"][0]["listing"]["summary"] == "Changed elsewhere."
 
@@ -291,7 +291,7 @@ class TestResponseCache:
         ArticlePage.objects.filter(pk=article_with_listing.pk).update(
             expire_at=timezone.now() + timedelta(hours=1)
         )
-        bump_content_generation()
+        content_changed()
         assert api(self.URL).status_code == 200
         later = timezone.now() + timedelta(hours=2)
         monkeypatch.setattr(timezone, "now", lambda: later)

@@ -34,7 +34,7 @@ def no_response_cache(settings):
 
 def count_queries(api, url: str, *, cold: bool = False) -> int:
     """Queries of the second request for ``url``; ``cold``: with this process's memos emptied first."""
-    from website.api.caching import clear_process_memos
+    from website.freshness import clear_process_memos
 
     assert api(url).status_code == 200
     if cold:

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from wagtail.api import APIField
 
-from articles.corpus import CorpusSpec, generate_corpus
 from articles.models import ArticleAuthor, ArticlePage, EditorialPick
 from bench.baselines import ARTICLE_API_FIELDS
+from bench.corpus import CorpusSpec, generate_corpus
 from bench.measure import build_plan
 
 pytestmark = pytest.mark.django_db

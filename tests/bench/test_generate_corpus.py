@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.conf import settings
+from django.core.management import CommandError, call_command, get_commands
 from django.db import transaction
 from wagtail.models import Page
 
-from articles.corpus import CorpusError, CorpusSpec, generate_corpus
 from articles.models import ArticlePage, ExpertReview, SectionPage
 from articles.reviews import content_fingerprint
+from bench.corpus import CorpusError, CorpusSpec, generate_corpus
+from bench.management.commands.generate_corpus import Command as GenerateCorpus
 from experts.models import Listing, ListingType, Person
+from website.freshness import content_generation
+from website.settings import bench as bench_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +167,7 @@ class TestCorpusShape:
 class TestBadInput:
     def test_negative_articles_is_a_clear_error_and_writes_nothing(self):
         with pytest.raises(CommandError, match="--articles"):
-            call_command("generate_corpus", "--articles", "-1", "--listings", "1")
+            call_command(GenerateCorpus(), "--articles", "-1", "--listings", "1")
         assert not ArticlePage.objects.exists() and not Listing.objects.exists()
 
     def test_batch_size_out_of_range(self):
@@ -172,10 +176,24 @@ class TestBadInput:
 
     def test_bad_anchor_date(self):
         with pytest.raises(CommandError, match="--anchor-date"):
-            call_command("generate_corpus", "--anchor-date", "June")
+            call_command(GenerateCorpus(), "--anchor-date", "June")
 
     def test_command_reports_what_it_made(self, capsys):
-        call_command("generate_corpus", "--articles", "3", "--listings", "2", "--seed", "5")
+        call_command(GenerateCorpus(), "--articles", "3", "--listings", "2", "--seed", "5")
         out = capsys.readouterr()
         assert "Generated 3 articles" in out.out
         assert "articles" in out.err  # the progress bar
+
+
+class TestPlace:
+    def test_the_command_is_not_in_the_production_apps(self):
+        # Only settings that install the ``bench`` app (bench, reliability) have it; the test
+        # settings install what production does, so the command is called by its class above.
+        assert "generate_corpus" not in get_commands()
+        assert "bench" not in settings.INSTALLED_APPS
+        assert "bench" in bench_settings.INSTALLED_APPS
+
+    def test_generating_renews_the_content_generation(self):
+        before = content_generation()[0]
+        generate_corpus(CorpusSpec(seed=6, articles=2, listings=1, anchor=ANCHOR))
+        assert content_generation()[0] != before

@@ -14,7 +14,7 @@ from recommendations.backends import get_backend
 from recommendations.interface import related_articles
 from tests import factories
 from tests.recommendations.conftest import paragraph_body
-from website.api.caching import bump_content_generation, clear_process_memos, content_generation
+from website.freshness import clear_process_memos, content_changed, content_generation
 
 
 def described(related):
@@ -44,7 +44,7 @@ def magazine(catalogue):
     ArticlePage.objects.filter(pk=hidden[0].pk).update(expire_at=timezone.now() - datetime.timedelta(hours=1))
     PageViewRestriction.objects.create(page=hidden[1], restriction_type="password", password="x")
     ArticlePage.objects.filter(pk=hidden[2].pk).update(live=False)
-    bump_content_generation()
+    content_changed()
     return {**catalogue, "hidden": hidden}
 
 

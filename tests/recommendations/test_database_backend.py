@@ -24,7 +24,7 @@ def slugs(items):
 def query_counts(request, settings, directory_setting: str) -> tuple[int, int, int]:
     """Queries of ``request()``: the first of a generation, the next one, and the next one with the
     directory that ``directory_setting`` bounds turned off."""
-    from website.api.caching import clear_process_memos
+    from website.freshness import clear_process_memos
 
     def count():
         with CaptureQueriesContext(connection) as ctx:

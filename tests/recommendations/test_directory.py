@@ -13,7 +13,7 @@ from recommendations.interface import ReaderContext, find_support
 from recommendations.scoring import ListingView, hard_filter_violation, in_step, plan_support, widening_steps
 from tests.recommendations.conftest import make_listing
 from tests.recommendations.test_properties import listing_views, queries
-from website.api.caching import clear_process_memos
+from website.freshness import clear_process_memos
 
 TYPE_NAMES = {1: "Couples therapist", 2: "Psychologist", 3: "Crisis line", 4: "Brand"}
 # A listing type's name belongs to its id, as in the database.

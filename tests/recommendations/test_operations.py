@@ -67,7 +67,7 @@ def test_rebuild_command(catalogue):
 
 
 def generation():
-    from website.api.caching import content_generation
+    from website.freshness import content_generation
 
     return content_generation()[0]
 

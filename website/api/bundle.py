@@ -18,8 +18,8 @@ from django.utils.text import slugify
 
 from articles.blocks import heading_tag
 from articles.jsonld import article_jsonld, citation_url
+from website.freshness import GenerationMemo
 
-from .caching import GenerationMemo
 from .cards import (
     ArticleCards,
     card_ready,

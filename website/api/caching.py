@@ -5,12 +5,11 @@ so that ``If-None-Match`` is answered with a 304 before any serialisation, and s
 already rendered for the same seed is served from the cache. The seed combines:
 
 - the rows the response is about (e.g. the article's live revision and review, read per request);
-- the *content generation* (``website.api.models.ContentGeneration``): a token in one database row
-  that the receivers in ``website.api.apps`` renew on every save or delete of content (pages,
-  articles, reviews, listings, people, topics, images…) and on every publish and unpublish. It is a
-  primary-key read, the same for every process, and renewed inside the writer's transaction, so it
-  changes exactly when the change becomes visible. Writes that send no signals (queryset
-  ``update()``, ``bulk_create``, raw SQL) must call ``bump_content_generation()`` themselves;
+- the *content generation* (``website.freshness``): a token in one database row that every write
+  of content shown to readers renews (``content_changed``, called by the receivers of the models
+  each app declares as shown, and by every writer that sends no signal). It is a primary-key read,
+  the same for every process, and renewed inside the writer's transaction, so it changes exactly
+  when the change becomes visible;
 - the next moment a live page expires (``next_expiry``), because expiry sends no signal until
   ``publish_scheduled`` runs;
 - the query string and the reader's context, so different variants get different tags.
@@ -26,194 +25,14 @@ import hashlib
 from collections import OrderedDict
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Min, Q
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 
 from website.conf import wellness_settings
+from website.freshness import register_process_memo
 
 # Bump when the representation changes shape, so clients do not keep responses of the old shape.
 REPRESENTATION_VERSION = 2
-GENERATION_PK = 1
 BODY_KEY = "wellness:api:body:"
-
-
-def generation_queryset():
-    """The generation row as a queryset, for annotating it onto a view's own validator query."""
-    from .models import ContentGeneration
-
-    return ContentGeneration.objects.filter(pk=GENERATION_PK)
-
-
-def content_generation() -> tuple[str, datetime.datetime]:
-    """``(token, changed_at)`` of the content generation: one primary-key read, or none on
-    PostgreSQL while this process's listener holds the committed token (``generation_watch``)."""
-    from .generation_watch import watcher
-
-    return watcher.known() or read_generation()
-
-
-def generation_table() -> str:
-    from .models import ContentGeneration
-
-    return connection.ops.quote_name(ContentGeneration._meta.db_table)
-
-
-def read_generation() -> tuple[str, datetime.datetime]:
-    """``(token, changed_at)`` read from the database."""
-    from .models import ContentGeneration
-
-    table = generation_table()
-    with connection.cursor() as cursor:  # a raw primary-key read: the ORM would cost more than the query
-        cursor.execute(f"SELECT token, changed_at FROM {table} WHERE id = %s", [GENERATION_PK])
-        row = cursor.fetchone()
-    if row is not None:
-        row = (row[0], as_datetime(row[1]))
-    else:  # a flushed database (tests) has no row until the first read or change
-        created, _ = ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
-        row = (created.token, created.changed_at)
-    return row
-
-
-def as_datetime(value) -> datetime.datetime | None:
-    """A timestamp column read through a raw cursor (SQLite gives text) as an aware datetime."""
-    moment = value if value is None or isinstance(value, datetime.datetime) else parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.UTC)
-    return moment
-
-
-def bump_content_generation(**kwargs) -> None:
-    """Renews the generation token: anything that can appear in a response has changed.
-
-    Also the signal receiver. The update takes the row's lock until the writer's transaction ends,
-    so concurrent content writers serialise on it (editorial write rates make that harmless).
-    """
-    from .generation_watch import CHANNEL, watcher
-    from .models import ContentGeneration, new_token
-
-    if not generation_queryset().update(token=new_token(), changed_at=timezone.now()):
-        ContentGeneration.objects.get_or_create(pk=GENERATION_PK)
-    if connection.vendor == "postgresql":
-        # Delivered at commit (never for a rolled-back change) to every process's listener.
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {CHANNEL}")
-        # This process does not wait for its own notification: an editor sees their change at once.
-        transaction.on_commit(watcher.refresh)
-
-
-def next_expiry(token: str) -> datetime.datetime | None:
-    """The earliest ``expire_at`` still ahead among live pages, recomputed once it has passed.
-
-    Kept in process memory per generation token (any change to a page's expiry renews the token);
-    a process that finds the moment passed recomputes it, which changes every tag that includes it.
-    """
-    from wagtail.models import Page
-
-    now = timezone.now()
-    cached = _memo("expiry", token)
-    if cached is not None and (cached[0] is None or cached[0] > now):
-        return cached[0]
-    moment = Page.objects.filter(live=True, expire_at__gt=now).aggregate(m=Min("expire_at"))["m"]
-    _remember("expiry", token, (moment,))
-    return moment
-
-
-# Per-process memo of values derived from one generation: only the current token's are kept.
-_derived: dict[str, tuple[str, object]] = {}
-
-
-def _memo(kind: str, token: str):
-    found = _derived.get(kind)
-    return found[1] if found is not None and found[0] == token else None
-
-
-def _remember(kind: str, token: str, value) -> None:
-    _derived[kind] = (token, value)
-
-
-class GenerationMemo:
-    """A per-process dict of values derived from published content, valid for one *key*.
-
-    The key is the content generation token (renewed by every content change, publish, unpublish,
-    view restriction and recommendation index update), the next page expiry, the date (review
-    statuses move with time; lists and their ETags have the same day granularity) and any
-    ``extra`` the values depend on. Asking with another key empties the memo, so nothing derived
-    from an older generation is ever served. The token is read from the database, so each process's
-    memo is as current as a shared cache would be, without a round trip.
-    """
-
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
-        self.key = None
-        self.values: dict = {}
-        _memos.append(self)
-
-    def current(self, token: str | None, *extra) -> dict:
-        """The memo's dict for this key; a throwaway dict when ``token`` is None (previews)."""
-        if token is None:
-            return {}
-        key = (token, next_expiry(token), timezone.localdate(), *extra)
-        if key != self.key:
-            self.clear()
-            self.key = key
-        if len(self.values) >= self.max_entries:
-            self.values.clear()
-        return self.values
-
-    def clear(self) -> None:
-        self.key, self.values = None, {}
-
-
-_memos: list[GenerationMemo] = []
-
-
-def clear_process_memos() -> None:
-    """Forgets every per-process memo of derived values (tests; the token keeps them correct)."""
-    _derived.clear()
-    local_bodies.clear()
-    for memo in _memos:
-        memo.clear()
-
-
-def restricted_paths(token: str) -> tuple[str, ...]:
-    """Tree paths of pages with a view restriction (their subtrees are hidden), per generation.
-
-    Saving or deleting a restriction renews the token, so the tuple is never out of date; it lets a
-    validator check visibility in Python instead of compiling ``visible()``'s subquery per request.
-    Kept in process memory per token (the token comes from the database, so this is as correct as
-    a shared cache and costs no round trip).
-    """
-    from wagtail.models import PageViewRestriction
-
-    paths = _memo("restricted", token)
-    if paths is None:
-        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
-        _remember("restricted", token, paths)
-    return paths
-
-
-def hidden_section_paths(token: str) -> tuple[str, ...]:
-    """Tree paths of pages with children that readers cannot see (unpublished, or past their
-    expiry date): everything below them is hidden too, as ``visible()`` says.
-
-    Kept per generation token and the next expiry moment, so a section expiring by the clock is
-    picked up when its moment passes.
-    """
-    from wagtail.models import Page
-
-    key = f"{token}:{next_expiry(token)}"
-    paths = _memo("hidden-sections", key)
-    if paths is None:
-        paths = tuple(
-            Page.objects.filter(depth__gt=1, numchild__gt=0)
-            .filter(Q(live=False) | Q(expire_at__lte=timezone.now()))
-            .values_list("path", flat=True)
-        )
-        _remember("hidden-sections", key, paths)
-    return paths
 
 
 def make_etag(*parts) -> str:
@@ -274,6 +93,7 @@ class LocalBodies:
 
 
 local_bodies = LocalBodies()
+register_process_memo(local_bodies)
 
 
 def cached_body(etag: str, token: str) -> bytes | None:

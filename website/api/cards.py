@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 
 from articles.visibility import visible
 from experts.countries import language_name
+from website.freshness import GenerationMemo
 
-from .caching import GenerationMemo
 from .images import ImageBatch
 from .text import clean_text, clean_url, front_end_path, site_root_paths
 

@@ -1,13 +1,11 @@
 """Routes of ``/api/v1/`` (mounted by ``website.urls`` under the namespace ``api_v1``).
 
-The recommendations app adds ``articles/<slug>/related/`` and ``articles/<slug>/support/`` through
-``recommendations.api`` when that module exists; the catch-all at the end turns any other path
-into a problem+json 404. ``/api/v1/`` itself answers with an index of the endpoints.
+``articles/<slug>/related/`` and ``articles/<slug>/support/`` ask the recommendation engine
+(``suggestions``); the catch-all at the end turns any other path into a problem+json 404.
+``/api/v1/`` itself answers with an index of the endpoints.
 """
 
 from __future__ import annotations
-
-import importlib.util
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
@@ -16,6 +14,7 @@ from articles import api as articles_api
 from experts import api as experts_api
 from search import api as search_api
 
+from . import suggestions as reco_api
 from .views import ApiIndexView, ApiNotFoundView, SchemaView
 
 app_name = "api_v1"
@@ -37,17 +36,9 @@ urlpatterns = [
     path("search/", search_api.SearchView.as_view(), name="search"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="docs"),
+    re_path(rf"^articles/{SLUG}/related/$", reco_api.RelatedArticlesView.as_view(), name="article-related"),
+    re_path(rf"^articles/{SLUG}/support/$", reco_api.SupportView.as_view(), name="article-support"),
 ]
-
-if importlib.util.find_spec("recommendations.api") is not None:
-    from recommendations import api as reco_api
-
-    urlpatterns += [
-        re_path(
-            rf"^articles/{SLUG}/related/$", reco_api.RelatedArticlesView.as_view(), name="article-related"
-        ),
-        re_path(rf"^articles/{SLUG}/support/$", reco_api.SupportView.as_view(), name="article-support"),
-    ]
 
 # ``[\s\S]``, not ``.``: a path holding a newline (``%0A``) is still ours, a problem+json 404. (An
 # inline ``(?s)`` flag would do the same but breaks ``reverse()`` for every URL of the site.)

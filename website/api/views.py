@@ -34,12 +34,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from website.freshness import content_generation, next_expiry
+
 from .caching import (
     cached_body,
-    content_generation,
     is_not_modified,
     make_etag,
-    next_expiry,
     set_validators,
     store_body,
 )

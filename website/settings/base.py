@@ -21,6 +21,7 @@ ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
     "website",
+    "website.freshness",
     "website.api",
     "articles",
     "experts",
@@ -267,7 +268,7 @@ WELLNESS = {
     "SEARCH_ENGINE": SEARCH_ENGINE,
     "SEARCH_INDEX": f"{SEARCH_INDEX_PREFIX}_search_articles",
     # PostgreSQL: learn content changes by LISTEN/NOTIFY instead of a query per API request
-    # (website/api/generation_watch.py). On in production settings; needs LISTEN, so not through
+    # (website/freshness/watch.py). On in production settings; needs LISTEN, so not through
     # a transaction-pooling PgBouncer.
     "API_GENERATION_LISTENER": os.environ.get("API_GENERATION_LISTENER", "false").lower() == "true",
 }

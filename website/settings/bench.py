@@ -17,7 +17,7 @@ ROOT_URLCONF = "bench.urls"
 # (see bench/baselines.py) before Wagtail builds the v3 schemas.
 INSTALLED_APPS = ["bench", *INSTALLED_APPS, "wagtail.api.v2", "wagtail.api.v3"]
 WAGTAILAPI_BASE_URL = "http://127.0.0.1:8000"
-# As in production: on PostgreSQL, content changes arrive by LISTEN/NOTIFY (generation_watch).
+# As in production: on PostgreSQL, content changes arrive by LISTEN/NOTIFY (website/freshness/watch.py).
 WELLNESS = {**WELLNESS, "ANON_RATE": None, "API_GENERATION_LISTENER": True}
 LOGGING = {
     "version": 1,

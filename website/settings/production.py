@@ -4,7 +4,8 @@ Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated). Optional: ``DATAB
 ``REDIS_URL``, ``ELASTICSEARCH_URL``, ``CORS_ALLOWED_ORIGINS``, ``CSRF_TRUSTED_ORIGINS``,
 ``PUBLIC_BASE_URL`` (the public root of absolute URLs; ``WAGTAILADMIN_BASE_URL`` otherwise),
 ``TRUSTED_PROXIES`` (proxies appending to X-Forwarded-For; 0) and ``TRUSTED_COUNTRY_HEADER``
-(a CDN's reader-country header, e.g. ``CF-IPCountry``; none trusted otherwise).
+(a CDN's reader-country header, e.g. ``CF-IPCountry``; none trusted otherwise),
+``FRONTEND_CACHE_PURGE_URL`` (a CDN or cache's HTTP purge endpoint: purged on publish, docs/api.md).
 """
 
 import os
@@ -25,6 +26,14 @@ WELLNESS_DEMO_ACCOUNTS = False
 WELLNESS["API_GENERATION_LISTENER"] = (  # noqa: F405
     os.environ.get("API_GENERATION_LISTENER", "true").lower() == "true"
 )
+
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+        }
+    }
 
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

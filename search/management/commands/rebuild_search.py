@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import get_backend
 from search.conf import search_setting
+from website.freshness import content_changed
 
 
 class Command(BaseCommand):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             report = get_backend("engine").rebuild(log=self.stdout.write)
         except Exception as e:
             raise CommandError(f"The search index could not be rebuilt: {e}") from e
+        finally:
+            content_changed()  # cached search responses show the old index
         for doc_id, reason in report["failed"]:
             self.stderr.write(f"could not index {doc_id}: {reason}")
         if report["failed"]:

@@ -16,8 +16,10 @@ from rest_framework import serializers
 
 from articles.serializers import ArticleCardSerializer
 from experts.serializers import SupportCardSerializer
+from recommendations.article_directory import article_directory, page_stub
+from recommendations.interface import find_support
+from recommendations.scoring import distance_km
 from website.api.bundle import reader_context_dict
-from website.api.caching import GenerationMemo
 from website.api.cards import (
     card_ready,
     live_articles,
@@ -42,11 +44,8 @@ from website.api.schema import problem_responses
 from website.api.serializers import RELATED_SOURCES, WIDENINGS, ReaderContextSerializer
 from website.api.text import clean_text
 from website.api.views import ApiView
+from website.freshness import GenerationMemo
 from website.public_url import public_root
-
-from .article_directory import article_directory, page_stub
-from .interface import find_support
-from .scoring import distance_km
 
 CONTEXT_VARY = ("Accept-Language", "CF-IPCountry")
 RELATED_PARAMS = (int_param("limit", "How many related articles (default 6).", 1, 12),)

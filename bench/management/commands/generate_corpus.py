@@ -1,4 +1,8 @@
-"""``manage.py generate_corpus``: a big, varied, reproducible magazine for benchmarks and demos."""
+"""``manage.py generate_corpus``: a big, varied, reproducible magazine for benchmarks and demos.
+
+A command of the ``bench`` app, which the bench and reliability settings install
+(``DJANGO_SETTINGS_MODULE=website.settings.bench``); production settings do not have it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.corpus import CorpusError, CorpusSpec, generate_corpus
+from bench.corpus import CorpusError, CorpusSpec, generate_corpus
 
 
 class _ProgressBar:

@@ -1,8 +1,8 @@
 """On PostgreSQL: each process learns the content generation from notifications, not per request.
 
-Every API response's validators include the content generation (``website.api.caching``), and a
+Every API response's validators include the content generation (``website.freshness.generation``), and a
 304 or a cache hit otherwise costs exactly one query: reading it. On PostgreSQL that round trip
-to the database server was most of such a response's cost. Here, ``bump_content_generation`` also
+to the database server was most of such a response's cost. Here, ``content_changed`` also
 sends ``NOTIFY wellness_content_generation`` inside the writer's transaction, which PostgreSQL
 delivers when (and only if) the transaction commits. Each process keeps one extra connection that
 ``LISTEN``s on that channel from a background thread and re-reads the token after each
@@ -70,7 +70,7 @@ class GenerationWatcher:
         """Re-reads the token through Django's connection (after this process's own commit)."""
         if self._current is None:
             return
-        from .caching import read_generation
+        from .generation import read_generation
 
         self._current = read_generation()
 
@@ -101,7 +101,7 @@ class GenerationWatcher:
     def _run(self, params: dict, stop: threading.Event) -> None:
         import psycopg
 
-        from .caching import GENERATION_PK, as_datetime, generation_table
+        from .generation import GENERATION_PK, as_datetime, generation_table
 
         params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
         select = f"SELECT token, changed_at FROM {generation_table()} WHERE id = %s"

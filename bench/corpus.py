@@ -1,8 +1,10 @@
 """A synthetic but realistic magazine, generated fast and deterministically for a seed.
 
-The benchmark (``bench/``) and anyone who wants a big site to click through use this through
-``manage.py generate_corpus``. Everything comes from one ``random.Random(seed)``: the same seed and
-anchor date give the same sections, topics, people, listings, articles, bodies and reviews.
+The benchmark (``bench/``), the reliability runs and anyone who wants a big site to click through
+use this through ``manage.py generate_corpus``, a command of the ``bench`` app, which only the bench
+and reliability settings install: the generator and its word lists are no part of the production
+apps. Everything comes from one ``random.Random(seed)``: the same seed and anchor date give the same
+sections, topics, people, listings, articles, bodies and reviews.
 
 Speed: ``Page.add_child`` plus ``save_revision().publish()`` costs dozens of queries per page. Here the
 few sections go through the normal Wagtail path, but articles are written in batches: treebeard paths
@@ -10,7 +12,8 @@ are computed here (each section's children get consecutive steps after its curre
 ``Page`` rows are bulk-inserted, the ``ArticlePage`` table rows are inserted without re-saving the
 parents, and one published ``Revision`` per article is bulk-created and pointed at by
 ``latest_revision``/``live_revision``. Signals are not sent for those rows (nothing is indexed
-inline); run ``rebuild_recommendations`` and ``update_index`` afterwards where they matter.
+inline); run ``rebuild_recommendations`` and ``update_index`` afterwards where they matter. The
+content generation is renewed once, in the same transaction (``content_changed``).
 """
 
 from __future__ import annotations
@@ -29,9 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page, Revision, Site
 
-from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
-
-from .models import (
+from articles.models import (
     WORDS_PER_MINUTE,
     ArticleAuthor,
     ArticlePage,
@@ -41,8 +42,10 @@ from .models import (
     HomePage,
     SectionPage,
 )
-from .reviews import add_months, content_fingerprint
-from .text import body_plain_text
+from articles.reviews import add_months, content_fingerprint
+from articles.text import body_plain_text
+from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
+from website.freshness import content_changed
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -517,6 +520,7 @@ class CorpusGenerator:
             self.authors, self.reviewers = self._people()
             self.listings_by_topic, self.listing_pool = self._listings()
             self._articles()
+            content_changed()  # bulk inserts and updates send no signals
         cache.clear()  # Wagtail caches site root paths; a new home page must be seen at once.
         return self.report
 
