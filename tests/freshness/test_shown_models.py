@@ -329,6 +329,7 @@ NOT_SHOWN = {
     "articles.expertreviewtask_reviewers": "workflow configuration",
     "articles.editorapprovaltask_groups": "workflow configuration",
     "experts.personloginchange": "sign-in audit trail, admin only",
+    "articles.publishoverride": "publishing audit, admin only; the publish it allows renews via the page",
     "recommendations.articleprofile": "written by the indexing tasks, which call content_changed()",
     "recommendations.relatedscore": "written by the indexing tasks, which call content_changed()",
     "freshness.contentgeneration": "the token itself",
