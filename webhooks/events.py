@@ -1,9 +1,10 @@
 """Emitting webhook events: the payload of each event type, and one delivery per subscriber.
 
 ``emit`` runs inside the transaction of the change it reports and only writes rows; the first
-attempt of each delivery is enqueued on commit, so a publish never waits on a receiver inside its
-transaction and a rolled-back change sends nothing. Payloads carry ids, slugs and URLs of what
-changed, never content: a receiver fetches the public API (which shows only what is live).
+attempt of each delivery is enqueued on commit (one batch per transaction), so a publish never
+waits on a receiver inside its transaction and a rolled-back change sends nothing. Payloads carry
+ids, slugs and URLs of what changed, never content: a receiver fetches the public API (which shows
+only what is live).
 
 Payload, for every type::
 
@@ -15,6 +16,7 @@ Payload, for every type::
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from typing import Any
 
@@ -80,25 +82,59 @@ def subscribers(event_type: str) -> list[WebhookEndpoint]:
     return [e for e in WebhookEndpoint.objects.filter(is_active=True) if event_type in (e.events or [])]
 
 
+class _TransactionBatch:
+    """The deliveries emitted in one transaction, enqueued together when it commits.
+
+    Registered as an on-commit callback, so it lives exactly as long as the transaction: Django
+    drops it on rollback and calls it on commit. It also coalesces an event emitted twice with the
+    same data in one transaction (a listing saved, then saved again for its many-to-many fields).
+    """
+
+    def __init__(self):
+        self.keys: set[tuple[str, str]] = set()
+        self.delivery_ids: list[int] = []
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        enqueue_deliveries(self.delivery_ids)
+
+
+def _transaction_batch() -> _TransactionBatch | None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _TransactionBatch) and not callback.done:
+            return callback
+    batch = _TransactionBatch()
+    transaction.on_commit(batch)
+    return batch
+
+
 def emit(
     event_type: EventType | str, data: dict[str, Any], *, dedupe_key: str | None = None
 ) -> WebhookEvent | None:
     """Records an event and a delivery to each active endpoint subscribed to it.
 
-    Returns the event, or None when no endpoint wants it (nothing is written) or when an event with
-    ``dedupe_key`` was already emitted.
+    Returns the event, or None when nothing was written: no endpoint wants it, an event with
+    ``dedupe_key`` was already emitted, or the same event was already emitted in this transaction.
     """
-    endpoints = subscribers(str(event_type))
+    event_type = str(event_type)
+    endpoints = subscribers(event_type)
     if not endpoints:
         return None
     if dedupe_key and WebhookEvent.objects.filter(dedupe_key=dedupe_key).exists():
         return None
+    batch = _transaction_batch()
+    key = (event_type, json.dumps(data, sort_keys=True, default=str))
+    if batch is not None:
+        if key in batch.keys:
+            return None
+        batch.keys.add(key)
     now = timezone.now()
     event = WebhookEvent.objects.create(
-        type=str(event_type),
-        payload=build_payload(str(event_type), data, now),
-        created_at=now,
-        dedupe_key=dedupe_key,
+        type=event_type, payload=build_payload(event_type, data, now), created_at=now, dedupe_key=dedupe_key
     )
     deliveries = WebhookDelivery.objects.bulk_create(
         [
@@ -107,7 +143,10 @@ def emit(
         ]
     )
     ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: enqueue_deliveries(ids))
+    if batch is not None:
+        batch.delivery_ids.extend(ids)
+    else:
+        enqueue_deliveries(ids)
     return event
 
 

@@ -10,6 +10,9 @@ from .targets import TargetRefused, resolve_target
 
 
 class WebhookEndpointForm(WagtailAdminModelForm):
+    url = forms.URLField(
+        label="URL", max_length=500, assume_scheme="https", help_text="An https URL on a public address."
+    )
     events = forms.MultipleChoiceField(
         choices=EventType.choices,
         widget=forms.CheckboxSelectMultiple,
