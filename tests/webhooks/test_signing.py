@@ -75,3 +75,18 @@ class TestVerify:
     def test_missing_headers_fail(self):
         with pytest.raises(WebhookVerificationError, match="Missing"):
             verify(self.secret, {"webhook-id": "msg_3"}, BODY, now=1700000000)
+
+
+class TestSharedVector:
+    """The vector the TypeScript verifier is tested with (clients/typescript/tests/webhooks.test.ts)."""
+
+    SECRET = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    BODY = (
+        b'{"type":"article.updated","timestamp":"2026-12-04T10:00:00+00:00","data":{"id":42,'
+        b'"slug":"repair-after-a-rupture","url":"https://journal.example/trends/repair-after-a-rupture/",'
+        b'"api_url":"https://journal.example/api/v1/articles/repair-after-a-rupture/"}}'
+    )
+
+    def test_signature(self):
+        signature = sign(self.SECRET, "msg_2f1c0a7e9b8d4e6fa1b2c3d4e5f60718", 1796378400, self.BODY)
+        assert signature == "v1,Cc4zjvBRKYOju8wrnDH/4ahcJDkeIZM4PwfLygp2mWU="
