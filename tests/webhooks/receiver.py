@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,6 +28,7 @@ class Received:
 class Receiver:
     secret: str = ""
     status: int = 200
+    delay: float = 0.0  # seconds to wait before answering (a slow receiver)
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -48,6 +50,8 @@ class Receiver:
                 except WebhookVerificationError as e:
                     received = Received(headers, body, verified=False, error=str(e))
                 receiver.received.append(received)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status = receiver.status if received.verified else 401
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
@@ -57,7 +61,11 @@ class Receiver:
             def log_message(self, *args):  # quiet test output
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up (the timeout test) closed the socket under us
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()

@@ -235,6 +235,15 @@ class TestFailures:
         assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 204)
         assert WebhookEndpoint.objects.get().consecutive_failures == 0
 
+    def test_a_slow_receiver_times_out_and_is_retried(self, endpoint, receiver, committed, webhook_settings):
+        webhook_settings(WEBHOOK_TIMEOUT=0.2)
+        receiver.delay = 1.0
+        with committed():
+            factories.listing()
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.response_code) == ("retrying", None)
+        assert "timed out" in delivery.error.lower()
+
     def test_redirects_are_not_followed(self, endpoint, receiver, committed):
         receiver.status = 302
         with committed():
@@ -272,3 +281,10 @@ class TestFailures:
         assert len(receiver.received) == 2
         assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
         assert (delivery.status, delivery.attempts) == ("succeeded", 1)
+
+
+def test_deliver_webhooks_refuses_a_limit_below_one():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--limit must be at least 1"):
+        call_command("deliver_webhooks", "--limit", "0")
