@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -47,6 +49,17 @@ class EndpointSecretView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return f"Secret of {self.endpoint.name}"
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("webhooks_endpoints:index"), "label": "Webhook endpoints"},
+            {
+                "url": reverse("webhooks_endpoints:edit", args=(self.endpoint.pk,)),
+                "label": self.endpoint.name,
+            },
+            {"url": "", "label": "Secret"},
+        ]
+
     def get(self, request, *args, **kwargs):
         shown = None
         if not self.endpoint.secret_revealed:
@@ -78,7 +91,7 @@ class DeliveryInspectView(InspectView):
             **super().get_context_data(**kwargs),
             "redeliver_url": reverse(REDELIVER_URL_NAME, args=(self.object.pk,)),
             "can_redeliver": _can_change_endpoints(self.request.user),
-            "payload": self.object.event.payload,
+            "payload": json.dumps(self.object.event.payload, indent=2, ensure_ascii=False),
         }
 
 
