@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "recommendations",
     "search",
     "common",
+    "webhooks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -215,6 +216,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "website.api.schema.postprocess",
+        "webhooks.schema.add_webhook_headers",
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "OAS_VERSION": "3.1.0",
@@ -226,6 +228,19 @@ SPECTACULAR_SETTINGS = {
         "WidenedToEnum": "website.api.serializers.WIDENINGS",
         "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
     },
+    # The OpenAPI 3.1 ``webhooks`` section: what endpoints added in the admin receive.
+    "WEBHOOKS": [
+        f"webhooks.schema.{name}"
+        for name in (
+            "ARTICLE_PUBLISHED",
+            "ARTICLE_UPDATED",
+            "ARTICLE_UNPUBLISHED",
+            "REVIEW_RECORDED",
+            "REVIEW_DUE",
+            "REVIEW_OVERDUE",
+            "LISTING_CHANGED",
+        )
+    ],
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
     # Swagger UI served from our own static files: the docs page works offline and needs no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -27,3 +27,6 @@ WELLNESS = {
     "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": "CF-IPCountry",
     "PUBLIC_BASE_URL": "http://testserver",
 }
+# Webhook targets on loopback and private addresses: local receivers (tests, a front end on the
+# same machine). Never in production (webhooks/targets.py).
+WELLNESS = {**WELLNESS, "WEBHOOK_ALLOW_PRIVATE_TARGETS": True}

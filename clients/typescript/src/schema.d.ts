@@ -240,7 +240,344 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "article.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Article published
+         * @description An article went live (first time, or again after unpublishing). Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticlePublishedEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Article updated (published again)
+         * @description A live article was published again with changes. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleUpdatedEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Article unpublished
+         * @description An article was unpublished: drop its page. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleUnpublishedEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "review.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expert review recorded
+         * @description An expert review of an article was recorded. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewRecordedEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "review.due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expert review due soon
+         * @description An article's expert review falls due within 30 days. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewDueEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "review.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expert review overdue
+         * @description An article's expert review is overdue. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewOverdueEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "listing.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Listing changed
+         * @description A listing was saved or deleted. Signed by the Standard Webhooks scheme; answer 2xx within 5 seconds, or it is retried.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id (`msg_…`), the same on every retry: drop an id you already handled. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed; refuse one far from your clock. */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` and the base64 HMAC-SHA256 of `"{webhook-id}.{webhook-timestamp}.{body}"`, keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks). Several may be given, separated by spaces. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ListingChangedEvent"];
+                };
+            };
+            responses: {
+                /** @description Received. Any 2xx will do; anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -324,6 +661,36 @@ export interface components {
             /** Format: date-time */
             last_reviewed_at: string | null;
             review_status: components["schemas"]["ReviewStatusEnum"];
+        };
+        ArticlePublishedEvent: {
+            /** @constant */
+            type: "article.published";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookArticle"];
+        };
+        ArticleUnpublishedEvent: {
+            /** @constant */
+            type: "article.unpublished";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookArticle"];
+        };
+        ArticleUpdatedEvent: {
+            /** @constant */
+            type: "article.updated";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookArticle"];
         };
         /**
          * @description * `database` - database
@@ -710,6 +1077,16 @@ export interface components {
              */
             distance_km: number | null;
         };
+        ListingChangedEvent: {
+            /** @constant */
+            type: "listing.changed";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookListing"];
+        };
         /**
          * @description A practitioner, clinic or brand as shown on a card.
          *     Example (abridged): ``{"slug": "lena-hart", "name": "Lena Hart", "listing_type": {"slug":
@@ -960,6 +1337,36 @@ export interface components {
             /** Format: date-time */
             next_review_due: string | null;
         };
+        ReviewDueEvent: {
+            /** @constant */
+            type: "review.due";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookReviewReminder"];
+        };
+        ReviewOverdueEvent: {
+            /** @constant */
+            type: "review.overdue";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookReviewReminder"];
+        };
+        ReviewRecordedEvent: {
+            /** @constant */
+            type: "review.recorded";
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookReview"];
+        };
         /**
          * @description * `reviewed` - reviewed
          *     * `changed_since_review` - changed_since_review
@@ -1091,6 +1498,53 @@ export interface components {
             slug: string;
             name: string;
             description: string;
+        };
+        WebhookArticle: {
+            id: number;
+            slug: string;
+            /**
+             * Format: uri
+             * @description The public page; null once it is not live.
+             */
+            url: string | null;
+            /**
+             * Format: uri
+             * @description The article in the content API (404 while not live).
+             */
+            api_url: string;
+        };
+        WebhookListing: {
+            id: number;
+            slug: string;
+            /**
+             * @description * `saved` - saved
+             *     * `deleted` - deleted
+             * @enum {string}
+             */
+            action: "saved" | "deleted";
+            is_active: boolean;
+            /**
+             * Format: uri
+             * @description The listing in the content API (404 while inactive or deleted).
+             */
+            api_url: string;
+        };
+        WebhookReview: {
+            id: number;
+            /** Format: date-time */
+            reviewed_at: string;
+            article: components["schemas"]["WebhookArticle"];
+        };
+        WebhookReviewReminder: {
+            /**
+             * @description * `review_due` - review_due
+             *     * `review_overdue` - review_overdue
+             * @enum {string}
+             */
+            status: "review_due" | "review_overdue";
+            /** Format: date-time */
+            review_due_at: string | null;
+            article: components["schemas"]["WebhookArticle"];
         };
         /**
          * @description * `online_in_language` - online_in_language
