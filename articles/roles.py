@@ -44,6 +44,7 @@ DIRECTORY_MODELS = (
     ("experts", "topic"),
     ("experts", "approach"),
     ("experts", "listingtype"),
+    ("selfchecks", "selfcheck"),
 )
 
 

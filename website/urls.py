@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("website.api.urls")),
     path("experts/", include("experts.urls")),
     path("search/", search_page, name="search"),
+    path("self-checks/", include("selfchecks.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": VisiblePagesSitemap}}, name="sitemap"),
 ]
 

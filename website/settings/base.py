@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "experts",
     "recommendations",
     "search",
+    "selfchecks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
