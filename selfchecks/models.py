@@ -14,8 +14,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
-from .blocks import BandBlock, QuestionBlock
 from . import scoring
+from .blocks import BandBlock, QuestionBlock
 
 DEFAULT_NOT_DIAGNOSIS = (
     "This is a reflective check, not a diagnosis. It cannot tell you whether you have a condition;"
@@ -91,6 +91,12 @@ class SelfCheck(index.Indexed, models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:160]
+        self.__dict__.pop("_definition", None)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"/self-checks/{self.slug}/"
 
@@ -117,9 +123,3 @@ class SelfCheck(index.Indexed, models.Model):
                 errors["licence"] = ["Say under which licence or permission it is reproduced."]
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.title)[:160]
-        self.__dict__.pop("_definition", None)
-        super().save(*args, **kwargs)

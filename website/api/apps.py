@@ -2,7 +2,7 @@
 
 from django.apps import AppConfig
 
-CONTENT_APPS = {"articles", "experts", "taggit"}
+CONTENT_APPS = {"articles", "experts", "selfchecks", "taggit"}
 
 
 def shows_in_responses(sender) -> bool:

@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "ModalityEnum": "website.api.serializers.MODALITIES",
         "WidenedToEnum": "website.api.serializers.WIDENINGS",
         "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
+        "SelfCheckKindEnum": "selfchecks.serializers.KINDS",
     },
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
     # Swagger UI served from our own static files: the docs page works offline and needs no CDN.
