@@ -77,13 +77,27 @@ def raw_bands(slug: str, bands: list[dict]) -> list[dict]:
     return out
 
 
+def _state(self_check: SelfCheck, names) -> tuple:
+    return (
+        [getattr(self_check, name) for name in names],
+        list(self_check.questions.raw_data),
+        list(self_check.bands.raw_data),
+    )
+
+
 def write_self_check(slug: str, *, questions: list[dict], bands: list[dict], **fields) -> SelfCheck:
-    """Creates or updates the self-check ``slug``; validates it first (``ValidationError``)."""
-    self_check = SelfCheck.objects.filter(slug=slug).first() or SelfCheck(slug=slug)
+    """Creates or updates the self-check ``slug``; validates it first (``ValidationError``).
+
+    Saved only when something changed, so writing the same content again touches nothing."""
+    self_check = SelfCheck.objects.filter(slug=slug).first()
+    before = _state(self_check, fields) if self_check is not None else None
+    self_check = self_check or SelfCheck(slug=slug)
     for name, value in fields.items():
         setattr(self_check, name, value)
     self_check.questions = raw_questions(slug, questions)
     self_check.bands = raw_bands(slug, bands)
+    if before is not None and _state(self_check, fields) == before:
+        return self_check
     self_check.full_clean()
     self_check.save()
     return self_check
