@@ -20,7 +20,8 @@ def _scale(labels) -> list[tuple[str, int]]:
 
 QUESTIONS = [
     {
-        "text": "When your partner is out or busy, how often do you catch yourself wondering what they are really doing?",
+        "text": "When your partner is out or busy, how often do you catch yourself wondering what they"
+        " are really doing?",
         "options": _scale(_OFTEN),
     },
     {
@@ -28,11 +29,13 @@ QUESTIONS = [
         "options": _scale(("Easy", "Mostly easy", "Often hard", "Very hard")),
     },
     {
-        "text": "After a disagreement, how often do the two of you talk it through and end up feeling closer?",
+        "text": "After a disagreement, how often do the two of you talk it through and end up feeling"
+        " closer?",
         "options": _scale(("Usually", "Sometimes", "Rarely", "Almost never")),
     },
     {
-        "text": "How often do you check your partner's phone, messages or accounts, or feel a strong urge to?",
+        "text": "How often do you check your partner's phone, messages or accounts, or feel a strong"
+        " urge to?",
         "options": _scale(_OFTEN),
     },
     {
@@ -65,7 +68,8 @@ def _bands() -> list[dict]:
             "label": "Trust feels fairly steady",
             "message": "Your answers describe a relationship where trust mostly holds, with the ordinary "
             "wobbles most couples know.",
-            "next_step": "Keep noticing what helps you feel secure together, and say it out loud now and then.",
+            "next_step": "Keep noticing what helps you feel secure together, and say it out loud"
+            " now and then.",
         },
         {
             "min_score": 5,
