@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from search.views import search_page
-from website.sitemaps import VisiblePagesSitemap
+from website.sitemaps import ListingSitemap, SelfCheckSitemap, VisiblePagesSitemap
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,7 +17,19 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("search/", search_page, name="search"),
     path("self-checks/", include("selfchecks.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": VisiblePagesSitemap}}, name="sitemap"),
+    path("find-support/", include("experts.directory_urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {
+                "pages": VisiblePagesSitemap,
+                "listings": ListingSitemap,
+                "self_checks": SelfCheckSitemap,
+            }
+        },
+        name="sitemap",
+    ),
 ]
 
 if settings.DEBUG:
