@@ -185,3 +185,37 @@ class TestConstantQueries:
         few = self._count(client, f"/find-support/{small[0].slug}/")
         many = self._listings(30, "Q")
         assert self._count(client, f"/find-support/{many[-1].slug}/") == few
+
+
+class TestSeeAllFromArticles:
+    def test_an_automatic_group_links_to_the_directory_with_its_filters(self, client):
+        trust = factories.topic("Trust and betrayal")
+        couples = factories.listing_type("Couples therapist")
+        factories.listing("Anna Berlin", country="DE", specialties=(trust,))
+        page = factories.article(
+            title="Rebuilding trust",
+            topics=(trust,),
+            body=[
+                factories.block(
+                    "find_support", factories.find_support_value(mode="automatic", listing_type=couples)
+                )
+            ],
+        )
+        html = client.get(page.url, HTTP_CF_IPCOUNTRY="DE").content.decode()
+        assert (
+            'href="/find-support/?type=couples-therapist&amp;concern=trust-and-betrayal&amp;country=DE"'
+            in html
+        )
+
+    def test_a_manual_group_of_one_type_carries_that_type_and_no_country_when_unknown(self, client):
+        trust = factories.topic("Trust and betrayal")
+        listing = factories.listing("Anna Berlin", country="DE", type_name="Psychologist")
+        page = factories.article(
+            title="Rebuilding trust",
+            topics=(trust,),
+            body=[factories.block("find_support", factories.find_support_value([listing]))],
+        )
+        html = client.get(page.url).content.decode()
+        assert 'href="/find-support/?type=psychologist&amp;concern=trust-and-betrayal"' in html
+        listing_link = client.get("/find-support/?type=psychologist&concern=trust-and-betrayal")
+        assert _names(listing_link) == []  # Anna has no such specialty: the link narrows like the group
