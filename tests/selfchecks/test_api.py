@@ -135,3 +135,21 @@ class TestScoring:
 
     def test_get_on_the_score_endpoint_is_not_allowed(self, client, check):
         assert client.get("/api/v1/self-checks/trust-check/score/").status_code == 405
+
+
+class TestInTheArticleBundle:
+    def test_the_bundle_carries_the_embedded_check_as_a_card(self, client, check):
+        hidden = factories.self_check("hidden", live=False)
+        page = factories.article(
+            title="Rebuilding trust",
+            body=[
+                ("self_check", {"self_check": check, "heading": ""}),
+                ("self_check", {"self_check": hidden, "heading": "Never shown"}),
+            ],
+        )
+        body = client.get(f"/api/v1/articles/{page.slug}/").json()["body"]
+        blocks = [b for b in body if b["type"] == "self_check"]
+        assert len(blocks) == 1
+        assert blocks[0]["value"]["heading"] == "Trust lately"
+        assert blocks[0]["value"]["self_check"]["url_path"] == "/self-checks/trust-check/"
+        assert blocks[0]["value"]["self_check"]["question_count"] == 2

@@ -403,7 +403,7 @@ export interface components {
             suggests_support: boolean;
             shows_crisis_resources: boolean;
         };
-        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"];
+        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["SelfCheckBlock"];
         /**
          * @description Who wrote or reviewed, as shown on an article card.
          *     Example: ``{"slug": "ana-ruiz", "name": "Ana Ruiz", "honorific": "Dr.", "display_name": "Dr. Ana Ruiz",
@@ -1184,6 +1184,21 @@ export interface components {
             title: string;
             url_path: string;
         };
+        /** @description A ``self_check`` block of an article body. */
+        SelfCheckBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "self_check";
+            id: string;
+            value: components["schemas"]["SelfCheckValue"];
+        };
+        /**
+         * @description * `self_check` - self_check
+         * @enum {string}
+         */
+        SelfCheckBlockTypeEnum: "self_check";
         /**
          * @description Example: ``{"slug": "trust-lately", "title": "How is trust feeling lately?", "kind": "reflective",
          *     "kind_label": "Reflective check, not a validated instrument", "url_path": "/self-checks/trust-lately/",
@@ -1224,6 +1239,14 @@ export interface components {
          * @enum {string}
          */
         SelfCheckKindEnum: "reflective" | "validated";
+        /**
+         * @description A self-check readers can take in the article: its card; fetch the definition from
+         *     ``/api/v1/self-checks/{slug}/`` and score with ``POST …/score/``.
+         */
+        SelfCheckValue: {
+            heading: string;
+            self_check: components["schemas"]["SelfCheckCard"];
+        };
         Seo: {
             title: string;
             description: string;
