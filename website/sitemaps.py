@@ -18,7 +18,26 @@ class VisiblePagesSitemap(Sitemap):
         return visible(super().items())
 
 
-class ListingSitemap(DjangoSitemap):
+class PublicRootSitemap(DjangoSitemap):
+    """A Django sitemap whose URLs start from the configured public root (``website.public_url``),
+    never from the request's ``Host`` header, as every absolute URL the site sends does."""
+
+    def get_protocol(self, protocol=None):
+        from urllib.parse import urlsplit
+
+        from website.public_url import public_root
+
+        return urlsplit(public_root()).scheme or "https"
+
+    def get_domain(self, site=None):
+        from urllib.parse import urlsplit
+
+        from website.public_url import public_root
+
+        return urlsplit(public_root()).netloc
+
+
+class ListingSitemap(PublicRootSitemap):
     """Directory pages of active listings (``/find-support/<slug>/``), as readers can open them."""
 
     def items(self):
@@ -35,7 +54,7 @@ class ListingSitemap(DjangoSitemap):
         return item.updated_at
 
 
-class SelfCheckSitemap(DjangoSitemap):
+class SelfCheckSitemap(PublicRootSitemap):
     """Published self-checks' pages (their results are never indexed: they answer a POST)."""
 
     def items(self):
