@@ -208,6 +208,29 @@ def stored_value_errors(stream) -> list[str]:
     return errors
 
 
+class SelfCheckBlock(blocks.StructBlock):
+    """A self-check (``selfchecks.SelfCheck``) readers can take inside the article."""
+
+    self_check = SnippetChooserBlock("selfchecks.SelfCheck")
+    heading = blocks.CharBlock(
+        required=False, max_length=120, help_text="Left empty, the self-check's own title."
+    )
+
+    class Meta:
+        icon = "form"
+        template = "blocks/self_check_block.html"
+        label = "Self-check"
+
+    def clean(self, value):
+        value = super().clean(value)
+        self_check = value.get("self_check")
+        if self_check is not None and not self_check.live:
+            raise StructBlockValidationError(
+                {"self_check": ValidationError("This self-check is not published; readers cannot take it.")}
+            )
+        return value
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -219,3 +242,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     find_support = FindSupportBlock()
     safety_note = SafetyNoteBlock()
     image = CaptionedImageBlock()
+    self_check = SelfCheckBlock()

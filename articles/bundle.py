@@ -14,7 +14,8 @@ articles, each item keyed by its ``slug`` (the format is described in ``docs/con
 - ``export_bundle``: the inverse; exporting, importing and exporting again gives the same JSON.
 
 Images are not carried in a bundle: ``hero_image``, ``photo``, ``image`` and image blocks name a
-Wagtail image by its title, which must already be in the image library.
+Wagtail image by its title, which must already be in the image library. Self-checks are not carried
+either: a ``self_check`` block names one by its slug, which must already be in the database.
 """
 
 from __future__ import annotations
@@ -48,7 +49,17 @@ FORMAT_NAME = "wellness-content-bundle"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "content-bundle.schema.json"
 KINDS = ("listing_types", "approaches", "topics", "sections", "people", "listings", "articles")
-BLOCK_TYPES = ("heading", "paragraph", "quote", "citation", "faq", "find_support", "safety_note", "image")
+BLOCK_TYPES = (
+    "heading",
+    "paragraph",
+    "quote",
+    "citation",
+    "faq",
+    "find_support",
+    "safety_note",
+    "image",
+    "self_check",
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -275,6 +286,9 @@ class _Checker:
         self.db_reviewers = set(Person.objects.filter(is_reviewer=True).values_list("slug", flat=True))
         self.db_inactive = set(Listing.objects.filter(is_active=False).values_list("slug", flat=True))
         self.images = set(get_image_model().objects.values_list("title", flat=True))
+        from selfchecks.models import SelfCheck
+
+        self.self_checks = dict(SelfCheck.objects.values_list("slug", "live"))
 
     def run(self) -> list[str]:
         self.load_database()
@@ -434,6 +448,12 @@ class _Checker:
         vpath = [*path, "value"]
         if block_type == "image":
             self.image([*vpath, "image"], value.get("image"))
+        if block_type == "self_check":
+            slug = value.get("self_check")
+            if isinstance(slug, str) and slug not in self.self_checks:
+                self.error([*vpath, "self_check"], f"no self-check with the slug {slug!r} in the database")
+            elif isinstance(slug, str) and not self.self_checks[slug]:
+                self.error([*vpath, "self_check"], f"self-check {slug!r} is not published")
         if block_type != "find_support":
             return
         listings = value.get("listings") or []
@@ -666,6 +686,8 @@ def export_block(block_type: str, value) -> dict:
         }
     elif block_type == "image":
         out = {"image": _image_title(value["image"]), "alt": value["alt"], "caption": value["caption"] or ""}
+    elif block_type == "self_check":
+        out = {"self_check": value["self_check"].slug, "heading": value["heading"] or ""}
     else:  # pragma: no cover - the stream block only knows the types above
         raise ValueError(f"unknown block type {block_type!r}")
     return {"type": block_type, "value": out}
@@ -1160,6 +1182,13 @@ class _Importer:
         if block_type == "image":
             image = _find_image(value["image"])
             return {**value, "image": image.pk if image else None}
+        if block_type == "self_check":
+            from selfchecks.models import SelfCheck
+
+            return {
+                "self_check": SelfCheck.objects.get(slug=value["self_check"]).pk,
+                "heading": value.get("heading", ""),
+            }
         return value
 
 

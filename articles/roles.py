@@ -46,6 +46,7 @@ DIRECTORY_MODELS = (
     ("experts", "topic"),
     ("experts", "approach"),
     ("experts", "listingtype"),
+    ("selfchecks", "selfcheck"),
 )
 
 

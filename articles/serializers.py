@@ -11,6 +11,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from experts.serializers import BylinePersonSerializer, PersonCardSerializer, SupportCardSerializer
+from selfchecks.serializers import SelfCheckCardSerializer
 from website.api.serializers import (
     RELATED_SOURCES,
     WIDENINGS,
@@ -130,6 +131,14 @@ class ImageValueSerializer(serializers.Serializer):
     caption = serializers.CharField(allow_blank=True)
 
 
+class SelfCheckValueSerializer(serializers.Serializer):
+    """A self-check readers can take in the article: its card; fetch the definition from
+    ``/api/v1/self-checks/{slug}/`` and score with ``POST …/score/``."""
+
+    heading = serializers.CharField()
+    self_check = SelfCheckCardSerializer()
+
+
 def _block_serializer(type_name: str, value_class: type[serializers.Field], class_name: str):
     return type(
         class_name,
@@ -152,6 +161,7 @@ BLOCK_SERIALIZERS = {
     "find_support": _block_serializer("find_support", FindSupportValueSerializer, "FindSupportBlock"),
     "safety_note": _block_serializer("safety_note", SafetyNoteValueSerializer, "SafetyNoteBlock"),
     "image": _block_serializer("image", ImageValueSerializer, "ImageBlock"),
+    "self_check": _block_serializer("self_check", SelfCheckValueSerializer, "SelfCheckBlock"),
 }
 
 

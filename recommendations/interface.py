@@ -109,3 +109,31 @@ def find_support(
     )
     result.backend = name
     return result
+
+
+def find_support_for_topics(
+    topic_ids,
+    *,
+    title: str = "",
+    is_sensitive: bool = False,
+    context: ReaderContext | None = None,
+    listing_type=None,
+    count: int = 2,
+    seed: int = 0,
+) -> SupportResult:
+    """Active, verified listings for a concern given as topic ids (e.g. a self-check's result band),
+    in the reader's ``context``: ``find_support``'s matching without an article. ``is_sensitive``
+    puts crisis resources first, as on a sensitive article; ``title`` lends its words to the
+    listing-type fit; ``seed`` varies the rotation among equals (e.g. by self-check)."""
+    name, result = _call(
+        "find_support_for_topics",
+        list(topic_ids),
+        title=title,
+        is_sensitive=is_sensitive,
+        context=context or ReaderContext(),
+        listing_type=listing_type,
+        count=count,
+        seed=seed,
+    )
+    result.backend = name
+    return result

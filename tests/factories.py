@@ -249,3 +249,34 @@ def image(title: str = "Two chairs facing each other", *, size: tuple[int, int] 
     return get_image_model().objects.create(
         title=title, file=ImageFile(buffer, name=f"{slugify(title) or 'image'}.png")
     )
+
+
+# Self-checks
+
+
+def self_check(slug: str | None = None, *, questions=None, bands=None, **fields):
+    """A published self-check: by default two questions scored 0–2 each and three bands over 0–4;
+    the second question's last option is a crisis answer."""
+    from selfchecks.content import write_self_check
+
+    slug = slug or unique("check")
+    if questions is None:
+        questions = [
+            {
+                "text": "How often do you feel uneasy?",
+                "options": [("Rarely", 0), ("Sometimes", 1), ("Often", 2)],
+            },
+            {
+                "text": "Do you feel safe at home?",
+                "options": [("Yes", 0), ("Mostly", 1), ("No", 2, True)],
+            },
+        ]
+    if bands is None:
+        bands = [
+            {"min_score": 0, "max_score": 1, "label": "Steady", "message": "Things seem steady."},
+            {"min_score": 2, "max_score": 3, "label": "Some strain", "message": "There is some strain."},
+            {"min_score": 4, "max_score": 4, "label": "Heavy strain", "message": "There is a lot of strain."},
+        ]
+    fields.setdefault("title", f"Check {slug}")
+    fields.setdefault("intro", "A short reflective check.")
+    return write_self_check(slug, questions=questions, bands=bands, **fields)

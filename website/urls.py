@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from search.views import search_page
-from website.sitemaps import VisiblePagesSitemap
+from website.sitemaps import ListingSitemap, SelfCheckSitemap, VisiblePagesSitemap
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,7 +16,20 @@ urlpatterns = [
     path("api/v1/", include("website.api.urls")),
     path("experts/", include("experts.urls")),
     path("search/", search_page, name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": VisiblePagesSitemap}}, name="sitemap"),
+    path("self-checks/", include("selfchecks.urls")),
+    path("find-support/", include("experts.directory_urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {
+                "pages": VisiblePagesSitemap,
+                "listings": ListingSitemap,
+                "self_checks": SelfCheckSitemap,
+            }
+        },
+        name="sitemap",
+    ),
 ]
 
 if settings.DEBUG:

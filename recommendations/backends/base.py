@@ -292,6 +292,50 @@ class BaseBackend:
             day=day,
             generation=generation,
         )
+        return self.support_for_query(q, generation)
+
+    def find_support_for_topics(
+        self,
+        topic_ids,
+        *,
+        title: str = "",
+        is_sensitive: bool = False,
+        context=None,
+        listing_type=None,
+        count: int = 2,
+        include_products: bool = False,
+        seed: int = 0,
+        day: datetime.date | None = None,
+        generation: str | None = None,
+    ):
+        """Find-support for a concern named by topics rather than by an article (a self-check's
+        result): the same query, hard filters, widening and ranking as ``find_support``, with the
+        topics weighing as an article's tagged topics do. ``seed`` varies the tie rotation."""
+        topic_ids = sorted(set(topic_ids))
+        title_terms = frozenset(tokens(title))
+        key_terms = set(title_terms)
+        for name in self.topic_names(topic_ids, generation):
+            key_terms.update(tokens(name))
+        q = SupportQuery(
+            article_id=seed,
+            topic_weights={pk: 1.0 for pk in topic_ids},
+            approach_ids=frozenset(),
+            terms=frozenset(key_terms),
+            title_terms=title_terms,
+            is_sensitive=is_sensitive,
+            country=getattr(context, "country", None),
+            language=getattr(context, "language", None),
+            modality=getattr(context, "modality", None),
+            near=getattr(context, "near", None),
+            listing_type_id=getattr(listing_type, "pk", listing_type),
+            include_products=include_products,
+            count=max(1, int(count)),
+            day=day or timezone.localdate(),
+        )
+        return self.support_for_query(q, generation)
+
+    def support_for_query(self, q: SupportQuery, generation: str | None):
+        """Plans, ranks and loads the suggestions for ``q`` (the tail both entry points share)."""
         plan = plan_support(q, self.support_fetch(q, generation))
         # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
         chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)

@@ -335,6 +335,12 @@ class DatabaseBackend(BaseBackend):
         (read here once when the caller has not)."""
         return super().find_support(article, generation=generation or content_generation()[0], **kwargs)
 
+    def find_support_for_topics(self, topic_ids, *, generation: str | None = None, **kwargs):
+        """As ``BaseBackend.find_support_for_topics``, on this generation's directory."""
+        return super().find_support_for_topics(
+            topic_ids, generation=generation or content_generation()[0], **kwargs
+        )
+
     def article_facts(self, article, generation: str | None = None) -> ArticleFacts:
         """A visible, indexed article's facts come from the generation's article directory (without
         terms); other stored profiles are remembered per generation (the indexing tasks renew it);

@@ -65,6 +65,9 @@ def test_schema_is_openapi_3_and_limited_to_the_api(openapi, client):
         "/api/v1/listings/{slug}/",
         "/api/v1/preview/",
         "/api/v1/search/",
+        "/api/v1/self-checks/",
+        "/api/v1/self-checks/{slug}/",
+        "/api/v1/self-checks/{slug}/score/",
     } | {p for p in openapi["paths"] if p.endswith(("/related/", "/support/"))}
     assert set(openapi["components"]["schemas"]["BodyBlock"]["oneOf"][0]) == {"$ref"}
     assert openapi["components"]["schemas"]["BodyBlock"]["discriminator"]["propertyName"] == "type"

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page
 
-from .test_html_validity import SEARCH_PAGES, SEARCH_STATUS
+from .test_html_validity import DIRECTORY_PAGES, DIRECTORY_STATUS, SEARCH_PAGES, SEARCH_STATUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -58,17 +58,29 @@ def test_reader_pages_have_no_serious_accessibility_violations(demo_site, new_pa
         "article": demo_site.article.url,
         "expert": demo_site.reviewer.get_absolute_url(),
         **SEARCH_PAGES,
+        **DIRECTORY_PAGES,
     }
     page = new_page(bypass_csp=True)
     blocking = {}
     for name, path in pages.items():
         response = page.goto(f"{demo_site.url}{path}")
-        expected = SEARCH_STATUS.get(name, 200)
+        expected = {**SEARCH_STATUS, **DIRECTORY_STATUS}.get(name, 200)
         assert response.status == expected, f"{name} page {path} answered {response.status}"
         page.screenshot(path=str(artifacts / f"accessibility-{name}.png"), full_page=True)
         found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
         if found:
             blocking[f"{name} ({path})"] = describe(found)
+    # A reader takes the demo self-check through its form: the last option of every question.
+    page.goto(f"{demo_site.url}{DIRECTORY_PAGES['self-check']}")
+    for fieldset in page.locator("fieldset.self-check-question").all():
+        fieldset.locator("input[type=radio]").last.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="See my result").click()
+    assert page.get_by_role("heading", name="Support right now").is_visible()
+    page.screenshot(path=str(artifacts / "accessibility-self-check-result.png"), full_page=True)
+    found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+    if found:
+        blocking["self-check result"] = describe(found)
     assert blocking == {}, "serious or critical axe violations:\n" + "\n".join(
         f"{where}: {what}" for where, what in blocking.items()
     )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from articles.models import ArticlePage
+from selfchecks.models import SelfCheck
 
 from .conftest import FLAGSHIP_SLUG
 
@@ -29,6 +30,16 @@ SEARCH_PAGES = {
     "search-error": "/search/?q=%2A%2A%2A",
 }
 SEARCH_STATUS = {"search-error": 400}
+# The practitioner directory (all, filtered, with a bad filter: 400) and self-checks (issue 16).
+DIRECTORY_PAGES = {
+    "directory": "/find-support/",
+    "directory-filtered": "/find-support/?country=DE&concern=trust-and-betrayal",
+    "directory-error": "/find-support/?country=XX",
+    "listing": "/find-support/helene-brandauer/",
+    "self-checks": "/self-checks/",
+    "self-check": "/self-checks/how-is-trust-feeling-lately/",
+}
+DIRECTORY_STATUS = {"directory-error": 400}
 VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
@@ -49,15 +60,25 @@ def test_reader_pages_are_valid_html(client, tmp_path, artifacts):
         "home": "/",
         "expert": article.last_review.reviewer.get_absolute_url(),
         **SEARCH_PAGES,
+        **DIRECTORY_PAGES,
     }
     files = {}
     for name, path in pages.items():
         response = client.get(path)
-        expected = SEARCH_STATUS.get(name, 200)
+        expected = {**SEARCH_STATUS, **DIRECTORY_STATUS}.get(name, 200)
         assert response.status_code == expected, f"{name} page {path} answered {response.status_code}"
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
         (artifacts / f"html-{name}.html").write_bytes(response.content)
+    # A self-check's result (the page its form posts to), with the crisis rule fired.
+    check = SelfCheck.objects.get(slug="how-is-trust-feeling-lately")
+    answers = {f"answer-{q.id}": q.options[-1].id for q in check.definition.questions}
+    pages["self-check-result"] = check.get_absolute_url()
+    response = client.post(check.get_absolute_url(), answers, HTTP_CF_IPCOUNTRY="DE")
+    assert response.status_code == 200 and "Support right now" in response.content.decode()
+    files["self-check-result"] = tmp_path / "self-check-result.html"
+    files["self-check-result"].write_bytes(response.content)
+    (artifacts / "html-self-check-result.html").write_bytes(response.content)
 
     result = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--errors-only", *map(str, files.values())],

@@ -25,6 +25,7 @@ from articles.models import ArticleAuthor, ArticlePage, ArticleTopic, EditorialP
 from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
 from recommendations import tasks as reco_tasks
 from recommendations.models import ArticleProfile, RelatedScore
+from selfchecks.models import SelfCheck
 from tests import factories
 from website.freshness import content_generation, is_shown, shown_models
 
@@ -95,6 +96,15 @@ def expert_url(w: World) -> str:
 
 def listing_url(w: World) -> str:
     return f"/api/v1/listings/{w.listing.slug}/"
+
+
+def self_check_url(w: World) -> str:
+    check = SelfCheck.objects.filter(slug="trust-check").first() or factories.self_check("trust-check")
+    return f"/api/v1/self-checks/{check.slug}/"
+
+
+def rename_self_check(w: World) -> None:
+    renamed(SelfCheck.objects.get(slug="trust-check"), "title")
 
 
 def renamed(obj, field: str = "name", value: str = "Renamed") -> None:
@@ -241,6 +251,7 @@ CASES = {
         credential_title,
         ["MSc, Counselling"],
     ),
+    "self-check": Case(SelfCheck, self_check_url, lambda d: d["title"], rename_self_check, "Renamed"),
     "listing": Case(Listing, listing_url, lambda d: d["name"], lambda w: renamed(w.listing), "Renamed"),
     "listing specialties": Case(
         Listing.specialties.through,
@@ -333,6 +344,9 @@ NOT_SHOWN = {
     "recommendations.articleprofile": "written by the indexing tasks, which call content_changed()",
     "recommendations.relatedscore": "written by the indexing tasks, which call content_changed()",
     "freshness.contentgeneration": "the token itself",
+    "webhooks.webhookendpoint": "webhook configuration, admin only",
+    "webhooks.webhookevent": "outgoing notifications, admin only",
+    "webhooks.webhookdelivery": "delivery log, admin only",
 }
 REPOSITORY = Path(__file__).resolve().parents[2]
 

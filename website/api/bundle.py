@@ -197,6 +197,19 @@ class BundleBuilder:
             self.pick_ids + [pk for pk, _, _ in self.related], self.images
         )
 
+    def _self_checks(self) -> None:
+        """The published self-checks the body embeds, in one query (none without such blocks)."""
+        ids = {
+            _int_or_none(b["value"].get("self_check"))
+            for b in self.blocks
+            if b.get("type") == "self_check" and isinstance(b.get("value"), dict)
+        } - {None}
+        self.self_checks = {}
+        if ids:
+            from selfchecks.models import SelfCheck
+
+            self.self_checks = SelfCheck.objects.filter(pk__in=ids, live=True).in_bulk()
+
     def _collect_media(self) -> None:
         for block in self.blocks:
             kind, value = block.get("type"), block.get("value")
@@ -302,6 +315,18 @@ class BundleBuilder:
                     "resource_url": clean_url(value.get("resource_url")),
                 },
             }
+        if kind == "self_check":
+            from selfchecks.api import render_card
+
+            self_check = self.self_checks.get(_int_or_none(value.get("self_check")))
+            if self_check is None:
+                return None  # unpublished or deleted: nothing to take
+            heading = clean_text(value.get("heading")) or clean_text(self_check.title)
+            return {
+                "type": kind,
+                "id": block_id,
+                "value": {"heading": heading, "self_check": render_card(self_check)},
+            }
         if kind == "image":
             image_id = _int_or_none(value.get("image"))
             return {
@@ -334,6 +359,7 @@ class BundleBuilder:
         self._load_relations()
         self._support_groups()
         self._related()
+        self._self_checks()
         self._collect_media()
         # Every rich text fragment is registered before the first render, so links resolve in one query.
         for block in self.blocks:

@@ -116,7 +116,8 @@ def only_api_v1(endpoints, **kwargs):
         for path, path_regex, method, callback in endpoints
         if path.startswith("/api/v1/")
         and not path.startswith(EXCLUDED_PATHS)
-        and method == "GET"
+        # GET, and the other methods a view documents (e.g. a self-check's score, a POST).
+        and method in getattr(getattr(callback, "cls", None), "documented_methods", ("GET",))
         and getattr(callback, "cls", None) is not None
         and callback.cls.__name__ != "ApiNotFoundView"
     ]

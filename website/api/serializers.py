@@ -99,7 +99,7 @@ class ApiEndpointSerializer(serializers.Serializer):
     "path": "/api/v1/articles/", "summary": "Article cards, newest first, with filters…"}``"""
 
     operation_id = serializers.CharField()
-    method = serializers.ChoiceField(choices=["GET"])
+    method = serializers.ChoiceField(choices=["GET", "POST"])
     path = serializers.CharField(help_text="Path template; `{slug}` stands for a slug.")
     summary = serializers.CharField(allow_blank=True)
 

@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from articles import api as articles_api
 from experts import api as experts_api
 from search import api as search_api
+from selfchecks import api as selfchecks_api
 
 from . import suggestions as reco_api
 from .views import ApiIndexView, ApiNotFoundView, SchemaView
@@ -32,6 +33,13 @@ urlpatterns = [
     re_path(rf"^experts/{SLUG}/$", experts_api.ExpertDetailView.as_view(), name="expert-detail"),
     path("listings/", experts_api.ListingListView.as_view(), name="listing-list"),
     re_path(rf"^listings/{SLUG}/$", experts_api.ListingDetailView.as_view(), name="listing-detail"),
+    path("self-checks/", selfchecks_api.SelfCheckListView.as_view(), name="self-check-list"),
+    re_path(
+        rf"^self-checks/{SLUG}/$", selfchecks_api.SelfCheckDetailView.as_view(), name="self-check-detail"
+    ),
+    re_path(
+        rf"^self-checks/{SLUG}/score/$", selfchecks_api.SelfCheckScoreView.as_view(), name="self-check-score"
+    ),
     path("preview/", articles_api.PreviewView.as_view(), name="preview"),
     path("search/", search_api.SearchView.as_view(), name="search"),
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "search",
     "common",
     "webhooks",
+    "selfchecks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -227,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "ModalityEnum": "website.api.serializers.MODALITIES",
         "WidenedToEnum": "website.api.serializers.WIDENINGS",
         "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
+        "SelfCheckKindEnum": "selfchecks.serializers.KINDS",
     },
     # The OpenAPI 3.1 ``webhooks`` section: what endpoints added in the admin receive.
     "WEBHOOKS": [

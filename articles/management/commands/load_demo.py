@@ -21,6 +21,7 @@ from django.db import transaction
 from articles.bundle import BundleError, import_bundle, parse_bundle
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
+from selfchecks.demo import ensure_demo_self_checks
 from website.demo_images import PORTRAIT_SIZE, demo_image
 
 DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
@@ -102,7 +103,11 @@ class Command(BaseCommand):
             data = parse_bundle(DEMO_BUNDLE.read_text(encoding="utf-8"), str(DEMO_BUNDLE))
             with transaction.atomic():
                 add_demo_images(data)
+                # The flagship article embeds the demo self-check, so it exists before the import;
+                # written again after it, when the topics its bands name exist too.
+                ensure_demo_self_checks()
                 result = import_bundle(data)
+                ensure_demo_self_checks()
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:

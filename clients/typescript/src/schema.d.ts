@@ -222,6 +222,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/self-checks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Published self-checks, by title. */
+        get: operations["self_checks_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-checks/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One self-check's definition: questions with their options and scores, and the bands. */
+        get: operations["self_checks_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-checks/{slug}/score/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Scores answers: the band, its message, the crisis flag and find-support suggestions.
+         *
+         *     The answers are neither stored nor logged, and the response is never cached. Context for the
+         *     suggestions: ``country``, ``language``, ``modality``, ``near``, else the trusted country header
+         *     and ``Accept-Language``.
+         */
+        post: operations["self_checks_score"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/topics/": {
         parameters: {
             query?: never;
@@ -698,7 +755,22 @@ export interface components {
          * @enum {string}
          */
         BackendEnum: "database" | "engine";
-        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"];
+        /**
+         * @description Example: ``{"min_score": 5, "max_score": 9, "label": "Some strain", "message": "…",
+         *     "next_step": "…", "concerns": [{"slug": "trust-and-betrayal", "name": "Trust and betrayal"}],
+         *     "suggests_support": true, "shows_crisis_resources": false}``
+         */
+        Band: {
+            min_score: number;
+            max_score: number;
+            label: string;
+            message: string;
+            next_step: string;
+            concerns: components["schemas"]["SlugName"][];
+            suggests_support: boolean;
+            shows_crisis_resources: boolean;
+        };
+        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["SelfCheckBlock"];
         /**
          * @description Who wrote or reviewed, as shown on an article card.
          *     Example: ``{"slug": "ana-ruiz", "name": "Ana Ruiz", "honorific": "Dr.", "display_name": "Dr. Ana Ruiz",
@@ -1137,9 +1209,10 @@ export interface components {
         ListingKindEnum: "individual" | "organisation";
         /**
          * @description * `GET` - GET
+         *     * `POST` - POST
          * @enum {string}
          */
-        MethodEnum: "GET";
+        MethodEnum: "GET" | "POST";
         /**
          * @description * `in_person` - in_person
          *     * `online` - online
@@ -1153,6 +1226,14 @@ export interface components {
          */
         ModeEnum: "manual" | "automatic";
         NullEnum: null;
+        /** @description Example: ``{"id": "0b6c…", "label": "Often", "score": 2, "is_crisis_answer": false}`` */
+        Option: {
+            /** @description Send it back as the answer to its question. */
+            id: string;
+            label: string;
+            score: number;
+            is_crisis_answer: boolean;
+        };
         PaginatedArticleCardList: {
             count: number;
             limit: number;
@@ -1192,6 +1273,16 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Section"][];
+        };
+        PaginatedSelfCheckList: {
+            count: number;
+            limit: number;
+            offset: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["SelfCheckCard"][];
         };
         PaginatedTopicList: {
             count: number;
@@ -1250,6 +1341,13 @@ export interface components {
          * @enum {string}
          */
         PropertyIDEnum: "DOI" | "PMID";
+        Question: {
+            /** @description The key of this question's answer in `answers`. */
+            id: string;
+            text: string;
+            help_text: string;
+            options: components["schemas"]["Option"][];
+        };
         /** @description A ``quote`` block of an article body. */
         QuoteBlock: {
             /**
@@ -1412,6 +1510,33 @@ export interface components {
             /** Format: uri */
             resource_url: string | null;
         };
+        ScoreRange: {
+            min: number;
+            max: number;
+        };
+        /** @description Example: ``{"answers": {"<question id>": "<option id>", …}}``: every question, once. */
+        ScoreRequest: {
+            /** @description Question id → option id. */
+            answers: {
+                [key: string]: string;
+            };
+        };
+        /** @description A scored set of answers. Nothing is stored: the answers exist only in the request. */
+        ScoreResult: {
+            /** @description Slug of the self-check. */
+            self_check: string;
+            score: number;
+            score_range: components["schemas"]["ScoreRange"];
+            band: components["schemas"]["Band"];
+            /** @description Show `crisis_message` and the crisis services first. */
+            crisis: boolean;
+            crisis_message: string | null;
+            not_diagnosis: string;
+            context: components["schemas"]["ReaderContext"];
+            crisis_resources: components["schemas"]["SupportCard"][];
+            suggestions: components["schemas"]["SupportCard"][];
+            notice: string;
+        };
         SearchFacets: {
             sections: components["schemas"]["FacetValue"][];
             topics: components["schemas"]["FacetValue"][];
@@ -1465,6 +1590,69 @@ export interface components {
             slug: string;
             title: string;
             url_path: string;
+        };
+        /** @description A ``self_check`` block of an article body. */
+        SelfCheckBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "self_check";
+            id: string;
+            value: components["schemas"]["SelfCheckValue"];
+        };
+        /**
+         * @description * `self_check` - self_check
+         * @enum {string}
+         */
+        SelfCheckBlockTypeEnum: "self_check";
+        /**
+         * @description Example: ``{"slug": "trust-lately", "title": "How is trust feeling lately?", "kind": "reflective",
+         *     "kind_label": "Reflective check, not a validated instrument", "url_path": "/self-checks/trust-lately/",
+         *     "question_count": 6}``
+         */
+        SelfCheckCard: {
+            slug: string;
+            title: string;
+            intro: string;
+            kind: components["schemas"]["SelfCheckKindEnum"];
+            kind_label: string;
+            /** @description Front-end path of the self-check's page. */
+            url_path: string;
+            question_count: number;
+        };
+        /** @description The whole definition: what a client needs to show the check and its results itself. */
+        SelfCheckDetail: {
+            slug: string;
+            title: string;
+            intro: string;
+            kind: components["schemas"]["SelfCheckKindEnum"];
+            kind_label: string;
+            /** @description Front-end path of the self-check's page. */
+            url_path: string;
+            question_count: number;
+            /** @description Show it with the questions and with every result. */
+            not_diagnosis: string;
+            crisis_message: string;
+            source: string;
+            licence: string;
+            score_range: components["schemas"]["ScoreRange"];
+            questions: components["schemas"]["Question"][];
+            bands: components["schemas"]["Band"][];
+        };
+        /**
+         * @description * `reflective` - reflective
+         *     * `validated` - validated
+         * @enum {string}
+         */
+        SelfCheckKindEnum: "reflective" | "validated";
+        /**
+         * @description A self-check readers can take in the article: its card; fetch the definition from
+         *     ``/api/v1/self-checks/{slug}/`` and score with ``POST …/score/``.
+         */
+        SelfCheckValue: {
+            heading: string;
+            self_check: components["schemas"]["SelfCheckCard"];
         };
         Seo: {
             title: string;
@@ -2535,6 +2723,236 @@ export interface operations {
             };
             /** @description Unknown or invalid query parameters; `errors` names each one. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is briefly unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    self_checks_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description Number of items to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSelfCheckList"];
+                };
+            };
+            /** @description Not Modified: the client's copy (`If-None-Match`) is current; no body. */
+            304: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or invalid query parameters; `errors` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is briefly unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    self_checks_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfCheckDetail"];
+                };
+            };
+            /** @description Not Modified: the client's copy (`If-None-Match`) is current; no body. */
+            304: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    /** @description Weak validator: send it back in `If-None-Match`. */
+                    ETag: string;
+                    /** @description When the content last changed (where meaningful): send it back in `If-Modified-Since`. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or invalid query parameters; `errors` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing public at this address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is briefly unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    self_checks_score: {
+        parameters: {
+            query?: {
+                /** @description Reader's country (ISO 3166-1 alpha-2, any letter case). Default: CF-IPCountry, then the region of Accept-Language. */
+                country?: string;
+                /** @description Reader's language (ISO 639-1, any letter case). Default: Accept-Language. */
+                language?: string;
+                /** @description Preferred way of meeting a practitioner. */
+                modality?: "in_person" | "online";
+                /** @description Reader's position, latitude,longitude in decimal degrees. */
+                near?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScoreRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description How long the response may be reused. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreResult"];
+                };
+            };
+            /** @description Unknown or invalid query parameters; `errors` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing public at this address. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
