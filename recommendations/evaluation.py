@@ -174,7 +174,7 @@ def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
             body=stream.to_python(raw),
         )
         sections[a["section"]].add_child(instance=page)
-        ArticleAuthor.objects.create(page=page, person=people[a["author"]])
+        ArticleAuthor.objects.create(page=page, person=people[a["author"]], sort_order=0)
         for name in a["topics"]:
             page.topics.add(topics[name])
         page.save()

@@ -164,10 +164,11 @@ def article(
         **fields,
     )
     parent.add_child(instance=page)
-    for person_ in authors or (person(),):
-        ArticleAuthor.objects.create(page=page, person=person_)
-    for pick in picks:
-        EditorialPick.objects.create(page=page, picked=pick)
+    # sort_order set as the admin's inline panels set it (NULLs sort differently per database).
+    for order, person_ in enumerate(authors or (person(),)):
+        ArticleAuthor.objects.create(page=page, person=person_, sort_order=order)
+    for order, pick in enumerate(picks):
+        EditorialPick.objects.create(page=page, picked=pick, sort_order=order)
     for name in topics:
         page.topics.add(name if isinstance(name, Topic) else topic(name))
     page.save()

@@ -12,9 +12,14 @@ What this trades, precisely: a request that reaches *another* process in the mom
 commit and that process re-reading the token (normally well under a millisecond; longer only if
 the process is starved of CPU) is answered as if it had arrived just before the commit. The
 process that made the change refreshes its own copy when the transaction commits, so an editor
-never sees their own change missing. Whenever the listening connection is not up (starting,
-reconnecting after an error or a database restart, or a notification to be processed), ``known``
-returns None and callers read the token from the database as before.
+never sees their own change missing. Whenever the listening connection is not up (starting, or
+reconnecting after an error or a database restart), ``known`` returns None and callers read the
+token from the database as before.
+
+Both readers (the listener thread after a notification, and this process after its own commit)
+read and store the token under one lock, so a slower read can never overwrite a newer one, and the
+token is never blanked while a notification is processed (a reader could otherwise get None right
+after its own commit, which is the case the refresh exists for).
 
 Off by default; ``WELLNESS["API_GENERATION_LISTENER"] = True`` turns it on (PostgreSQL only; one
 extra connection per process). Tests that run inside a transaction never see notifications, so the
@@ -68,11 +73,12 @@ class GenerationWatcher:
 
     def refresh(self) -> None:
         """Re-reads the token through Django's connection (after this process's own commit)."""
-        if self._current is None:
-            return
         from .generation import read_generation
 
-        self._current = read_generation()
+        with self._lock:
+            if self._current is None:  # the listener is not up: callers read the database anyway
+                return
+            self._current = read_generation()
 
     def stop(self) -> None:
         """Stops the listener and forgets the token (tests; a process exiting needs nothing)."""
@@ -114,22 +120,22 @@ class GenerationWatcher:
                     conn.execute(f"LISTEN {CHANNEL}")
 
                     def read() -> None:
-                        row = conn.execute(select, [GENERATION_PK]).fetchone()
-                        self._current = (row[0], as_datetime(row[1])) if row else None
+                        with self._lock:  # serialised with refresh(): the later read is stored last
+                            row = conn.execute(select, [GENERATION_PK]).fetchone()
+                            self._current = (row[0], as_datetime(row[1])) if row else None
 
                     read()  # after LISTEN: nothing committed from here on can be missed
                     checked = time.monotonic()
                     while not stop.is_set():
                         # Short waits so that ``stop`` is seen; a health check now and then.
                         if any(True for _ in conn.notifies(timeout=WAIT_SECONDS, stop_after=1)):
-                            self._current = None  # callers read the database until the re-read
                             read()
                             checked = time.monotonic()
                         elif time.monotonic() - checked > IDLE_CHECK_SECONDS:
                             conn.execute("SELECT 1")  # a dead connection raises here
                             checked = time.monotonic()
             except Exception as e:  # never let the thread die: fall back to reads and retry
-                self._current = None
+                self._forget()
                 if not stop.is_set():
                     logger.warning(
                         "generation listener: %r; reading the database, retrying in %g s", e, delay
@@ -137,8 +143,12 @@ class GenerationWatcher:
                     stop.wait(delay)
                     delay = min(delay * 2, MAX_RECONNECT_DELAY)  # a long outage: fewer attempts
             finally:
-                self._current = None
+                self._forget()
                 self._conn = None
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._current = None
 
 
 watcher = GenerationWatcher()
