@@ -76,6 +76,24 @@ class HeadingValueSerializer(serializers.Serializer):
     anchor = serializers.CharField(allow_blank=True)
 
 
+class ListItemSerializer(serializers.Serializer):
+    """One list item: inline HTML (no paragraph wrapper; links, bold, italic, superscript) and the
+    same words as plain text.
+
+    Example: ``{"html": "Name the <b>betrayal</b>.", "text": "Name the betrayal."}``
+    """
+
+    html = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+
+
+class ListValueSerializer(serializers.Serializer):
+    """A bulleted (``unordered``) or numbered (``ordered``) list; each item is separate."""
+
+    style = serializers.ChoiceField(choices=["unordered", "ordered"])
+    items = ListItemSerializer(many=True)
+
+
 class QuoteValueSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     speaker = serializers.CharField(allow_blank=True)
@@ -155,6 +173,7 @@ def _block_serializer(type_name: str, value_class: type[serializers.Field], clas
 BLOCK_SERIALIZERS = {
     "heading": _block_serializer("heading", HeadingValueSerializer, "HeadingBlock"),
     "paragraph": _block_serializer("paragraph", RichTextSerializer, "ParagraphBlock"),
+    "list": _block_serializer("list", ListValueSerializer, "ListBlock"),
     "quote": _block_serializer("quote", QuoteValueSerializer, "QuoteBlock"),
     "citation": _block_serializer("citation", CitationSerializer, "CitationBlock"),
     "faq": _block_serializer("faq", FAQValueSerializer, "FAQBlock"),
