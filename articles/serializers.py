@@ -22,6 +22,7 @@ from website.api.serializers import (
     constant,
 )
 
+from .blocks import LIST_STYLES
 from .reviews import STATUSES
 
 
@@ -90,7 +91,7 @@ class ListItemSerializer(serializers.Serializer):
 class ListValueSerializer(serializers.Serializer):
     """A bulleted (``unordered``) or numbered (``ordered``) list; each item is separate."""
 
-    style = serializers.ChoiceField(choices=["unordered", "ordered"])
+    style = serializers.ChoiceField(choices=LIST_STYLES)
     items = ListItemSerializer(many=True)
 
 

@@ -1139,9 +1139,15 @@ export interface components {
             html: string;
             text: string;
         };
+        /**
+         * @description * `unordered` - Bulleted
+         *     * `ordered` - Numbered
+         * @enum {string}
+         */
+        ListStyleEnum: "unordered" | "ordered";
         /** @description A bulleted (``unordered``) or numbered (``ordered``) list; each item is separate. */
         ListValue: {
-            style: components["schemas"]["StyleEnum"];
+            style: components["schemas"]["ListStyleEnum"];
             items: components["schemas"]["ListItem"][];
         };
         /**
@@ -1696,12 +1702,6 @@ export interface components {
             slug: string;
             name: string;
         };
-        /**
-         * @description * `unordered` - unordered
-         *     * `ordered` - ordered
-         * @enum {string}
-         */
-        StyleEnum: "unordered" | "ordered";
         /** @description One card of a find-support group: the listing and why it is shown. */
         SupportCard: {
             listing: components["schemas"]["ListingCard"];
