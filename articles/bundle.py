@@ -42,6 +42,7 @@ from experts.models import Approach, Credential, Language, Listing, ListingType,
 from website.freshness import content_changed
 
 from .models import ArticleAuthor, ArticlePage, EditorialPick, ExpertReview, HomePage, SectionPage
+from .presenter import BODY_BLOCK
 from .publishing import ReviewRequiredError, covering_override, covering_review, record_override
 from .reviews import content_fingerprint, record_imported_review, refresh_review_state
 
@@ -49,17 +50,7 @@ FORMAT_NAME = "wellness-content-bundle"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "content-bundle.schema.json"
 KINDS = ("listing_types", "approaches", "topics", "sections", "people", "listings", "articles")
-BLOCK_TYPES = (
-    "heading",
-    "paragraph",
-    "quote",
-    "citation",
-    "faq",
-    "find_support",
-    "safety_note",
-    "image",
-    "self_check",
-)
+BLOCK_TYPES = tuple(BODY_BLOCK.child_blocks)
 
 Progress = Callable[[str, int, int], None]
 
@@ -394,7 +385,7 @@ class _Checker:
                 "give both latitude and longitude, or neither",
             )
 
-    def _is_inactive(self, slug: str) -> bool:
+    def is_inactive(self, slug: str) -> bool:
         for _, listing in self._items("listings"):
             if listing.get("slug") == slug:
                 return listing.get("active") is False
@@ -445,29 +436,9 @@ class _Checker:
                 self.check_block([*path, "body", j], block.get("type"), block["value"])
 
     def check_block(self, path: list, block_type: Any, value: dict) -> None:
-        vpath = [*path, "value"]
-        if block_type == "image":
-            self.image([*vpath, "image"], value.get("image"))
-        if block_type == "self_check":
-            slug = value.get("self_check")
-            if isinstance(slug, str) and slug not in self.self_checks:
-                self.error([*vpath, "self_check"], f"no self-check with the slug {slug!r} in the database")
-            elif isinstance(slug, str) and not self.self_checks[slug]:
-                self.error([*vpath, "self_check"], f"self-check {slug!r} is not published")
-        if block_type != "find_support":
-            return
-        listings = value.get("listings") or []
-        for j, slug in enumerate(listings if isinstance(listings, list) else []):
-            if (
-                self.ref([*vpath, "listings", j], "listings", slug, "listing")
-                and value.get("mode", "manual") == "manual"
-            ):
-                if self._is_inactive(slug):
-                    self.error([*vpath, "listings", j], f"listing {slug!r} is not active and cannot be shown")
-        if value.get("listing_type") is not None:
-            self.ref([*vpath, "listing_type"], "listing_types", value.get("listing_type"), "listing type")
-        if value.get("mode", "manual") == "manual" and not listings:
-            self.error([*vpath, "listings"], "a manual group needs at least one listing")
+        block = BODY_BLOCK.child_blocks.get(block_type) if isinstance(block_type, str) else None
+        if block is not None:
+            block.check_bundle(value, [*path, "value"], self)
 
 
 def validate_bundle(data: dict) -> list[str]:
@@ -641,56 +612,9 @@ def export_listing(obj: Listing) -> dict:
     return data
 
 
-def _rich(value) -> str:
-    return getattr(value, "source", value) or ""
-
-
 def export_block(block_type: str, value) -> dict:
-    """One body block in bundle form: references by slug (listings, types) or title (images)."""
-    if block_type == "paragraph":
-        out: Any = _rich(value)
-    elif block_type == "heading":
-        out = {"text": value["text"], "level": value["level"], "anchor": value["anchor"] or ""}
-    elif block_type == "quote":
-        out = {
-            "text": value["text"],
-            "speaker": value["speaker"] or "",
-            "credential": value["credential"] or "",
-        }
-    elif block_type == "citation":
-        out = {name: value[name] or "" for name in ("title", "authors", "journal", "doi", "pmid", "url")}
-        out["year"] = value["year"]
-    elif block_type == "faq":
-        out = {
-            "title": value["title"],
-            "items": [
-                {"question": item["question"], "answer": _rich(item["answer"])} for item in value["items"]
-            ],
-        }
-    elif block_type == "find_support":
-        out = {
-            "title": value["title"],
-            "mode": value["mode"],
-            "listings": [listing.slug for listing in value["listings"] if listing is not None],
-            "listing_type": value["listing_type"].slug if value["listing_type"] else None,
-            "count": value["count"],
-            "include_products": bool(value["include_products"]),
-        }
-    elif block_type == "safety_note":
-        out = {
-            "title": value["title"],
-            "text": _rich(value["text"]),
-            "advises_against_joint_sessions": bool(value["advises_against_joint_sessions"]),
-            "resource_label": value["resource_label"] or "",
-            "resource_url": value["resource_url"] or "",
-        }
-    elif block_type == "image":
-        out = {"image": _image_title(value["image"]), "alt": value["alt"], "caption": value["caption"] or ""}
-    elif block_type == "self_check":
-        out = {"self_check": value["self_check"].slug, "heading": value["heading"] or ""}
-    else:  # pragma: no cover - the stream block only knows the types above
-        raise ValueError(f"unknown block type {block_type!r}")
-    return {"type": block_type, "value": out}
+    """One body block in bundle form (the block's own ``to_bundle``)."""
+    return {"type": block_type, "value": BODY_BLOCK.child_blocks[block_type].to_bundle(value)}
 
 
 def export_article_content(page: ArticlePage) -> dict:
@@ -1162,34 +1086,7 @@ class _Importer:
         ]
 
     def raw_value(self, block_type: str, value: Any) -> Any:
-        if block_type == "faq":
-            return {
-                **value,
-                "items": [
-                    {"type": "item", "value": item, "id": str(uuid.uuid4())} for item in value["items"]
-                ],
-            }
-        if block_type == "find_support":
-            slugs = value.get("listings") or []
-            ids = dict(Listing.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-            type_slug = value.get("listing_type")
-            type_id = ListingType.objects.get(slug=type_slug).pk if type_slug else None
-            return {
-                **value,
-                "listings": [{"type": "item", "value": ids[s], "id": str(uuid.uuid4())} for s in slugs],
-                "listing_type": type_id,
-            }
-        if block_type == "image":
-            image = _find_image(value["image"])
-            return {**value, "image": image.pk if image else None}
-        if block_type == "self_check":
-            from selfchecks.models import SelfCheck
-
-            return {
-                "self_check": SelfCheck.objects.get(slug=value["self_check"]).pk,
-                "heading": value.get("heading", ""),
-            }
-        return value
+        return BODY_BLOCK.child_blocks[block_type].from_bundle(value)
 
 
 def import_bundle(data: dict, *, progress: Progress | None = None, progress_every: int = 25) -> ImportResult:

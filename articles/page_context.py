@@ -19,11 +19,11 @@ from django.http import HttpRequest
 from website.public_url import public_root
 
 from .jsonld import article_jsonld, citation_url
+from .presenter import body_outline
 from .visibility import visible
 
 logger = logging.getLogger(__name__)
 
-RELATED_LIMIT = 6
 MANUAL_REASON = "Chosen by our editors"
 
 
@@ -53,6 +53,13 @@ class Reference:
     number: int
     value: object
     url: str
+
+
+def related_limit() -> int:
+    """How many related articles a page shows, in HTML and in the API alike."""
+    from website.conf import wellness_settings
+
+    return wellness_settings.API_RELATED_LIMIT
 
 
 def _is_preview(request: HttpRequest | None) -> bool:
@@ -161,23 +168,24 @@ def _prefetched_images(items: list[BodyItem]) -> None:
 
 
 def body_items(page, reader_context, *, prefetch: bool = True) -> tuple[list[BodyItem], list[Reference]]:
-    """The body blocks, each with what its template needs, and the numbered reference list."""
+    """The body blocks, each with what its template needs, and the numbered reference list.
+
+    Anchors and citation numbers come from the body's outline (``articles.presenter``), the same
+    the API bundle shows.
+    """
     items: list[BodyItem] = []
     references: list[Reference] = []
-    anchors: set[str] = set()
-    for block in page.body or []:
+    body = page.body or []
+    outline = {entry.index: entry for entry in body_outline(page.body.raw_data if page.body else [])}
+    for index, block in enumerate(body):
         item = BodyItem(block)
-        if block.block_type == "heading":
-            base = block.block.anchor_for(block.value) or "section"
-            item.anchor, n = base, 1
-            while item.anchor in anchors:
-                n += 1
-                item.anchor = f"{base}-{n}"
-            anchors.add(item.anchor)
-        elif block.block_type == "citation":
-            item.number = len(references) + 1
-            references.append(Reference(item.number, block.value, citation_url(block.value)))
-        elif block.block_type == "find_support":
+        entry = outline.get(index)
+        if entry is not None:
+            item.anchor = entry.anchor
+            if entry.number is not None:
+                item.number = entry.number
+                references.append(Reference(item.number, block.value, citation_url(block.value)))
+        if block.block_type == "find_support":
             if block.value.get("mode") == "automatic":
                 item.cards, item.notice = _automatic_cards(page, block.value, reader_context)
             else:
@@ -231,7 +239,7 @@ def article_page_context(page, request: HttpRequest | None) -> dict:
     related_reasons: dict[int, list[str]] = {}
     if page.pk is not None:
         try:
-            related = related_articles(page, limit=RELATED_LIMIT)
+            related = related_articles(page, limit=related_limit())
         except Exception:  # the article still renders without suggestions
             logger.exception("related_articles failed for article %s", page.pk)
             related = []

@@ -22,6 +22,7 @@ from website.api.serializers import (
     constant,
 )
 
+from .blocks import LIST_STYLES
 from .reviews import STATUSES
 
 
@@ -74,6 +75,24 @@ class HeadingValueSerializer(serializers.Serializer):
     text = serializers.CharField()
     level = serializers.ChoiceField(choices=["h2", "h3"])
     anchor = serializers.CharField(allow_blank=True)
+
+
+class ListItemSerializer(serializers.Serializer):
+    """One list item: inline HTML (no paragraph wrapper; links, bold, italic, superscript) and the
+    same words as plain text.
+
+    Example: ``{"html": "Name the <b>betrayal</b>.", "text": "Name the betrayal."}``
+    """
+
+    html = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+
+
+class ListValueSerializer(serializers.Serializer):
+    """A bulleted (``unordered``) or numbered (``ordered``) list; each item is separate."""
+
+    style = serializers.ChoiceField(choices=LIST_STYLES)
+    items = ListItemSerializer(many=True)
 
 
 class QuoteValueSerializer(serializers.Serializer):
@@ -155,6 +174,7 @@ def _block_serializer(type_name: str, value_class: type[serializers.Field], clas
 BLOCK_SERIALIZERS = {
     "heading": _block_serializer("heading", HeadingValueSerializer, "HeadingBlock"),
     "paragraph": _block_serializer("paragraph", RichTextSerializer, "ParagraphBlock"),
+    "list": _block_serializer("list", ListValueSerializer, "ListBlock"),
     "quote": _block_serializer("quote", QuoteValueSerializer, "QuoteBlock"),
     "citation": _block_serializer("citation", CitationSerializer, "CitationBlock"),
     "faq": _block_serializer("faq", FAQValueSerializer, "FAQBlock"),

@@ -30,11 +30,17 @@ def block_words(value) -> list[str]:
     return []
 
 
+def stream_child_words(child) -> list[str]:
+    """The words of one body block (a StreamValue child), as the block class gives them."""
+    plain_words = getattr(child.block, "plain_words", None)
+    return plain_words(child.value) if plain_words is not None else block_words(child.value)
+
+
 def body_plain_text(body, skip: tuple[str, ...] = ("citation", "find_support")) -> str:
     """The words of a body, block by block, leaving out blocks named in ``skip``."""
     parts: list[str] = []
     for block in body or []:
         if block.block_type in skip:
             continue
-        parts += block_words(block.value)
+        parts += stream_child_words(block)
     return " ".join(p.strip() for p in parts if p and p.strip())

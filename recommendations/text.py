@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.html import strip_tags
 
-from articles.text import block_words
+from articles.text import stream_child_words
 
 WORD_RE = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
@@ -86,8 +86,8 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in words if w not in STOP_WORDS]
 
 
-def _block_text(value) -> str:
-    return " ".join(block_words(value))
+def _block_text(child) -> str:
+    return " ".join(stream_child_words(child))
 
 
 def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str] = ()) -> dict[str, float]:
@@ -104,7 +104,7 @@ def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str]
         weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
         if weight <= 0:
             continue
-        for term in tokens(_block_text(block.value)):
+        for term in tokens(_block_text(block)):
             counts[term] += weight
     return {term: round(1.0 + math.log(count), 4) for term, count in counts.items() if count >= 0.2}
 
@@ -114,7 +114,7 @@ def plain_text(title: str, standfirst: str, body) -> str:
     parts = [title or "", standfirst or ""]
     for block in body or []:
         if BLOCK_WEIGHTS.get(block.block_type, 1.0) > 0:
-            parts.append(_block_text(block.value))
+            parts.append(_block_text(block))
     return " ".join(parts)
 
 

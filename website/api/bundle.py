@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 
-from django.utils.text import slugify
-
-from articles.blocks import heading_tag
-from articles.jsonld import article_jsonld, citation_url
+from articles.blocks import MANUAL_REASON, int_or_none, list_items
+from articles.jsonld import article_jsonld
+from articles.page_context import related_limit
+from articles.presenter import body_outline
 from website.freshness import GenerationMemo
 
 from .cards import (
@@ -35,26 +35,6 @@ from .images import ImageBatch
 from .text import RichTextBatch, clean_text, clean_url, front_end_path, site_root_paths
 
 logger = logging.getLogger(__name__)
-
-MANUAL_REASON = "Chosen by our editors"
-
-
-def _list_items(raw) -> list:
-    """Values of a ListBlock in either stored form (``[{"type": "item", "value": …}]`` or plain)."""
-    out = []
-    for item in raw or []:
-        if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
-            out.append(item["value"])
-        else:
-            out.append(item)
-    return out
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _sanitise_jsonld(value):
@@ -77,7 +57,12 @@ def reader_context_dict(context) -> dict:
 
 
 class BundleBuilder:
-    """One bundle build; see the module docstring for the phases."""
+    """One bundle build; see the module docstring for the phases.
+
+    It is also the presenter the body blocks render through (``articles.blocks.ApiContext``): each
+    block asks it for sanitised text, rich text with resolved links, and the images, cards and
+    self-checks loaded before rendering.
+    """
 
     def __init__(
         self, page, *, base_url: str, reader_context, is_preview: bool = False, generation: str | None = None
@@ -88,8 +73,13 @@ class BundleBuilder:
         self.reader_context = reader_context
         self.is_preview = is_preview
         self.images = ImageBatch(base_url)
-        self.rich = RichTextBatch()
+        self.rich_text = RichTextBatch()
         self.blocks = [b for b in page.body.raw_data if isinstance(b, dict)] if page.body is not None else []
+        self.outline = body_outline(self.blocks)
+        self.wanted: dict[str, list] = {}
+        for item in self.outline:
+            for kind, key in item.block.wants(item.raw) if item.block is not None else []:
+                self.wanted.setdefault(kind, []).append((item, key))
 
     # Loading
 
@@ -126,19 +116,17 @@ class BundleBuilder:
         from experts.models import ListingType
         from recommendations.interface import find_support
 
-        groups = [
-            b for b in self.blocks if b.get("type") == "find_support" and isinstance(b.get("value"), dict)
-        ]
-        type_ids = {_int_or_none(b["value"].get("listing_type")) for b in groups} - {None}
+        groups = [{"id": item.block_id, "value": raw} for item, raw in self.wanted.get("support_group", [])]
+        type_ids = {int_or_none(b["value"].get("listing_type")) for b in groups} - {None}
         self.listing_types = ListingType.objects.in_bulk(type_ids) if type_ids else {}
         self.group_results: dict[str, dict] = {}
         listing_ids: set[int] = set()
         engine_listings: dict[int, object] = {}
         for block in groups:
             value = block["value"]
-            listing_type = self.listing_types.get(_int_or_none(value.get("listing_type")))
+            listing_type = self.listing_types.get(int_or_none(value.get("listing_type")))
             if value.get("mode") == "automatic":
-                count = _int_or_none(value.get("count")) or 2
+                count = int_or_none(value.get("count")) or 2
                 try:
                     result = find_support(
                         self.page,
@@ -161,7 +149,7 @@ class BundleBuilder:
             else:
                 cards = [
                     (i, [MANUAL_REASON], None)
-                    for i in map(_int_or_none, _list_items(value.get("listings")))
+                    for i in map(int_or_none, list_items(value.get("listings")))
                     if i
                 ]
                 widened, notice = None, ""
@@ -183,7 +171,7 @@ class BundleBuilder:
         if self.page.pk is None:
             return
         try:
-            suggestions = related_suggestions(self.page, _related_limit(), self.generation)
+            suggestions = related_suggestions(self.page, related_limit(), self.generation)
         except Exception:  # the article must still be served without them
             logger.exception("related_articles failed for article %s", self.page.pk)
             suggestions = []
@@ -199,11 +187,7 @@ class BundleBuilder:
 
     def _self_checks(self) -> None:
         """The published self-checks the body embeds, in one query (none without such blocks)."""
-        ids = {
-            _int_or_none(b["value"].get("self_check"))
-            for b in self.blocks
-            if b.get("type") == "self_check" and isinstance(b.get("value"), dict)
-        } - {None}
+        ids = {key for _, key in self.wanted.get("self_check", [])} - {None}
         self.self_checks = {}
         if ids:
             from selfchecks.models import SelfCheck
@@ -211,133 +195,73 @@ class BundleBuilder:
             self.self_checks = SelfCheck.objects.filter(pk__in=ids, live=True).in_bulk()
 
     def _collect_media(self) -> None:
-        for block in self.blocks:
-            kind, value = block.get("type"), block.get("value")
-            if kind == "image" and isinstance(value, dict):
-                self.images.want(_int_or_none(value.get("image")))
+        for _, image_id in self.wanted.get("image", []):
+            self.images.want(image_id)
         self.images.resolve()
 
     # Rendering
 
-    def _render_block(self, block: dict, citations: list, faq: list) -> dict | None:
-        kind, value, block_id = block.get("type"), block.get("value"), str(block.get("id") or "")
-        if kind == "paragraph":
-            return {"type": kind, "id": block_id, "value": self.rich.render_source(value)}
-        if not isinstance(value, dict):
-            return None
-        if kind == "heading":
-            text = clean_text(value.get("text"))
-            anchor = slugify(value.get("anchor") or "") or slugify(text)[:80]
-            level = heading_tag(value.get("level"))
-            return {"type": kind, "id": block_id, "value": {"text": text, "level": level, "anchor": anchor}}
-        if kind == "quote":
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {
-                    "text": clean_text(value.get("text")),
-                    "speaker": clean_text(value.get("speaker")),
-                    "credential": clean_text(value.get("credential")),
-                },
-            }
-        if kind == "citation":
-            citation = {
-                "number": len(citations) + 1,
-                "title": clean_text(value.get("title")),
-                "authors": clean_text(value.get("authors")),
-                "journal": clean_text(value.get("journal")),
-                "year": _int_or_none(value.get("year")),
-                "doi": clean_text(value.get("doi")),
-                "pmid": clean_text(value.get("pmid")),
-                "url": clean_url(value.get("url")),
-                "link": clean_url(citation_url({k: value.get(k) for k in ("url", "doi", "pmid")})),
-            }
-            citations.append(citation)
-            return {"type": kind, "id": block_id, "value": citation}
-        if kind == "faq":
-            items = []
-            for item in _list_items(value.get("items")):
-                if not isinstance(item, dict):
-                    continue
-                entry = {
-                    "question": clean_text(item.get("question")),
-                    "answer": self.rich.render_source(item.get("answer")),
-                }
-                items.append(entry)
-                faq.append(entry)
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {"title": clean_text(value.get("title")), "items": items},
-            }
-        if kind == "find_support":
-            result = self.group_results.get(
-                block_id, {"cards": [], "widened_to": None, "notice": "", "listing_type": None}
-            )
-            cards = []
-            for pk, reasons, sponsored in result["cards"]:
-                listing = self.listings.get(pk)
-                if listing is None:
-                    continue
-                cards.append(
-                    {
-                        "listing": render_listing_card(listing, self.images),
-                        "reasons": [clean_text(r) for r in reasons],
-                        "sponsored": listing.is_sponsored
-                        if sponsored is None
-                        else (sponsored or listing.is_sponsored),
-                    }
-                )
-            listing_type = result["listing_type"]
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {
-                    "title": clean_text(value.get("title")),
-                    "mode": "automatic" if value.get("mode") == "automatic" else "manual",
-                    "listing_type": {"slug": listing_type.slug, "name": clean_text(listing_type.name)}
-                    if listing_type
-                    else None,
-                    "cards": cards,
-                    "widened_to": result["widened_to"],
-                    "notice": clean_text(result["notice"]),
-                },
-            }
-        if kind == "safety_note":
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {
-                    "title": clean_text(value.get("title")),
-                    "text": self.rich.render_source(value.get("text")),
-                    "advises_against_joint_sessions": bool(value.get("advises_against_joint_sessions")),
-                    "resource_label": clean_text(value.get("resource_label")),
-                    "resource_url": clean_url(value.get("resource_url")),
-                },
-            }
-        if kind == "self_check":
-            from selfchecks.api import render_card
+    # The presenter the blocks render through (``articles.blocks.ApiContext``)
 
-            self_check = self.self_checks.get(_int_or_none(value.get("self_check")))
-            if self_check is None:
-                return None  # unpublished or deleted: nothing to take
-            heading = clean_text(value.get("heading")) or clean_text(self_check.title)
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {"heading": heading, "self_check": render_card(self_check)},
-            }
-        if kind == "image":
-            image_id = _int_or_none(value.get("image"))
-            return {
-                "type": kind,
-                "id": block_id,
-                "value": {
-                    "image": self.images.rendition(image_id, "body", alt=value.get("alt") or ""),
-                    "caption": clean_text(value.get("caption")),
-                },
-            }
-        return None
+    def text(self, value) -> str:
+        return clean_text(value)
+
+    def url(self, value) -> str | None:
+        return clean_url(value)
+
+    def rich(self, source) -> dict:
+        return self.rich_text.render_source(source)
+
+    def image(self, image_id: int | None, spec: str, alt: str | None = None) -> dict | None:
+        return self.images.rendition(image_id, spec, alt=alt)
+
+    def self_check_card(self, self_check_id: int | None) -> dict | None:
+        from selfchecks.api import render_card
+
+        self_check = self.self_checks.get(self_check_id)
+        return render_card(self_check) if self_check is not None else None
+
+    def support_group(self, block_id: str) -> dict:
+        result = self.group_results.get(
+            block_id, {"cards": [], "widened_to": None, "notice": "", "listing_type": None}
+        )
+        cards = []
+        for pk, reasons, sponsored in result["cards"]:
+            listing = self.listings.get(pk)
+            if listing is None:
+                continue
+            cards.append(
+                {
+                    "listing": render_listing_card(listing, self.images),
+                    "reasons": [clean_text(r) for r in reasons],
+                    "sponsored": listing.is_sponsored
+                    if sponsored is None
+                    else (sponsored or listing.is_sponsored),
+                }
+            )
+        listing_type = result["listing_type"]
+        return {
+            "cards": cards,
+            "widened_to": result["widened_to"],
+            "notice": result["notice"],
+            "listing_type": {"slug": listing_type.slug, "name": clean_text(listing_type.name)}
+            if listing_type
+            else None,
+        }
+
+    def _render_body(self) -> tuple[list[dict], dict[str, list]]:
+        body: list[dict] = []
+        collected: dict[str, list] = {"citations": [], "faq": []}
+        for item in self.outline:
+            if item.block is None:
+                continue
+            value = item.block.get_api_representation(item.raw, {"presenter": self, "item": item})
+            if value is None:
+                continue
+            body.append({"type": item.kind, "id": item.block_id, "value": value})
+            for name, entry in item.block.collected(value):
+                collected[name].append(entry)
+        return body, collected
 
     def _review(self) -> dict:
         from articles.reviews import review_status
@@ -362,23 +286,10 @@ class BundleBuilder:
         self._self_checks()
         self._collect_media()
         # Every rich text fragment is registered before the first render, so links resolve in one query.
-        for block in self.blocks:
-            kind, value = block.get("type"), block.get("value")
-            if kind == "paragraph":
-                self.rich.add(value)
-            elif kind == "faq" and isinstance(value, dict):
-                for item in _list_items(value.get("items")):
-                    if isinstance(item, dict):
-                        self.rich.add(item.get("answer"))
-            elif kind == "safety_note" and isinstance(value, dict):
-                self.rich.add(value.get("text"))
-        self.rich.resolve()
-
-        citations: list[dict] = []
-        faq: list[dict] = []
-        body = [
-            b for b in (self._render_block(block, citations, faq) for block in self.blocks) if b is not None
-        ]
+        for _, source in self.wanted.get("rich", []):
+            self.rich_text.add(source)
+        self.rich_text.resolve()
+        body, collected = self._render_body()
         roots = site_root_paths()
         section = None
         if page.path:
@@ -417,8 +328,8 @@ class BundleBuilder:
                 "social": social,
             },
             "body": body,
-            "faq": faq,
-            "citations": citations,
+            "faq": collected["faq"],
+            "citations": collected["citations"],
             "editorial_picks": [cards[pk] for pk in self.pick_ids if pk in cards],
             "related": [
                 {"article": cards[pk], "source": source, "reasons": [clean_text(r) for r in reasons]}
@@ -438,12 +349,6 @@ class BundleBuilder:
 
 
 section_memo = GenerationMemo(max_entries=1000)
-
-
-def _related_limit() -> int:
-    from website.conf import wellness_settings
-
-    return wellness_settings.API_RELATED_LIMIT
 
 
 def build_bundle(

@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "WidenedToEnum": "website.api.serializers.WIDENINGS",
         "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
         "SelfCheckKindEnum": "selfchecks.serializers.KINDS",
+        "ListStyleEnum": "articles.blocks.LIST_STYLES",
     },
     # The OpenAPI 3.1 ``webhooks`` section: what endpoints added in the admin receive.
     "WEBHOOKS": [

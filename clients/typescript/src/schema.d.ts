@@ -770,7 +770,7 @@ export interface components {
             suggests_support: boolean;
             shows_crisis_resources: boolean;
         };
-        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["SelfCheckBlock"];
+        BodyBlock: components["schemas"]["HeadingBlock"] | components["schemas"]["ParagraphBlock"] | components["schemas"]["ListBlock"] | components["schemas"]["QuoteBlock"] | components["schemas"]["CitationBlock"] | components["schemas"]["FAQBlock"] | components["schemas"]["FindSupportBlock"] | components["schemas"]["SafetyNoteBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["SelfCheckBlock"];
         /**
          * @description Who wrote or reviewed, as shown on an article card.
          *     Example: ``{"slug": "ana-ruiz", "name": "Ana Ruiz", "honorific": "Dr.", "display_name": "Dr. Ana Ruiz",
@@ -1114,6 +1114,42 @@ export interface components {
          * @enum {string}
          */
         LevelEnum: "h2" | "h3";
+        /** @description A ``list`` block of an article body. */
+        ListBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "list";
+            id: string;
+            value: components["schemas"]["ListValue"];
+        };
+        /**
+         * @description * `list` - list
+         * @enum {string}
+         */
+        ListBlockTypeEnum: "list";
+        /**
+         * @description One list item: inline HTML (no paragraph wrapper; links, bold, italic, superscript) and the
+         *     same words as plain text.
+         *
+         *     Example: ``{"html": "Name the <b>betrayal</b>.", "text": "Name the betrayal."}``
+         */
+        ListItem: {
+            html: string;
+            text: string;
+        };
+        /**
+         * @description * `unordered` - Bulleted
+         *     * `ordered` - Numbered
+         * @enum {string}
+         */
+        ListStyleEnum: "unordered" | "ordered";
+        /** @description A bulleted (``unordered``) or numbered (``ordered``) list; each item is separate. */
+        ListValue: {
+            style: components["schemas"]["ListStyleEnum"];
+            items: components["schemas"]["ListItem"][];
+        };
         /**
          * @description A practitioner, clinic or brand as shown on a card.
          *     Example (abridged): ``{"slug": "lena-hart", "name": "Lena Hart", "listing_type": {"slug":
