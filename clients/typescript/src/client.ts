@@ -83,10 +83,17 @@ export const KNOWN_BLOCK_TYPES = [
   "find_support",
   "heading",
   "image",
+  "list",
   "paragraph",
   "quote",
   "safety_note",
+  "self_check",
 ] as const satisfies readonly BodyBlock["type"][];
+
+// Fails to compile when the schema gains a block type this list does not name (regenerated types).
+type UnlistedBlockType = Exclude<BodyBlock["type"], (typeof KNOWN_BLOCK_TYPES)[number]>;
+const everyBlockTypeListed: [UnlistedBlockType] extends [never] ? true : UnlistedBlockType = true;
+void everyBlockTypeListed;
 
 /** The blocks this client knows how to render; blocks of types added later are left out. */
 export function knownBlocks(body: readonly (BodyBlock | UnknownBlock)[]): BodyBlock[] {
