@@ -236,10 +236,18 @@ class SupportQuery:
     count: int = 2
     day: datetime.date = field(default_factory=datetime.date.today)
     title_terms: frozenset[str] = frozenset()
+    # From the concept vocabulary (``recommendations.concepts.concept_need``).
+    related_topic_weights: dict[int, float] = field(default_factory=dict)
+    suited_types: dict[int, str] = field(default_factory=dict)
+    excluded_type_ids: frozenset[int] = frozenset()
 
     @property
     def has_signals(self) -> bool:
         return bool(self.topic_weights or self.approach_ids)
+
+    def topic_weight(self, topic_id: int) -> float:
+        """How much a listing's specialty counts: the article's own topic, else a related concept's."""
+        return self.topic_weights.get(topic_id) or self.related_topic_weights.get(topic_id, 0.0)
 
 
 @dataclass(frozen=True)
@@ -329,10 +337,17 @@ class RankedListing:
 
 
 def _matched(v: ListingView, q: SupportQuery):
-    specialties = [(pk, name) for pk, name in v.specialties if pk in q.topic_weights]
+    specialties = [(pk, name) for pk, name in v.specialties if q.topic_weight(pk)]
     approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]
-    affinity = type_affinity(v.listing_type_name, q.terms) if q.has_signals else 0.0
+    affinity = 0.0
+    if q.has_signals and (v.listing_type_id in q.suited_types or type_affinity(v.listing_type_name, q.terms)):
+        affinity = 1.0
     return specialties, approaches, affinity
+
+
+def excluded_by_concept(v: ListingView, q: SupportQuery) -> bool:
+    """A kind suited to a concern only as the subject (an integration coach), on another article."""
+    return q.has_signals and v.listing_type_id in q.excluded_type_ids and not v.is_crisis_resource
 
 
 def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
@@ -340,9 +355,11 @@ def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     ``plan_support`` ranks every candidate by these and writes reasons for the chosen only."""
     specialties, approaches, affinity = _matched(v, q)
     total_topic = sum(q.topic_weights.values())
-    topic_part = sum(q.topic_weights[pk] for pk, _ in specialties) / total_topic if total_topic else 0.0
+    topic_part = sum(q.topic_weight(pk) for pk, _ in specialties) / total_topic if total_topic else 0.0
     approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
     relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    if excluded_by_concept(v, q):
+        relevance = 0.0
     bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
     if q.country and v.country == q.country:
         bonus += COUNTRY_BONUS
@@ -360,14 +377,17 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     # Reasons name what the article is most about first: tagged before mentioned, then the title's words.
     matched = sorted(
         specialties,
-        key=lambda item: (-q.topic_weights[item[0]], not name_tokens(item[1]) & q.title_terms, item[1]),
+        key=lambda item: (-q.topic_weight(item[0]), not name_tokens(item[1]) & q.title_terms, item[1]),
     )
     reasons: list[str] = []
     if v.is_crisis_resource:
         reasons.append("Crisis support service")
+    suited_for = q.suited_types.get(v.listing_type_id) if q.has_signals else None
+    if suited_for:
+        reasons.append(f"{v.listing_type_name}: works with {suited_for.lower()}")
     reasons += [f"Specialises in {name.lower()}" for _, name in matched[:2]]
     reasons += [f"Works with {name}" for _, name in approaches[:2]]
-    if affinity and not matched:
+    if affinity and not matched and not suited_for:
         reasons.append(f"{v.listing_type_name}")
     if q.modality != "in_person" and v.offers_online:
         reasons.append("Offers online sessions")
