@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from website.freshness import GenerationMemo
 
 # A topic reached through a related concept counts this share of the weight of the article's own.
-RELATED_CONCEPT_WEIGHT = 0.6
+RELATED_CONCEPT_WEIGHT = 0.4
 
 SUITS, ONLY_AS_SUBJECT = "suits", "only_as_subject"
 
@@ -122,7 +122,9 @@ def concept_need(
                         continue
                     if rule == ONLY_AS_SUBJECT:
                         allowed_restricted.add(type_id)
-                    rank = (0 if is_subject else 1, distance)
+                    # The article's most specific concern names the reason ("trust and betrayal", not
+                    # "relationship problems"); its subject before its mentions.
+                    rank = (0 if is_subject else 1, -len(ancestors), distance)
                     if type_id not in suited or rank < suited[type_id][0]:
                         suited[type_id] = (rank, graph.names.get(concept_id, ""))
             for down in graph.descendants(concept_id):

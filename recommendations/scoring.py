@@ -144,6 +144,10 @@ def rank_related(
 TOPIC_PART, APPROACH_PART, TYPE_PART = 0.6, 0.25, 0.15
 LANGUAGE_BONUS, COUNTRY_BONUS, NEAR_BONUS, ACCEPTING_BONUS = 0.1, 0.05, 0.05, 0.02
 NEAR_KM = 50
+# Below this a card is not shown: two good cards beat three with an off-topic one. A kind of
+# practitioner suited to the concern (0.15) or a specialty in one of the article's own topics
+# passes; a single specialty in a loosely related concept of an article with several topics does not.
+MIN_RELEVANCE = 0.15
 GENERIC_TYPE_WORDS = frozenset(
     stem(w)
     for w in (
@@ -461,7 +465,7 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append((v, score))
                 crisis_steps[v.id] = step
-            elif relevance > 0 or not q.has_signals:
+            elif relevance >= MIN_RELEVANCE or not q.has_signals:
                 found.append((v, score))
         needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
         # Reasons are written for the chosen only.
