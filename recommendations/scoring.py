@@ -23,6 +23,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import ngettext
+
 from experts.countries import country_name, language_name
 
 from .text import stem, tokens
@@ -481,12 +484,55 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
     return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked)))
 
 
+# Countries whose English name is written with "the" inside a sentence.
+COUNTRIES_WITH_ARTICLE = frozenset(
+    {
+        "AE",
+        "BS",
+        "CD",
+        "CF",
+        "CG",
+        "DO",
+        "GB",
+        "GM",
+        "KM",
+        "KY",
+        "MH",
+        "MV",
+        "NL",
+        "PH",
+        "SB",
+        "TC",
+        "US",
+        "VA",
+        "VG",
+    }
+)
+
+
+def country_in_sentence(code: str) -> str:
+    """The country's name as written after "in": "the Netherlands", "the United States", "Germany"."""
+    name = country_name(code)
+    return gettext("the %(country)s") % {"country": name} if code in COUNTRIES_WITH_ARTICLE else name
+
+
 def _notice(q: SupportQuery, widened_to: str | None, found: int) -> str:
-    where = country_name(q.country) if q.country else ""
+    where = country_in_sentence(q.country) if q.country else ""
     if widened_to == STEP_ONLINE_IN_LANGUAGE:
-        return f"Few matches in {where}, so we also show online options in {language_name(q.language or '')}."
+        return gettext("Few matches in %(country)s, so we also show online options in %(language)s.") % {
+            "country": where,
+            "language": language_name(q.language or ""),
+        }
     if widened_to == STEP_EVERYWHERE:
-        return f"Few matches in {where}, so we also show online options from other countries."
+        return gettext("Few matches in %(country)s, so we also show online options from other countries.") % {
+            "country": where
+        }
     if found < q.count and q.modality == "in_person" and where:
-        return f"Only {found} in-person option{'s' if found != 1 else ''} in {where} match this article."
+        if found == 0:
+            return gettext("No in-person options in %(country)s match this article.") % {"country": where}
+        return ngettext(
+            "Only %(count)d in-person option in %(country)s matches this article.",
+            "Only %(count)d in-person options in %(country)s match this article.",
+            found,
+        ) % {"count": found, "country": where}
     return ""

@@ -186,3 +186,30 @@ class TestVocabularyInTheDatabase:
         result = find_support(article, context=ReaderContext(country="DE"), count=2)
         assert [s.listing.name for s in result.suggestions] == ["Dr Vera Stein"]
         assert result.suggestions[0].reasons[0] == "Psychologist: works with trust and betrayal"
+
+
+class TestNotices:
+    """Proper plurals and country names with their article, through gettext."""
+
+    def in_person(self, country, views):
+        q = query(INFIDELITY, [2], count=3, country=country, modality="in_person")
+        return plan(q, views).notice
+
+    def test_one_option_is_singular(self):
+        assert (
+            self.in_person("DE", [view(1, 101)]) == "Only 1 in-person option in Germany matches this article."
+        )
+
+    def test_two_options_are_plural_and_the_netherlands_has_its_article(self):
+        views = [view(1, 101, country="NL"), view(2, 100, country="NL")]
+        assert (
+            self.in_person("NL", views) == "Only 2 in-person options in the Netherlands match this article."
+        )
+
+    def test_none_is_said_in_words_with_the_united_states(self):
+        assert self.in_person("US", []) == "No in-person options in the United States match this article."
+
+    def test_widening_names_the_country_with_its_article(self):
+        q = query(INFIDELITY, [2], count=2, country="US", language="de")
+        notice = plan(q, [view(1, 101, country="DE")]).notice
+        assert notice == "Few matches in the United States, so we also show online options in German."
