@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
@@ -67,6 +68,20 @@ class RelatedScore(models.Model):
         return f"{self.related_id} for {self.article_id}: {self.score:.3f}"
 
 
+SELF_BROADER_ERROR = "A concept cannot be broader than itself."
+
+
+class ConceptForm(WagtailAdminModelForm):
+    """The admin form: the relation is only set on the instance at save, so it is checked here."""
+
+    def clean(self):
+        cleaned = super().clean()
+        broader = cleaned.get("broader") or []
+        if self.instance.pk and any(c.pk == self.instance.pk for c in broader):
+            self.add_error("broader", SELF_BROADER_ERROR)
+        return cleaned
+
+
 class Concept(ClusterableModel):
     """A reader's concern, in editors' words, with broader and narrower concerns and synonyms.
 
@@ -93,6 +108,8 @@ class Concept(ClusterableModel):
         help_text="Topics that name this concern, on articles (tags) and on listings (specialties).",
     )
 
+    base_form_class = ConceptForm
+
     panels = [
         FieldPanel("name"),
         FieldPanel("synonyms"),
@@ -115,7 +132,7 @@ class Concept(ClusterableModel):
     def clean(self):
         super().clean()
         if self.pk and any(c.pk == self.pk for c in self.broader.all()):
-            raise ValidationError({"broader": "A concept cannot be broader than itself."})
+            raise ValidationError({"broader": SELF_BROADER_ERROR})
 
 
 class ListingTypeFit(Orderable):
