@@ -213,3 +213,60 @@ class TestNotices:
         q = query(INFIDELITY, [2], count=2, country="US", language="de")
         notice = plan(q, [view(1, 101, country="DE")]).notice
         assert notice == "Few matches in the United States, so we also show online options in German."
+
+
+class TestWarningsAreNotTheNeed:
+    def test_safety_notes_and_negated_sentences_are_left_out(self):
+        from types import SimpleNamespace
+
+        from recommendations.text import need_text
+
+        body = [
+            SimpleNamespace(
+                block_type="paragraph",
+                value="<p>Coercive control is abuse. Couples therapy is not safe here.</p>",
+            ),
+            SimpleNamespace(
+                block_type="safety_note", value={"title": "Safety", "text": "<p>Avoid joint sessions.</p>"}
+            ),
+        ]
+        text = need_text("Leaving coercive control", "", body)
+        assert "coercive control is abuse" in text.lower()
+        assert "couples" not in text.lower()
+        assert "joint" not in text.lower()
+
+    @pytest.mark.django_db
+    def test_coercive_control_article_gets_no_couples_based_cards(self):
+        """The article names couples therapy only to warn against it: no card is chosen for it."""
+        from recommendations.interface import ReaderContext, find_support
+        from tests import factories
+
+        from .conftest import make_listing
+
+        abuse = factories.topic("Domestic abuse", is_sensitive=True)
+        couples = factories.topic("Couples therapy")
+        factories.listing_type("Crisis line", is_crisis_resource=True)
+        make_listing("Safe Line UK", type_name="Crisis line", country="GB", specialties=(abuse,))
+        make_listing("Dr Iris Vale", type_name="Psychologist", country="GB", specialties=(couples,))
+        make_listing("Dr Owen Marsh", type_name="Psychologist", country="GB", specialties=(abuse,))
+        body = [
+            (
+                "paragraph",
+                "<p>Coercive control is abuse. Couples therapy is not appropriate where there is abuse.</p>",
+            ),
+            (
+                "safety_note",
+                {
+                    "title": "Safety",
+                    "text": "<p>Joint sessions and couples therapy can put you at risk.</p>",
+                    "advises_against_joint_sessions": True,
+                    "resource_label": "",
+                    "resource_url": "",
+                },
+            ),
+        ]
+        article = factories.article(title="Recognising coercive control", topics=[abuse], body=body)
+        result = find_support(article, context=ReaderContext(country="GB"), count=3)
+        names = [s.listing.name for s in result.suggestions]
+        assert names == ["Safe Line UK", "Dr Owen Marsh"]
+        assert not any("couples" in r.lower() for s in result.suggestions for r in s.reasons)
