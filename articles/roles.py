@@ -47,6 +47,7 @@ DIRECTORY_MODELS = (
     ("experts", "approach"),
     ("experts", "listingtype"),
     ("selfchecks", "selfcheck"),
+    ("recommendations", "concept"),
 )
 
 

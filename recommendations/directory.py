@@ -66,8 +66,10 @@ class ListingDirectory:
         if not q.has_signals:
             return None
         found: set[int] = set()
-        for pk in q.topic_weights:
+        for pk in (*q.topic_weights, *q.related_topic_weights):
             found |= self.by_specialty.get(pk, set())
+        for type_id in q.suited_types:
+            found |= self.by_type.get(type_id, set())
         for pk in q.approach_ids:
             found |= self.by_approach.get(pk, set())
         for type_id, name in self.type_names.items():

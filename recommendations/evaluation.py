@@ -74,6 +74,8 @@ def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
     from articles.models import ArticleAuthor, ArticlePage, HomePage, SectionPage
     from experts.models import Approach, Language, Listing, ListingType, Person, Topic
 
+    from .concepts import ensure_default_vocabulary
+
     data = json.loads(Path(path).read_text())
     topics = {}
     for t in data["topics"]:
@@ -96,6 +98,8 @@ def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
         types[lt["name"]], _ = ListingType.objects.get_or_create(
             name=lt["name"], defaults={"slug": slugify(lt["name"]), **fields}
         )
+    # The shipped concepts, linked to the set's topics and listing types by slug.
+    ensure_default_vocabulary()
     for item in data["listings"]:
         listing = Listing.objects.create(
             name=item["name"],

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .text import mentions, plain_text, weighted_terms
+from .text import mentions, need_text, plain_text, weighted_terms
 
 
 @dataclass
@@ -100,13 +100,15 @@ def article_facts(
     if section_id is None:
         section_id = _parent_id(article)
     text = plain_text(article.title, article.standfirst, article.body)
-    lowered = text.lower()
+    # Topics and approaches named in a safety note or a warning sentence are not the article's need.
+    need = need_text(article.title, article.standfirst, article.body)
+    lowered = need.lower()
     mentioned = sorted(
         pk
         for pk, words in vocab.topic_words.items()
-        if pk not in topic_ids and mentions(text, words, lowered)
+        if pk not in topic_ids and mentions(need, words, lowered)
     )
-    approaches = sorted(pk for pk, words in vocab.approach_words.items() if mentions(text, words, lowered))
+    approaches = sorted(pk for pk, words in vocab.approach_words.items() if mentions(need, words, lowered))
     names = [vocab.topic_names[pk] for pk in topic_ids if pk in vocab.topic_names]
     return ArticleFacts(
         article_id=article.pk,

@@ -98,9 +98,9 @@ def support_query(
         filters.append(Q("term", languages=step.language))
     if exclude_ids:
         must_not.append(Q("ids", values=[str(pk) for pk in sorted(exclude_ids)]))
+    weights = {**q.related_topic_weights, **q.topic_weights}
     should = [
-        Q("term", specialty_ids={"value": pk, "boost": weight})
-        for pk, weight in sorted(q.topic_weights.items())
+        Q("term", specialty_ids={"value": pk, "boost": weight}) for pk, weight in sorted(weights.items())
     ]
     if q.approach_ids:
         should.append(Q("terms", approach_ids=sorted(q.approach_ids), boost=0.5))

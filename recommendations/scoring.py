@@ -23,6 +23,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, ngettext
+
 from experts.countries import country_name, language_name
 
 from .text import stem, tokens
@@ -144,6 +146,10 @@ def rank_related(
 TOPIC_PART, APPROACH_PART, TYPE_PART = 0.6, 0.25, 0.15
 LANGUAGE_BONUS, COUNTRY_BONUS, NEAR_BONUS, ACCEPTING_BONUS = 0.1, 0.05, 0.05, 0.02
 NEAR_KM = 50
+# Below this a card is not shown: two good cards beat three with an off-topic one. A kind of
+# practitioner suited to the concern (0.15) or a specialty in one of the article's own topics
+# passes; a single specialty in a loosely related concept of an article with several topics does not.
+MIN_RELEVANCE = 0.15
 GENERIC_TYPE_WORDS = frozenset(
     stem(w)
     for w in (
@@ -236,10 +242,18 @@ class SupportQuery:
     count: int = 2
     day: datetime.date = field(default_factory=datetime.date.today)
     title_terms: frozenset[str] = frozenset()
+    # From the concept vocabulary (``recommendations.concepts.concept_need``).
+    related_topic_weights: dict[int, float] = field(default_factory=dict)
+    suited_types: dict[int, str] = field(default_factory=dict)
+    excluded_type_ids: frozenset[int] = frozenset()
 
     @property
     def has_signals(self) -> bool:
         return bool(self.topic_weights or self.approach_ids)
+
+    def topic_weight(self, topic_id: int) -> float:
+        """How much a listing's specialty counts: the article's own topic, else a related concept's."""
+        return self.topic_weights.get(topic_id) or self.related_topic_weights.get(topic_id, 0.0)
 
 
 @dataclass(frozen=True)
@@ -329,10 +343,17 @@ class RankedListing:
 
 
 def _matched(v: ListingView, q: SupportQuery):
-    specialties = [(pk, name) for pk, name in v.specialties if pk in q.topic_weights]
+    specialties = [(pk, name) for pk, name in v.specialties if q.topic_weight(pk)]
     approaches = [(pk, name) for pk, name in v.approaches if pk in q.approach_ids]
-    affinity = type_affinity(v.listing_type_name, q.terms) if q.has_signals else 0.0
+    affinity = 0.0
+    if q.has_signals and (v.listing_type_id in q.suited_types or type_affinity(v.listing_type_name, q.terms)):
+        affinity = 1.0
     return specialties, approaches, affinity
+
+
+def excluded_by_concept(v: ListingView, q: SupportQuery) -> bool:
+    """A kind suited to a concern only as the subject (an integration coach), on another article."""
+    return q.has_signals and v.listing_type_id in q.excluded_type_ids and not v.is_crisis_resource
 
 
 def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
@@ -340,9 +361,11 @@ def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     ``plan_support`` ranks every candidate by these and writes reasons for the chosen only."""
     specialties, approaches, affinity = _matched(v, q)
     total_topic = sum(q.topic_weights.values())
-    topic_part = sum(q.topic_weights[pk] for pk, _ in specialties) / total_topic if total_topic else 0.0
+    topic_part = sum(q.topic_weight(pk) for pk, _ in specialties) / total_topic if total_topic else 0.0
     approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
     relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    if excluded_by_concept(v, q):
+        relevance = 0.0
     bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
     if q.country and v.country == q.country:
         bonus += COUNTRY_BONUS
@@ -360,14 +383,17 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     # Reasons name what the article is most about first: tagged before mentioned, then the title's words.
     matched = sorted(
         specialties,
-        key=lambda item: (-q.topic_weights[item[0]], not name_tokens(item[1]) & q.title_terms, item[1]),
+        key=lambda item: (-q.topic_weight(item[0]), not name_tokens(item[1]) & q.title_terms, item[1]),
     )
     reasons: list[str] = []
     if v.is_crisis_resource:
         reasons.append("Crisis support service")
+    suited_for = q.suited_types.get(v.listing_type_id) if q.has_signals else None
+    if suited_for:
+        reasons.append(f"{v.listing_type_name}: works with {suited_for.lower()}")
     reasons += [f"Specialises in {name.lower()}" for _, name in matched[:2]]
     reasons += [f"Works with {name}" for _, name in approaches[:2]]
-    if affinity and not matched:
+    if affinity and not matched and not suited_for:
         reasons.append(f"{v.listing_type_name}")
     if q.modality != "in_person" and v.offers_online:
         reasons.append("Offers online sessions")
@@ -441,7 +467,7 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append((v, score))
                 crisis_steps[v.id] = step
-            elif relevance > 0 or not q.has_signals:
+            elif relevance >= MIN_RELEVANCE or not q.has_signals:
                 found.append((v, score))
         needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
         # Reasons are written for the chosen only.
@@ -457,12 +483,55 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
     return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked)))
 
 
+# Countries whose English name is written with "the" inside a sentence.
+COUNTRIES_WITH_ARTICLE = frozenset(
+    {
+        "AE",
+        "BS",
+        "CD",
+        "CF",
+        "CG",
+        "DO",
+        "GB",
+        "GM",
+        "KM",
+        "KY",
+        "MH",
+        "MV",
+        "NL",
+        "PH",
+        "SB",
+        "TC",
+        "US",
+        "VA",
+        "VG",
+    }
+)
+
+
+def country_in_sentence(code: str) -> str:
+    """The country's name as written after "in": "the Netherlands", "the United States", "Germany"."""
+    name = country_name(code)
+    return gettext("the %(country)s") % {"country": name} if code in COUNTRIES_WITH_ARTICLE else name
+
+
 def _notice(q: SupportQuery, widened_to: str | None, found: int) -> str:
-    where = country_name(q.country) if q.country else ""
+    where = country_in_sentence(q.country) if q.country else ""
     if widened_to == STEP_ONLINE_IN_LANGUAGE:
-        return f"Few matches in {where}, so we also show online options in {language_name(q.language or '')}."
+        return gettext("Few matches in %(country)s, so we also show online options in %(language)s.") % {
+            "country": where,
+            "language": language_name(q.language or ""),
+        }
     if widened_to == STEP_EVERYWHERE:
-        return f"Few matches in {where}, so we also show online options from other countries."
+        return gettext("Few matches in %(country)s, so we also show online options from other countries.") % {
+            "country": where
+        }
     if found < q.count and q.modality == "in_person" and where:
-        return f"Only {found} in-person option{'s' if found != 1 else ''} in {where} match this article."
+        if found == 0:
+            return gettext("No in-person options in %(country)s match this article.") % {"country": where}
+        return ngettext(
+            "Only %(count)d in-person option in %(country)s matches this article.",
+            "Only %(count)d in-person options in %(country)s match this article.",
+            found,
+        ) % {"count": found, "country": where}
     return ""

@@ -118,6 +118,26 @@ def plain_text(title: str, standfirst: str, body) -> str:
     return " ".join(parts)
 
 
+# Blocks whose words warn rather than describe the article's subject.
+WARNING_BLOCKS = frozenset({"safety_note"})
+# A sentence with one of these words warns or negates ("couples counselling is not safe here"):
+# what it names is not what the article is about.
+NEGATION_WORDS = frozenset({"not", "never", "avoid", "unsafe", "inappropriate", "instead", "no"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def need_text(title: str, standfirst: str, body) -> str:
+    """The text that says what an article is about, for matching the vocabulary to its need: as
+    ``plain_text`` without safety notes and without sentences that warn or negate."""
+    parts = [title or "", standfirst or ""]
+    for block in body or []:
+        if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
+            continue
+        parts.append(_block_text(block.value))
+    sentences = _SENTENCE_END.split(" ".join(parts))
+    return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 

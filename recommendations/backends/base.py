@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from ..article_directory import RankingFacts, article_directory, page_stub
+from ..concepts import concept_graph, concept_need
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
     ListingView,
@@ -221,9 +222,14 @@ class BaseBackend:
         key_terms = set(title_terms)
         for name in self.topic_names(facts.topic_ids, generation):
             key_terms.update(tokens(name))
+        topic_weights = facts.support_topic_weights()
+        need = concept_need(concept_graph(generation), topic_weights, facts.topic_ids)
         return SupportQuery(
             article_id=article.pk,
-            topic_weights=facts.support_topic_weights(),
+            topic_weights=topic_weights,
+            related_topic_weights=need.related_topic_weights,
+            suited_types=need.suited_types,
+            excluded_type_ids=need.excluded_type_ids,
             approach_ids=frozenset(facts.approach_ids),
             terms=frozenset(key_terms),
             title_terms=title_terms,
@@ -316,9 +322,14 @@ class BaseBackend:
         key_terms = set(title_terms)
         for name in self.topic_names(topic_ids, generation):
             key_terms.update(tokens(name))
+        topic_weights = {pk: 1.0 for pk in topic_ids}
+        need = concept_need(concept_graph(generation), topic_weights, topic_ids)
         q = SupportQuery(
             article_id=seed,
-            topic_weights={pk: 1.0 for pk in topic_ids},
+            topic_weights=topic_weights,
+            related_topic_weights=need.related_topic_weights,
+            suited_types=need.suited_types,
+            excluded_type_ids=need.excluded_type_ids,
             approach_ids=frozenset(),
             terms=frozenset(key_terms),
             title_terms=title_terms,

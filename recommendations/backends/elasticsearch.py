@@ -335,7 +335,9 @@ class ElasticsearchBackend(BaseBackend):
         from experts.models import ListingType
 
         affine = [
-            pk for pk, name in ListingType.objects.values_list("pk", "name") if type_affinity(name, q.terms)
+            pk
+            for pk, name in ListingType.objects.values_list("pk", "name")
+            if pk in q.suited_types or type_affinity(name, q.terms)
         ]
         body = self.queries.support_query(
             q,

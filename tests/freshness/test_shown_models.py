@@ -24,7 +24,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from articles.models import ArticleAuthor, ArticlePage, ArticleTopic, EditorialPick, ExpertReview
 from experts.models import Approach, Credential, Language, Listing, ListingType, Person, Topic
 from recommendations import tasks as reco_tasks
-from recommendations.models import ArticleProfile, RelatedScore
+from recommendations.models import ArticleProfile, Concept, ListingTypeFit, RelatedScore
 from selfchecks.models import SelfCheck
 from tests import factories
 from website.freshness import content_generation, is_shown, shown_models
@@ -166,6 +166,14 @@ def m2m_add(owner: str, relation: str, target: Callable[[World], Any]) -> Callab
     return write
 
 
+def add_concept_fit(w: World) -> None:
+    concept = Concept.objects.create(name="Trust concerns")
+    concept.topics.add(w.topic)
+    concept.broader.add(Concept.objects.create(name="Relationship worries"))
+    concept.save()
+    ListingTypeFit.objects.create(concept=concept, listing_type=w.listing.listing_type)
+
+
 def index_unindexed(w: World) -> None:
     reco_tasks.index_object.call("articles", "articlepage", w.unindexed.pk)
 
@@ -301,6 +309,13 @@ CASES = {
         lambda d: sorted(t["name"] for t in d["results"]),
         lambda w: renamed(w.spare_topic, "name", "Rest"),
         ["Rest", "Trust"],
+    ),
+    "concept vocabulary": Case(
+        (Concept, Concept.topics.through, Concept.broader.through, ListingTypeFit),
+        lambda w: f"/api/v1/articles/{w.article.slug}/support/",
+        lambda d: [r for s in d["results"] for r in s["reasons"] if "works with" in r],
+        add_concept_fit,
+        ["Couples therapist: works with trust concerns"],
     ),
     "recommendation index": Case(
         RelatedScore,

@@ -302,12 +302,13 @@ class TestFindSupport:
             )
         # Every request reads the generation token (1). The first of a generation also reads the
         # next expiry (1), builds the article directory, which holds the article's stored facts and
-        # the topics' names (5), and the listing directory (count 1 + rows 4), and loads the chosen
+        # the topics' names (5), the concept vocabulary (concepts, broader, topics, fits: 4), and
+        # the listing directory (count 1 + rows 4), and loads the chosen
         # listings (1) with their languages, specialties and approaches from the directory and this
         # generation's objects of those tables (3); later ones remember all of that. Without the
         # listing directory, per widening step (two here): listing types 1, candidates 1, ranking
         # rows 4 (the chosen listings are remembered from the first request).
-        assert small == counts() == (16, 1, 13)
+        assert small == counts() == (20, 1, 13)
 
 
 class TestSafetyNoteScope:

@@ -39,7 +39,11 @@ def test_flagship_of_the_set_gets_couples_practitioners_and_relationship_article
     article = ArticlePage.objects.get(slug="eval-rebuilding-trust-after-an-affair")
     backend = get_backend("database")
     support = backend.find_support(article, context=ReaderContext(country="DE", language="de"), count=3)
-    assert all(s.listing.listing_type.name == "Couples therapist" for s in support.suggestions)
+    types = [s.listing.listing_type.name for s in support.suggestions]
+    assert types[:2] == ["Couples therapist", "Couples therapist"]
+    # A psychologist suits relationship problems (the shipped vocabulary) even without the tag.
+    assert types[2:] == ["Psychologist"]
+    assert support.suggestions[2].reasons[0] == "Psychologist: works with trust and betrayal"
     related = [r.article.slug for r in backend.related_articles(article, limit=3)]
     assert set(related[:2]) == {"eval-jealousy-in-long-relationships", "eval-how-couples-therapy-works"}
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from recommendations.evaluation import violation
 from recommendations.interface import ReaderContext
 from recommendations.scoring import (
+    MIN_RELEVANCE,
     ListingView,
     SupportQuery,
     crisis_slots,
@@ -204,7 +205,7 @@ def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
             ranked = score_listing(v, q, step)
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append(ranked)
-            elif ranked.relevance > 0 or not q.has_signals:
+            elif ranked.relevance >= MIN_RELEVANCE or not q.has_signals:
                 found.append(ranked)
         needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
         added = order_fairly(found, q)[: max(0, needed)]

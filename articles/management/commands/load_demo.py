@@ -21,6 +21,7 @@ from django.db import transaction
 from articles.bundle import BundleError, import_bundle, parse_bundle
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
+from recommendations.concepts import ensure_default_vocabulary
 from selfchecks.demo import ensure_demo_self_checks
 from website.demo_images import PORTRAIT_SIZE, demo_image
 
@@ -108,6 +109,8 @@ class Command(BaseCommand):
                 ensure_demo_self_checks()
                 result = import_bundle(data)
                 ensure_demo_self_checks()
+                # The shipped concept vocabulary, linked to the demo's topics and listing types.
+                ensure_default_vocabulary()
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
