@@ -133,7 +133,7 @@ def need_text(title: str, standfirst: str, body) -> str:
     for block in body or []:
         if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
             continue
-        parts.append(_block_text(block.value))
+        parts.append(_block_text(block))
     sentences = _SENTENCE_END.split(" ".join(parts))
     return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
 

@@ -217,19 +217,21 @@ class TestNotices:
 
 class TestWarningsAreNotTheNeed:
     def test_safety_notes_and_negated_sentences_are_left_out(self):
-        from types import SimpleNamespace
-
+        from articles.models import ArticlePage
         from recommendations.text import need_text
 
-        body = [
-            SimpleNamespace(
-                block_type="paragraph",
-                value="<p>Coercive control is abuse. Couples therapy is not safe here.</p>",
-            ),
-            SimpleNamespace(
-                block_type="safety_note", value={"title": "Safety", "text": "<p>Avoid joint sessions.</p>"}
-            ),
-        ]
+        body = ArticlePage._meta.get_field("body").stream_block.to_python(
+            [
+                {
+                    "type": "paragraph",
+                    "value": "<p>Coercive control is abuse. Couples therapy is not safe here.</p>",
+                },
+                {
+                    "type": "safety_note",
+                    "value": {"title": "Safety", "text": "<p>Avoid joint sessions.</p>", "crisis_url": ""},
+                },
+            ]
+        )
         text = need_text("Leaving coercive control", "", body)
         assert "coercive control is abuse" in text.lower()
         assert "couples" not in text.lower()
