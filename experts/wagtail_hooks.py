@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
+from django.utils.html import format_html
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -23,7 +24,7 @@ from .panels import LOGIN_CHANGE_URL_NAME
 
 
 def _country_label(listing: Listing) -> str:
-    return f"{listing.country_flag} {listing.country_name}".strip()
+    return format_html("{} {}", listing.country_flag, listing.country_name)
 
 
 def _modalities_label(listing: Listing) -> str:

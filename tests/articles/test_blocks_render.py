@@ -108,7 +108,9 @@ class TestFindSupport:
         assert card.select_one(".card-title").get_text() == "Ilse Brandt"
         assert card.select_one(".listing-type").get_text() == "Psychologist"
         assert [m.get_text() for m in card.select(".modality")] == ["In-person", "Online"]
-        assert card.select_one(".flag").get_text() == "\U0001f1e9\U0001f1ea"
+        flag = card.select_one("svg.flag")
+        assert flag["aria-hidden"] == "true" and flag.get_text() == ""
+        assert [r["fill"] for r in flag.select("rect")][:3] == ["#000000", "#dd0000", "#ffce00"]
         assert card.select_one(".country").get_text() == "Germany"
         assert card.select_one(".city").get_text() == "Trier"
         assert card.select_one(".card-summary").get_text() == "Ilse Brandt works with adults and couples."
