@@ -48,10 +48,12 @@ def _stripes(orientation: str, colours: tuple[str, ...]) -> str:
     for i, colour in enumerate(colours):
         if orientation == "h":
             y0, y1 = round(HEIGHT * i / n, 3), round(HEIGHT * (i + 1) / n, 3)
-            parts.append(f'<rect x="0" y="{y0}" width="{WIDTH}" height="{round(y1 - y0, 3)}" fill="{colour}"/>')
+            h = round(y1 - y0, 3)
+            parts.append(f'<rect x="0" y="{y0}" width="{WIDTH}" height="{h}" fill="{colour}"/>')
         else:
             x0, x1 = round(WIDTH * i / n, 3), round(WIDTH * (i + 1) / n, 3)
-            parts.append(f'<rect x="{x0}" y="0" width="{round(x1 - x0, 3)}" height="{HEIGHT}" fill="{colour}"/>')
+            w = round(x1 - x0, 3)
+            parts.append(f'<rect x="{x0}" y="0" width="{w}" height="{HEIGHT}" fill="{colour}"/>')
     return "".join(parts)
 
 
@@ -78,12 +80,16 @@ def _special(code: str) -> str | None:
         )
     if code == "US":
         stripes = "".join(
-            f'<rect x="0" y="{round(i * 16 / 13, 3)}" width="24" height="{round(16 / 13, 3)}" fill="#b22234"/>'
+            f'<rect x="0" y="{round(i * 16 / 13, 3)}" width="24" height="{round(16 / 13, 3)}" '
+            'fill="#b22234"/>'
             for i in range(0, 13, 2)
         )
-        return f'<rect width="24" height="16" fill="#ffffff"/>{stripes}<rect width="10" height="8.615" fill="#3c3b6e"/>'
+        canton = '<rect width="10" height="8.615" fill="#3c3b6e"/>'
+        return f'<rect width="24" height="16" fill="#ffffff"/>{stripes}{canton}'
     if code == "ES":
-        return '<rect width="24" height="16" fill="#aa151b"/><rect y="4" width="24" height="8" fill="#f1bf00"/>'
+        return (
+            '<rect width="24" height="16" fill="#aa151b"/><rect y="4" width="24" height="8" fill="#f1bf00"/>'
+        )
     if code == "CH":
         return (
             '<rect width="24" height="16" fill="#da291c"/>'

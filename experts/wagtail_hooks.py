@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.urls import path
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
-from django.utils.html import format_html
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup

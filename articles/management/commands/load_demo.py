@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from wagtail.models import Site
 
 from articles.bundle import BundleError, import_bundle, parse_bundle
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
@@ -27,6 +28,7 @@ from website.demo_images import PORTRAIT_SIZE, demo_image
 DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
 REVIEWER_PERSON = "ines-marwood"
 AUTHOR_PERSON = "jonah-wexford"
+SITE_NAME = "Clear Mind Journal"
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,22 @@ def add_demo_images(data: dict) -> None:
     """
     for article in data.get("articles", []):
         if not article.get("hero_image"):
-            title = f"Demo hero: {article['title']}"
+            title = f"Illustration: {article['title']}"
             demo_image(title, description=f"Abstract illustration for “{article['title']}”")
             article["hero_image"] = title
     for person in data.get("people", []):
         if not person.get("photo"):
-            title = f"Demo portrait: {person['name']}"
+            title = f"Portrait: {person['name']}"
             name = f"{person.get('honorific', '')} {person['name']}".strip()
             demo_image(
-                title, description=f"Abstract portrait placeholder for {name}", size=PORTRAIT_SIZE, caption=""
+                title, description=f"Illustrated portrait of {name}", size=PORTRAIT_SIZE, portrait=True
             )
             person["photo"] = title
+
+
+def name_demo_site() -> None:
+    """Gives the default site the magazine's name (Wagtail's first site is called "localhost")."""
+    Site.objects.filter(is_default_site=True).exclude(site_name=SITE_NAME).update(site_name=SITE_NAME)
 
 
 def ensure_demo_accounts() -> list[tuple[DemoAccount, bool]]:
@@ -108,6 +115,7 @@ class Command(BaseCommand):
                 ensure_demo_self_checks()
                 result = import_bundle(data)
                 ensure_demo_self_checks()
+                name_demo_site()
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
