@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
 from articles.bundle import schema_errors
-from articles.models import ArticlePage, ExpertReview, PublishOverride, SectionPage
+from articles.models import ArticlePage, ExpertReview, HomePage, PublishOverride, SectionPage
 from experts.models import Listing, ListingType, Person, Topic
 
 DEMO = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
@@ -171,6 +171,12 @@ class TestLoadDemo:
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         first = self.counts()
+
+        assert Site.objects.get(is_default_site=True).site_name == "Clear Mind Journal"
+        titles = list(get_image_model().objects.values_list("title", flat=True))
+        assert not [t for t in titles if t.lower().startswith("demo")]
+        home = HomePage.objects.get()
+        assert home.lead_story.slug == FLAGSHIP
 
         articles = ArticlePage.objects.live()
         assert articles.count() >= 21

@@ -20,6 +20,7 @@ from django.db import transaction
 from wagtail.models import Site
 
 from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.models import ArticlePage, HomePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
 from selfchecks.demo import ensure_demo_self_checks
@@ -29,6 +30,7 @@ DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.j
 REVIEWER_PERSON = "ines-marwood"
 AUTHOR_PERSON = "jonah-wexford"
 SITE_NAME = "Clear Mind Journal"
+FLAGSHIP = "after-the-breach-couples-therapy-and-rebuilding-trust"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,16 @@ def add_demo_images(data: dict) -> None:
                 title, description=f"Illustrated portrait of {name}", size=PORTRAIT_SIZE, portrait=True
             )
             person["photo"] = title
+
+
+def feature_flagship() -> None:
+    """Makes the flagship article the home page's lead story, unless an editor chose one."""
+    home = HomePage.objects.first()
+    flagship = ArticlePage.objects.filter(slug=FLAGSHIP).first()
+    if home is None or flagship is None or home.lead_story_id is not None:
+        return
+    home.lead_story = flagship
+    home.save_revision().publish()
 
 
 def name_demo_site() -> None:
@@ -115,6 +127,7 @@ class Command(BaseCommand):
                 ensure_demo_self_checks()
                 result = import_bundle(data)
                 ensure_demo_self_checks()
+                feature_flagship()
                 name_demo_site()
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
