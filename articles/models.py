@@ -27,6 +27,7 @@ from wagtail.search import index
 from experts.models import Person, Topic
 
 from .blocks import ArticleBodyBlock, stored_value_errors
+from .forms import ArticlePageForm
 from .text import body_plain_text
 from .visibility import visible
 
@@ -182,11 +183,12 @@ class ArticlePage(Page):
     live_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     review_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Authors before the hero image: its chooser was easy to mistake for the author's.
     content_panels = Page.content_panels + [
         FieldPanel("standfirst"),
-        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
-        FieldPanel("topics"),
         InlinePanel("article_authors", heading="Written by", label="Author", min_num=1),
+        FieldPanel("topics", heading="Topics", help_text="Terms from the shared topic vocabulary."),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
         FieldPanel("body"),
         InlinePanel("editorial_picks", heading="Editorial picks", label="Pick", max_num=12),
         FieldPanel("is_sensitive"),
@@ -201,6 +203,7 @@ class ArticlePage(Page):
 
     parent_page_types = ["articles.SectionPage"]
     subpage_types: list[str] = []
+    base_form_class = ArticlePageForm
     exclude_fields_in_copy = ["last_review", "live_fingerprint", "review_due_at"]
     # Fields the review bookkeeping owns: a revision made before a review must not roll them back.
     review_state_fields = ("last_review_id", "live_fingerprint", "review_due_at")
