@@ -121,6 +121,17 @@ class TestDemoBundleFile:
             found = [" ".join(run) for run in runs(demo_words, n) if fingerprint(run) in fingerprints]
             assert not found, found[:5]
 
+    def test_articles_write_paragraphs_as_an_editor_would(self):
+        # One rich-text block per run of prose, not a block per paragraph (a 24,000 px edit form).
+        for article in demo_data()["articles"]:
+            types = [b["type"] for b in article["body"]]
+            assert not [i for i in range(1, len(types)) if types[i] == types[i - 1] == "paragraph"], article[
+                "slug"
+            ]
+        flagship = next(a for a in demo_data()["articles"] if a["slug"] == FLAGSHIP)
+        paragraphs = [b["value"] for b in flagship["body"] if b["type"] == "paragraph"]
+        assert max(p.count("<p>") for p in paragraphs) >= 3
+
     def test_flagship_has_the_reference_structure(self):
         data = demo_data()
         article = next(a for a in data["articles"] if a["slug"] == FLAGSHIP)
