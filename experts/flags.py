@@ -1,4 +1,4 @@
-"""Country flags as small inline SVG images, drawn by our own code from simple stripe specs.
+"""Country flags as small SVG images, drawn by our own code from simple stripe specs.
 
 Readers see the flag beside the country's name (the name carries the meaning; the flag is
 decoration, hidden from assistive technology). Emoji flags are not used: without an emoji font
@@ -7,6 +7,8 @@ they render as empty boxes. A country without a drawn flag gets a neutral tile w
 
 from __future__ import annotations
 
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
@@ -123,18 +125,31 @@ def has_drawn_flag(code: str) -> bool:
     return code in STRIPES or code in CROSSES or _special(code) is not None
 
 
+def flag_document(code: str) -> str:
+    """A standalone SVG document of ``code``'s flag (served by ``flag_view``)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">{flag_shapes(code)}'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="none" stroke="#00000033" stroke-width="1"/></svg>'
+    )
+
+
+def flag_view(request: HttpRequest, code: str) -> HttpResponse:
+    """``/flags/<code>.svg``: the flag as an image (pages carry no inline SVG: see tests/security)."""
+    if not is_country(code):
+        raise Http404("No such country.")
+    response = HttpResponse(flag_document(code), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
 def flag_svg(code: str) -> SafeString:
-    """An inline ``<svg>`` flag for an ISO 3166 alpha-2 ``code`` (decorative), or ``""``."""
+    """A small flag image for an ISO 3166 alpha-2 ``code`` (decorative: alt=""), or ``""``."""
     if not is_country(code):
         return SafeString("")
     return format_html(
-        '<svg class="flag" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true" focusable="false">'
-        '{}<rect width="{}" height="{}" fill="none" stroke="#00000033" stroke-width="1"/></svg>',
-        WIDTH,
-        HEIGHT,
-        WIDTH,
-        HEIGHT,
-        SafeString(flag_shapes(code)),
+        '<img class="flag" src="{}" alt="" width="{}" height="{}">',
+        reverse("country_flag", args=(code,)),
         WIDTH,
         HEIGHT,
     )

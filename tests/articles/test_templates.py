@@ -273,9 +273,8 @@ class TestSectionAndHome:
     def test_home_has_a_lead_story_latest_list_and_section_rails(self, client, article):
         home = factories.home_page()
         other = factories.section("Altered Healing")
-        newer = [
-            factories.article(other, f"Newer {i}", hero_image=factories.image(f"H{i}")) for i in range(4)
-        ]
+        for i in range(4):
+            factories.article(other, f"Newer {i}", hero_image=factories.image(f"H{i}"))
         home.lead_story = article
         home.save_revision().publish()
         soup = soup_of(client.get("/"))
@@ -293,7 +292,6 @@ class TestSectionAndHome:
         assert soup.select_one(".review-promise h2").get_text() == "Our expert-review promise"
         card_images = soup.select(".section-rail .card-image img")
         assert len(card_images) == 3 and all(img["alt"] == "" for img in card_images)
-        assert newer[0].hero_image_id
 
     def test_home_lead_falls_back_to_the_newest_live_article(self, client, article):
         home = factories.home_page()

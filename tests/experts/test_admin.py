@@ -54,7 +54,7 @@ class TestListingList:
         assert "Calm Harbour Clinic" in html
         assert "Clinic" in html
         assert "🇩🇪" not in html
-        assert "Germany" in html and '<svg class="flag"' in html
+        assert "Germany" in html and 'src="/flags/DE.svg"' in html
         assert "In-person · Online" in html
 
     def test_filters_and_search(self, client, editor):
