@@ -56,6 +56,13 @@ class PublishOverrideView(WagtailAdminTemplateMixin, FormView):
     def get_page_subtitle(self):
         return self.article.title
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("articles_review_status"), "label": "Review status"},
+            {"url": "", "label": self.page_title, "sublabel": self.get_page_subtitle()},
+        ]
+
     def post(self, request, *args, **kwargs):
         if not self.may_record:
             raise PermissionDenied("Only an administrator can record an override of the expert review.")

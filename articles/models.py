@@ -27,6 +27,7 @@ from wagtail.search import index
 from experts.models import Person, Topic
 
 from .blocks import ArticleBodyBlock, stored_value_errors
+from .forms import ArticlePageForm
 from .text import body_plain_text
 from .visibility import visible
 
@@ -34,26 +35,73 @@ WORDS_PER_MINUTE = 220
 
 
 class HomePage(Page):
-    """The front page: an introduction, then the newest articles of every section."""
+    """The front page: the lead story, the newest articles, the review promise and section rails."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    lead_story = models.ForeignKey(
+        "articles.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The article shown largest at the top; the newest article when empty or not live.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        PageChooserPanel("lead_story", "articles.ArticlePage"),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["articles.SectionPage"]
     max_count = 1
 
+    # How many of the newest articles are read for the "Latest" list and the section rails.
+    RECENT_POOL = 60
+    LATEST_COUNT = 4
+    RAIL_LENGTH = 3
+
     def get_context(self, request, *args, **kwargs):
+        from .page_context import annotate_sections
+
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = visible(SectionPage.objects.child_of(self))
-        context["latest_articles"] = (
+        sections = list(visible(SectionPage.objects.child_of(self)).order_by("path"))
+        recent = list(
             visible(ArticlePage.objects.descendant_of(self))
             .select_related("last_review__reviewer", "hero_image")
-            .prefetch_related("article_authors__person")
-            .order_by("-first_published_at")[:12]
+            .prefetch_related("article_authors__person", "hero_image__renditions")
+            .order_by("-first_published_at", "-pk")[: self.RECENT_POOL]
+        )
+        annotate_sections(recent)
+        lead = next((a for a in recent if a.pk == self.lead_story_id), None)
+        if lead is None and self.lead_story_id:
+            lead = self._lead_beyond_pool()
+        if lead is None and recent:
+            lead = recent[0]
+        others = [a for a in recent if lead is None or a.pk != lead.pk]
+        rails = []
+        for section in sections:
+            cards = [a for a in others if a.card_section and a.card_section.pk == section.pk]
+            rails.append((section, cards[: self.RAIL_LENGTH]))
+        context.update(
+            sections=sections,
+            lead_story=lead,
+            latest_articles=others[: self.LATEST_COUNT],
+            section_rails=[(section, cards) for section, cards in rails if cards],
         )
         return context
+
+    def _lead_beyond_pool(self):
+        """The chosen lead story when it is older than the pool, if readers may see it."""
+        from .page_context import annotate_sections
+
+        found = list(
+            visible(ArticlePage.objects.filter(pk=self.lead_story_id))
+            .select_related("last_review__reviewer", "hero_image")
+            .prefetch_related("article_authors__person", "hero_image__renditions")
+        )
+        annotate_sections(found)
+        return found[0] if found else None
 
 
 class SectionPage(Page):
@@ -89,7 +137,7 @@ class SectionPage(Page):
         context["articles"] = (
             visible(ArticlePage.objects.child_of(self))
             .select_related("last_review__reviewer", "hero_image")
-            .prefetch_related("article_authors__person")
+            .prefetch_related("article_authors__person", "hero_image__renditions")
             .order_by("-first_published_at")
         )
         return context
@@ -135,11 +183,12 @@ class ArticlePage(Page):
     live_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     review_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Authors before the hero image: its chooser was easy to mistake for the author's.
     content_panels = Page.content_panels + [
         FieldPanel("standfirst"),
-        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
-        FieldPanel("topics"),
         InlinePanel("article_authors", heading="Written by", label="Author", min_num=1),
+        FieldPanel("topics", heading="Topics", help_text="Terms from the shared topic vocabulary."),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="Hero image"),
         FieldPanel("body"),
         InlinePanel("editorial_picks", heading="Editorial picks", label="Pick", max_num=12),
         FieldPanel("is_sensitive"),
@@ -154,6 +203,7 @@ class ArticlePage(Page):
 
     parent_page_types = ["articles.SectionPage"]
     subpage_types: list[str] = []
+    base_form_class = ArticlePageForm
     exclude_fields_in_copy = ["last_review", "live_fingerprint", "review_due_at"]
     # Fields the review bookkeeping owns: a revision made before a review must not roll them back.
     review_state_fields = ("last_review_id", "live_fingerprint", "review_due_at")

@@ -64,6 +64,9 @@ class ReviewStatusView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "tasks"
     paginate_by = 100
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def dispatch(self, request, *args, **kwargs):
         if not can_publish(request.user):
             raise PermissionDenied
@@ -181,6 +184,18 @@ def send_reviewers_to_dashboard_after_acting(request, page):
     if PagePermissionPolicy().explorable_root_instance(request.user) is not None:
         return None
     return redirect("wagtailadmin_home")
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def back_to_the_article_after_submitting(request, page):
+    """After "Submit for review" an author stays on the article (with Wagtail's success message)
+    instead of landing on the section's list, where the article is one row among many."""
+    if not request.POST.get("action-submit") or not isinstance(page.specific_deferred, ArticlePage):
+        return None
+    if not page.permissions_for_user(request.user).can_edit():
+        return None
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @hooks.register("before_edit_page")

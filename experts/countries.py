@@ -1,4 +1,4 @@
-"""ISO 3166 countries and ISO 639-1 languages: codes, names and flags, from pycountry."""
+"""ISO 3166 countries and ISO 639-1 languages: codes and names, from pycountry (flags: ``experts.flags``)."""
 
 from functools import cache
 
@@ -40,13 +40,6 @@ def country_name(code: str) -> str:
 
 def language_name(code: str) -> str:
     return _languages().get(code, code)
-
-
-def country_flag(code: str) -> str:
-    """The flag emoji: two regional-indicator symbols spelling the alpha-2 code."""
-    if not is_country(code):
-        return ""
-    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
 
 
 def country_codes() -> list[str]:

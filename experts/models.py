@@ -25,7 +25,8 @@ from wagtail.search import index
 
 from common.links import check_link_fields, http_url_validator
 
-from .countries import country_choices, country_flag, country_name, is_country
+from .countries import country_choices, country_name, is_country
+from .flags import flag_svg
 from .panels import LoginLinkPanel
 
 
@@ -462,7 +463,8 @@ class Listing(index.Indexed, ClusterableModel):
 
     @property
     def country_flag(self) -> str:
-        return country_flag(self.country)
+        """A small inline SVG flag (decorative: always shown beside ``country_name``)."""
+        return flag_svg(self.country)
 
     @property
     def is_sponsored(self) -> bool:

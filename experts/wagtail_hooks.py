@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.urls import path
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
@@ -23,7 +24,7 @@ from .panels import LOGIN_CHANGE_URL_NAME
 
 
 def _country_label(listing: Listing) -> str:
-    return f"{listing.country_flag} {listing.country_name}".strip()
+    return format_html("{} {}", listing.country_flag, listing.country_name)
 
 
 def _modalities_label(listing: Listing) -> str:

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from experts.flags import flag_view
 from search.views import search_page
 from website.sitemaps import ListingSitemap, SelfCheckSitemap, VisiblePagesSitemap
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("search/", search_page, name="search"),
     path("self-checks/", include("selfchecks.urls")),
     path("find-support/", include("experts.directory_urls")),
+    path("flags/<str:code>.svg", flag_view, name="country_flag"),
     path(
         "sitemap.xml",
         sitemap,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import prefetch_related_objects
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from articles.jsonld import jsonld_script
 from articles.page_context import annotate_sections
@@ -23,8 +26,6 @@ REVIEW_NOTICES = {
 def jsonld(data):
     """One ``<script type="application/ld+json">`` per object, with ``<``, ``>``, ``&`` escaped."""
     if isinstance(data, list):
-        from django.utils.safestring import mark_safe
-
         return mark_safe("\n".join(jsonld_script(item) for item in data))
     return jsonld_script(data)
 
@@ -63,6 +64,66 @@ def with_sections(pages):
     pages = list(pages)
     annotate_sections(pages)
     return pages
+
+
+@register.filter
+def with_card_images(cards):
+    """Evaluates ``cards`` and loads their hero images with renditions (two queries for all)."""
+    cards = list(cards or [])
+    with_images = [c for c in cards if getattr(c, "hero_image_id", None)]
+    prefetch_related_objects(with_images, "hero_image__renditions")
+    return cards
+
+
+@register.filter
+def inline_citations(items) -> list[tuple[object, list]]:
+    """Pairs each body item with the citations that follow a paragraph directly.
+
+    Those citations are shown as "[n]" at the end of the paragraph's last line and are not
+    rendered again on their own; a citation after anything else keeps its own marker line.
+    """
+    pairs: list[tuple[object, list]] = []
+    for item in items or []:
+        kind = getattr(item.block, "block_type", "")
+        if kind == "citation" and item.number and pairs and _takes_markers(pairs[-1][0]):
+            pairs[-1][1].append(item)
+            continue
+        pairs.append((item, []))
+    return pairs
+
+
+def _takes_markers(item) -> bool:
+    return getattr(item.block, "block_type", "") == "paragraph"
+
+
+_CLOSERS = ("</p>", "</li>", "</h2>", "</h3>", "</h4>", "</blockquote>")
+
+
+@register.filter
+def with_markers(html, citations) -> str:
+    """Rendered rich text with citation markers inside its last paragraph or list item."""
+    if not citations:
+        return html
+    markers = format_html_join(
+        "",
+        '<sup class="cite-marker"><a href="#ref-{}" id="cite-{}" '
+        'aria-label="Reference {}: {}">[{}]</a></sup>',
+        ((c.number, c.number, c.number, c.block.value.get("title", ""), c.number) for c in citations),
+    )
+    text = str(html).rstrip()
+    position = max(text.rfind(closer) for closer in _CLOSERS)
+    if position == -1:
+        return mark_safe(text + markers)
+    return mark_safe(text[:position] + markers + text[position:])
+
+
+@register.filter
+def reference_part(text) -> str:
+    """``text`` ending in one full stop: "Lindahl, P." stays as it is, "Lindahl, P" gains one."""
+    text = str(text or "").strip()
+    if not text:
+        return ""
+    return text if text[-1] in ".?!" else f"{text}."
 
 
 @register.filter

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
 from articles.bundle import schema_errors
-from articles.models import ArticlePage, ExpertReview, PublishOverride, SectionPage
+from articles.models import ArticlePage, ExpertReview, HomePage, PublishOverride, SectionPage
 from experts.models import Listing, ListingType, Person, Topic
 
 DEMO = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
@@ -121,6 +121,17 @@ class TestDemoBundleFile:
             found = [" ".join(run) for run in runs(demo_words, n) if fingerprint(run) in fingerprints]
             assert not found, found[:5]
 
+    def test_articles_write_paragraphs_as_an_editor_would(self):
+        # One rich-text block per run of prose, not a block per paragraph (a 24,000 px edit form).
+        for article in demo_data()["articles"]:
+            types = [b["type"] for b in article["body"]]
+            assert not [i for i in range(1, len(types)) if types[i] == types[i - 1] == "paragraph"], article[
+                "slug"
+            ]
+        flagship = next(a for a in demo_data()["articles"] if a["slug"] == FLAGSHIP)
+        paragraphs = [b["value"] for b in flagship["body"] if b["type"] == "paragraph"]
+        assert max(p.count("<p>") for p in paragraphs) >= 3
+
     def test_flagship_has_the_reference_structure(self):
         data = demo_data()
         article = next(a for a in data["articles"] if a["slug"] == FLAGSHIP)
@@ -171,6 +182,12 @@ class TestLoadDemo:
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         first = self.counts()
+
+        assert Site.objects.get(is_default_site=True).site_name == "Clear Mind Journal"
+        titles = list(get_image_model().objects.values_list("title", flat=True))
+        assert not [t for t in titles if t.lower().startswith("demo")]
+        home = HomePage.objects.get()
+        assert home.lead_story.slug == FLAGSHIP
 
         articles = ArticlePage.objects.live()
         assert articles.count() >= 21

@@ -153,9 +153,15 @@ class TestArticlePage:
             ],
         )
         page = factories.expert_review(page, reviewer)
-        images = soup_of(client.get(page.url)).find_all("img")
-        assert len(images) == 4
-        assert all(img.get("alt") for img in images)
+        soup = soup_of(client.get(page.url))
+        images = soup.find_all("img")
+        assert len(images) == 6
+        # Byline photos sit beside the linked name, so they are decorative (empty alt); every
+        # other image says what it shows.
+        byline = [img for img in images if "byline-photo" in img.get("class", [])]
+        assert len(byline) == 2 and all(img["alt"] == "" for img in byline)
+        assert all(img.find_next_sibling("a").get_text() for img in byline)
+        assert all(img.get("alt") for img in images if img not in byline)
 
 
 class TestEditorialPicksAndRelated:
@@ -264,12 +270,55 @@ class TestSectionAndHome:
         for bad in ("999", "abc", "-1"):
             assert client.get(section.url, {"page": bad}).status_code == 200
 
-    def test_home_lists_sections_and_latest_articles(self, client, article):
+    def test_home_has_a_lead_story_latest_list_and_section_rails(self, client, article):
+        home = factories.home_page()
+        other = factories.section("Altered Healing")
+        for i in range(4):
+            factories.article(other, f"Newer {i}", hero_image=factories.image(f"H{i}"))
+        home.lead_story = article
+        home.save_revision().publish()
         soup = soup_of(client.get("/"))
-        assert soup.select_one(".section-list a")["href"] == "/trends-signals/"
-        card = soup.select_one(".article-card")
-        assert card.select_one(".card-title").get_text() == "Repairing Trust"
-        assert card.select_one(".card-section").get_text() == "Trends & Signals"
+        lead = soup.select_one(".lead-story .lead-article")
+        assert lead.select_one(".lead-headline").get_text() == "Repairing Trust"
+        assert lead.select_one(".section-label").get_text() == "Trends & Signals"
+        latest = [a.get_text() for a in soup.select(".latest-list a")]
+        assert latest == ["Newer 3", "Newer 2", "Newer 1", "Newer 0"]
+        rails = {
+            rail.select_one("h2").get_text(): [c.get_text() for c in rail.select(".card-title")]
+            for rail in soup.select(".section-rail")
+        }
+        # The lead story is not repeated in its section's rail, which is then empty and left out.
+        assert rails == {"Altered Healing": ["Newer 3", "Newer 2", "Newer 1"]}
+        assert soup.select_one(".review-promise h2").get_text() == "Our expert-review promise"
+        card_images = soup.select(".section-rail .card-image img")
+        assert len(card_images) == 3 and all(img["alt"] == "" for img in card_images)
+
+    def test_home_lead_falls_back_to_the_newest_live_article(self, client, article):
+        home = factories.home_page()
+        draft = factories.article(article.get_parent(), "Draft lead", publish=False)
+        home.lead_story = draft
+        home.save_revision().publish()
+        soup = soup_of(client.get("/"))
+        assert soup.select_one(".lead-headline").get_text() == "Repairing Trust"
+        assert "Draft lead" not in soup.get_text()
+
+    def test_home_queries_do_not_grow_with_articles(self, client, article):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def count() -> int:
+            client.get("/")  # creates renditions and warms Wagtail's site cache
+            with CaptureQueriesContext(connection) as ctx:
+                client.get("/")
+            return len(ctx.captured_queries)
+
+        section = factories.section("Altered Healing")
+        factories.article(section, "First", hero_image=factories.image("F"))
+        few = count()
+        for i in range(8):
+            factories.article(section, f"More {i}", hero_image=factories.image(f"M{i}"))
+            factories.article(article.get_parent(), f"Also {i}", hero_image=factories.image(f"A{i}"))
+        assert count() == few
 
 
 def test_no_private_field_on_any_public_page(client, article, author, reviewer):

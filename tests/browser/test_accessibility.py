@@ -16,7 +16,14 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page
 
-from .test_html_validity import DIRECTORY_PAGES, DIRECTORY_STATUS, SEARCH_PAGES, SEARCH_STATUS
+from .test_html_validity import (
+    DIRECTORY_PAGES,
+    DIRECTORY_STATUS,
+    ERROR_PAGES,
+    ERROR_STATUS,
+    SEARCH_PAGES,
+    SEARCH_STATUS,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -48,6 +55,29 @@ def describe(violations: list[dict]) -> str:
     )
 
 
+# Desktop and a common phone width (issue 16): every page is checked at both.
+WIDTHS = (1280, 390)
+
+# Page width beyond the viewport, and the header's section menu wrapping to more than one row.
+LAYOUT_PROBE = """() => {
+    const items = [...document.querySelectorAll('.site-nav li')].map(li => li.offsetTop);
+    return {
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        navRows: new Set(items).size,
+    };
+}"""
+
+
+def take_self_check(page: Page, url: str) -> None:
+    """Answers the demo self-check through its form (the last option of every question)."""
+    page.goto(url)
+    for fieldset in page.locator("fieldset.self-check-question").all():
+        fieldset.locator("input[type=radio]").last.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="See my result").click()
+    assert page.get_by_role("heading", name="Support right now").is_visible()
+
+
 def test_reader_pages_have_no_serious_accessibility_violations(demo_site, new_page, artifacts):
     if not AXE_SCRIPT.exists() and not os.environ.get("CI"):
         pytest.skip("accessibility check not run: no node_modules/axe-core (make browser-deps)")
@@ -59,28 +89,41 @@ def test_reader_pages_have_no_serious_accessibility_violations(demo_site, new_pa
         "expert": demo_site.reviewer.get_absolute_url(),
         **SEARCH_PAGES,
         **DIRECTORY_PAGES,
+        **ERROR_PAGES,
     }
-    page = new_page(bypass_csp=True)
-    blocking = {}
-    for name, path in pages.items():
-        response = page.goto(f"{demo_site.url}{path}")
-        expected = {**SEARCH_STATUS, **DIRECTORY_STATUS}.get(name, 200)
-        assert response.status == expected, f"{name} page {path} answered {response.status}"
-        page.screenshot(path=str(artifacts / f"accessibility-{name}.png"), full_page=True)
+    statuses = {**SEARCH_STATUS, **DIRECTORY_STATUS, **ERROR_STATUS}
+    blocking, layout = {}, {}
+    for width in WIDTHS:
+        page = new_page(bypass_csp=True, viewport={"width": width, "height": 900})
+        for name, path in pages.items():
+            response = page.goto(f"{demo_site.url}{path}")
+            expected = statuses.get(name, 200)
+            assert response.status == expected, f"{name} page {path} answered {response.status}"
+            page.wait_for_load_state("load")  # images decoded: their size counts for overflow
+            page.screenshot(path=str(artifacts / f"{width}-{name}.png"), full_page=True)
+            probe = page.evaluate(LAYOUT_PROBE)
+            if probe["overflow"] > 0:
+                layout[f"{name} at {width} px"] = f"{probe['overflow']} px wider than the window"
+            if probe["navRows"] > 1:
+                layout[f"{name} at {width} px"] = f"section menu on {probe['navRows']} rows"
+            found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+            if found:
+                blocking[f"{name} ({path}) at {width} px"] = describe(found)
+        take_self_check(page, f"{demo_site.url}{DIRECTORY_PAGES['self-check']}")
+        page.screenshot(path=str(artifacts / f"{width}-self-check-result.png"), full_page=True)
+        if page.evaluate(LAYOUT_PROBE)["overflow"] > 0:
+            layout[f"self-check result at {width} px"] = "wider than the window"
         found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
         if found:
-            blocking[f"{name} ({path})"] = describe(found)
-    # A reader takes the demo self-check through its form: the last option of every question.
-    page.goto(f"{demo_site.url}{DIRECTORY_PAGES['self-check']}")
-    for fieldset in page.locator("fieldset.self-check-question").all():
-        fieldset.locator("input[type=radio]").last.check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="See my result").click()
-    assert page.get_by_role("heading", name="Support right now").is_visible()
-    page.screenshot(path=str(artifacts / "accessibility-self-check-result.png"), full_page=True)
-    found = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
-    if found:
-        blocking["self-check result"] = describe(found)
+            blocking[f"self-check result at {width} px"] = describe(found)
+    assert layout == {}, "layout problems:\n" + "\n".join(f"{k}: {v}" for k, v in layout.items())
     assert blocking == {}, "serious or critical axe violations:\n" + "\n".join(
         f"{where}: {what}" for where, what in blocking.items()
     )
+
+
+def test_self_check_works_without_javascript(demo_site, new_page, artifacts):
+    page = new_page(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    take_self_check(page, f"{demo_site.url}{DIRECTORY_PAGES['self-check']}")
+    assert page.get_by_text("not a diagnosis", exact=False).first.is_visible()
+    page.screenshot(path=str(artifacts / "390-self-check-result-no-js.png"), full_page=True)

@@ -40,6 +40,9 @@ DIRECTORY_PAGES = {
     "self-check": "/self-checks/how-is-trust-feeling-lately/",
 }
 DIRECTORY_STATUS = {"directory-error": 400}
+# The branded error page a reader meets most (issue 16).
+ERROR_PAGES = {"not-found": "/no-such-page/"}
+ERROR_STATUS = {"not-found": 404}
 VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
@@ -61,11 +64,12 @@ def test_reader_pages_are_valid_html(client, tmp_path, artifacts):
         "expert": article.last_review.reviewer.get_absolute_url(),
         **SEARCH_PAGES,
         **DIRECTORY_PAGES,
+        **ERROR_PAGES,
     }
     files = {}
     for name, path in pages.items():
         response = client.get(path)
-        expected = {**SEARCH_STATUS, **DIRECTORY_STATUS}.get(name, 200)
+        expected = {**SEARCH_STATUS, **DIRECTORY_STATUS, **ERROR_STATUS}.get(name, 200)
         assert response.status_code == expected, f"{name} page {path} answered {response.status_code}"
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)

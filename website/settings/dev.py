@@ -11,3 +11,5 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Webhook targets on loopback and private addresses: local receivers (tests, a front end on the
 # same machine). Never in production (webhooks/targets.py).
 WELLNESS = {**WELLNESS, "WEBHOOK_ALLOW_PRIVATE_TARGETS": True}
+# Readers trying the demo see the magazine's own "Page not found" page (website/not_found.py).
+MIDDLEWARE = [*MIDDLEWARE, "website.not_found.BrandedNotFoundMiddleware"]  # noqa: F405

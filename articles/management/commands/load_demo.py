@@ -17,8 +17,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from wagtail.models import Site
 
 from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.models import ArticlePage, HomePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
 from recommendations.concepts import ensure_default_vocabulary
@@ -28,6 +30,8 @@ from website.demo_images import PORTRAIT_SIZE, demo_image
 DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
 REVIEWER_PERSON = "ines-marwood"
 AUTHOR_PERSON = "jonah-wexford"
+SITE_NAME = "Clear Mind Journal"
+FLAGSHIP = "after-the-breach-couples-therapy-and-rebuilding-trust"
 
 
 @dataclass(frozen=True)
@@ -56,17 +60,32 @@ def add_demo_images(data: dict) -> None:
     """
     for article in data.get("articles", []):
         if not article.get("hero_image"):
-            title = f"Demo hero: {article['title']}"
+            title = f"Illustration: {article['title']}"
             demo_image(title, description=f"Abstract illustration for “{article['title']}”")
             article["hero_image"] = title
     for person in data.get("people", []):
         if not person.get("photo"):
-            title = f"Demo portrait: {person['name']}"
+            title = f"Portrait: {person['name']}"
             name = f"{person.get('honorific', '')} {person['name']}".strip()
             demo_image(
-                title, description=f"Abstract portrait placeholder for {name}", size=PORTRAIT_SIZE, caption=""
+                title, description=f"Illustrated portrait of {name}", size=PORTRAIT_SIZE, portrait=True
             )
             person["photo"] = title
+
+
+def feature_flagship() -> None:
+    """Makes the flagship article the home page's lead story, unless an editor chose one."""
+    home = HomePage.objects.first()
+    flagship = ArticlePage.objects.filter(slug=FLAGSHIP).first()
+    if home is None or flagship is None or home.lead_story_id is not None:
+        return
+    home.lead_story = flagship
+    home.save_revision().publish()
+
+
+def name_demo_site() -> None:
+    """Gives the default site the magazine's name (Wagtail's first site is called "localhost")."""
+    Site.objects.filter(is_default_site=True).exclude(site_name=SITE_NAME).update(site_name=SITE_NAME)
 
 
 def ensure_demo_accounts() -> list[tuple[DemoAccount, bool]]:
@@ -111,6 +130,8 @@ class Command(BaseCommand):
                 ensure_demo_self_checks()
                 # The shipped concept vocabulary, linked to the demo's topics and listing types.
                 ensure_default_vocabulary()
+                feature_flagship()
+                name_demo_site()
         except BundleError as e:
             raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
