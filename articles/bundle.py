@@ -597,6 +597,7 @@ def export_listing(obj: Listing) -> dict:
         "approaches": sorted(a.slug for a in obj.approaches.all()),
         "summary": obj.summary,
         "bio": obj.bio,
+        "credentials": obj.credentials,
         "website_url": obj.website_url,
         "booking_url": obj.booking_url,
         "verified": obj.verified,
@@ -909,6 +910,7 @@ class _Importer:
             _coordinate(item.get("longitude")),
         )
         listing.summary, listing.bio = item["summary"], item.get("bio", "")
+        listing.credentials = item.get("credentials", "")
         listing.website_url, listing.booking_url = item.get("website_url", ""), item.get("booking_url", "")
         listing.verified = item.get("verified", False)
         listing.verified_on = parse_date_safe(item.get("verified_on"))

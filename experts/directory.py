@@ -117,6 +117,8 @@ def listing_jsonld(listing: Listing) -> dict:
     }
     if listing.kind == Listing.Kind.INDIVIDUAL:
         data["jobTitle"] = listing.listing_type.name
+    if listing.credentials:
+        data["hasCredential"] = {"@type": "EducationalOccupationalCredential", "name": listing.credentials}
     if listing.website_url:
         data["sameAs"] = [listing.website_url]
     if listing.image_id:

@@ -348,6 +348,15 @@ class Listing(index.Indexed, ClusterableModel):
     approaches = ParentalManyToManyField(Approach, blank=True, related_name="listings")
     summary = models.CharField(max_length=280, help_text="One line, as shown on the cards.")
     bio = RichTextField(blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    credentials = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text=(
+            "Qualifications and registrations as the practitioner holds them, e.g. "
+            "“Registered psychologist (professional body), MSc Clinical Psychology”. Check them "
+            "before ticking “verified”."
+        ),
+    )
     image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -394,6 +403,7 @@ class Listing(index.Indexed, ClusterableModel):
         ),
         MultiFieldPanel(
             [
+                FieldPanel("credentials"),
                 FieldPanel("specialties", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("approaches", widget=forms.CheckboxSelectMultiple),
             ],

@@ -379,6 +379,22 @@ class TestExport:
         assert json.loads(path.read_text())["articles"][0]["slug"] == "rebuilding-trust"
 
 
+class TestListingCredentials:
+    def test_credentials_round_trip_and_an_unchanged_file_changes_nothing(self):
+        data = bundle()
+        data["listings"][0]["credentials"] = "Registered psychologist, MSc Clinical Psychology"
+        import_bundle(data)
+        assert Listing.objects.get(slug="anna-k").credentials == data["listings"][0]["credentials"]
+        exported = next(x for x in export_bundle()["listings"] if x["slug"] == "anna-k")
+        assert exported["credentials"] == "Registered psychologist, MSc Clinical Psychology"
+        assert import_bundle(data).counts["listings"]["updated"] == 0
+
+    def test_overlong_credentials_are_an_error_naming_the_path(self, tmp_path):
+        data = bundle()
+        data["listings"][0]["credentials"] = "x" * 256
+        assert "listings[0].credentials" in import_errors(tmp_path, data)
+
+
 class TestIssue12Bundles:
     """Findings of issue 12 on bundles: hostile files, self-review, idempotence, carried dates."""
 

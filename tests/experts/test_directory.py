@@ -105,6 +105,7 @@ class TestListingPage:
             contact_email="private@example.org",
             internal_notes="do not show",
             image=factories.image("Helga portrait"),
+            credentials="Psychological psychotherapist, Dipl.-Psych.",
         )
         response = client.get(f"/find-support/{listing.slug}/")
         html = response.content.decode()
@@ -126,6 +127,11 @@ class TestListingPage:
             re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
         )
         assert data["@type"] == "Person" and data["name"] == "Helga Brandt"
+        assert '<dd class="listing-credentials">Psychological psychotherapist, Dipl.-Psych.</dd>' in html
+        assert data["hasCredential"] == {
+            "@type": "EducationalOccupationalCredential",
+            "name": "Psychological psychotherapist, Dipl.-Psych.",
+        }
         assert data["url"] == f"http://testserver/find-support/{listing.slug}/"
         assert data["address"] == {
             "@type": "PostalAddress",
@@ -139,6 +145,12 @@ class TestListingPage:
         assert (
             "Trust and betrayal" in data["knowsAbout"] and "Emotionally Focused Therapy" in data["knowsAbout"]
         )
+
+    def test_no_credentials_row_or_claim_when_none_are_entered(self, client):
+        listing = factories.listing("Quiet Practice")
+        html = client.get(f"/find-support/{listing.slug}/").content.decode()
+        assert "listing-credentials" not in html and "hasCredential" not in html
+        assert "<dt>Verification</dt>" in html
 
     def test_an_inactive_listing_has_no_page(self, client):
         listing = factories.listing("Gone", is_active=False)
