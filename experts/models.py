@@ -30,7 +30,8 @@ from .flags import flag_svg
 from .panels import LoginLinkPanel
 
 
-def _split_terms(text: str) -> list[str]:
+def split_terms(text: str) -> list[str]:
+    """Comma- or line-separated terms (synonyms, abbreviations) as a list, blanks dropped."""
     return [t.strip() for t in (text or "").replace("\n", ",").split(",") if t.strip()]
 
 
@@ -60,7 +61,7 @@ class Topic(TagBase):
 
     @property
     def synonym_list(self) -> list[str]:
-        return _split_terms(self.synonyms)
+        return split_terms(self.synonyms)
 
 
 class Approach(models.Model):
@@ -81,7 +82,7 @@ class Approach(models.Model):
 
     @property
     def synonym_list(self) -> list[str]:
-        return _split_terms(self.synonyms)
+        return split_terms(self.synonyms)
 
 
 class ListingType(models.Model):

@@ -16,6 +16,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
+from experts.models import split_terms
+
 
 class ArticleProfile(models.Model):
     """What the engine knows of one live, public article."""
@@ -127,7 +129,7 @@ class Concept(ClusterableModel):
 
     @property
     def synonym_list(self) -> list[str]:
-        return [s.strip() for s in self.synonyms.split(",") if s.strip()]
+        return split_terms(self.synonyms)
 
     def clean(self):
         super().clean()
