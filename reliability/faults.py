@@ -18,8 +18,10 @@ figures are saved under ``var/reliability/faults-latest.json``:
   node: ``check_recommendations`` reports drift, ``--fix`` creates the indexes with their mappings
   and analyzers, then finds nothing; (2) two ``rebuild_recommendations`` alias swaps while readers
   read: every answer 200, none empty, none from the fallback; (3) ``kill -9`` of the node under
-  load: every answer still 200 (database fallback, circuit open), then a restart, the index caught
-  up with ``check_recommendations --fix``, nothing left to fix, and the engine answering again.
+  load: every answer still 200 (database fallback, circuit open), a listing withdrawn while the
+  node is down, then a restart on the same data (``SEARCH_ENGINE_KEEP_DATA=1``: the indexes are
+  still there), ``check_recommendations`` naming what the node missed, ``--fix`` catching it up,
+  nothing left to fix, and the engine answering again.
 - ``kill``: ``kill -9`` of ``import_content`` (a bundle exported from a generated corpus) and of
   ``rebuild_recommendations`` while their transaction is open: row counts must equal those before
   (nothing half-written), and the next run must complete with complete data.
@@ -395,8 +397,9 @@ def fault_elasticsearch(args) -> dict:
 ENGINE_SCRIPT = ROOT / "scripts" / "search-engine.sh"
 
 
-def engine_script(action: str, port: int) -> subprocess.CompletedProcess:
+def engine_script(action: str, port: int, *, keep_data: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, "SEARCH_ENGINE_KIND": "opensearch", "SEARCH_ENGINE_PORT": str(port)}
+    env["SEARCH_ENGINE_KEEP_DATA"] = "1" if keep_data else "0"
     return subprocess.run([str(ENGINE_SCRIPT), action], env=env, capture_output=True, text=True)
 
 
@@ -416,6 +419,17 @@ def engine_searches(port: int) -> int:
 
 def log_since(path: Path, offset: int) -> str:
     return path.read_text(errors="replace")[offset:]
+
+
+# Run in ``manage.py shell`` while the node is down: an editor withdraws one active listing. Its
+# document stays in the node's index until check_recommendations --fix removes it.
+WITHDRAW_ONE_LISTING = (
+    "from experts.models import Listing\n"
+    "listing = Listing.objects.filter(is_active=True, verified=True).order_by('pk').first()\n"
+    "listing.is_active = False\n"
+    "listing.save()\n"
+    "print('withdrew', listing.slug)\n"
+)
 
 
 def fault_engine(args) -> dict:
@@ -496,18 +510,23 @@ def fault_engine(args) -> dict:
                 "fallbacks_in_log": swap_log.count("answering from the database"),
             }
             say(f"engine: alias swaps under reads: {result['alias_swap_under_reads']}")
-            # 3. kill -9 of the node under load, then a restart (a new, empty node), the index caught
-            # up with check_recommendations --fix, and the circuit closing again.
+            # 3. kill -9 of the node under load; while it is down an editor's change (a listing
+            # withdrawn) cannot reach it; then a restart on the same data directory (the node's
+            # indexes kept, as after a crash), check_recommendations naming what the node missed,
+            # --fix catching it up, and the circuit closing again.
             offset = len(log_path.read_text(errors="replace"))
             with Poller(server_port, paths, threads=8, timeout=args.es_timeout * 10) as poller:
                 time.sleep(args.baseline)
                 t_kill = time.time()
                 os.kill(engine_pid(port), signal.SIGKILL)
                 say(f"engine: node killed; {args.down:.0f} s of reads on the database fallback")
+                withdrawn = manage_on_engine("shell", "-c", WITHDRAW_ONE_LISTING)
                 time.sleep(args.down)
                 t_restart = time.time()
-                restarted = engine_script("start", port)
+                restarted = engine_script("start", port, keep_data=True)
                 t_up = time.time()
+                indexes_kept = sorted(engine_json(port, "/_alias/wellness_reco_*"))
+                missed = manage_on_engine("check_recommendations")
                 caught_up = manage_on_engine("check_recommendations", "--fix")
                 t_fixed = time.time()
                 time.sleep(args.engine_cooldown + args.after)
@@ -525,8 +544,14 @@ def fault_engine(args) -> dict:
                 "non_200": len(server_errors),
                 "circuit_opened_in_log": "circuit open" in kill_log,
                 "fallbacks_in_log": kill_log.count("answering from the database"),
+                "write_while_down_exit": withdrawn.returncode,
+                "write_while_down": withdrawn.stdout.strip()[-200:],
                 "restart_exit": restarted.returncode,
+                "restart_kept_data": "keeping the data" in restarted.stdout,
                 "restart_s": round(t_up - t_restart, 1),
+                "indexes_after_restart": indexes_kept,
+                "check_before_fix_exit": missed.returncode,
+                "check_before_fix_output": missed.stdout.strip()[-300:],
                 "fix_exit": caught_up.returncode,
                 "fix_output": caught_up.stdout.strip()[-300:],
                 "fix_s": round(t_fixed - t_up, 1),
@@ -553,7 +578,11 @@ def fault_engine(args) -> dict:
         and kill["requests"] > 0
         and kill["non_200"] == 0
         and kill["circuit_opened_in_log"]
+        and kill["write_while_down_exit"] == 0
         and kill["restart_exit"] == 0
+        and kill["restart_kept_data"]
+        and len(kill["indexes_after_restart"]) >= 2
+        and kill["check_before_fix_exit"] != 0
         and kill["fix_exit"] == 0
         and kill["check_after_fix_exit"] == 0
         and kill["engine_searches_in_last_5_s"] > 0

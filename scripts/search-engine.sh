@@ -11,6 +11,8 @@
 #   SEARCH_ENGINE_HEAP     JVM heap, -Xms and -Xmx (default 512m)
 #   SEARCH_ENGINE_TIMEOUT  seconds to wait for a green cluster (default 120)
 #   SEARCH_ENGINE_JAVA     the java binary (default: Java 17 from Debian)
+#   SEARCH_ENGINE_KEEP_DATA  1: `start` after a crash reuses the dead node's data directory (a
+#                          restart that keeps its indexes) instead of starting an empty node
 #
 # State (pid, data directory path, node log) lives in var/search-engine/KIND-PORT/; the node's
 # data and logs live in a temporary directory that `stop` removes. No security: loopback only.
@@ -136,10 +138,15 @@ start() {
   else
     port_bound && die "port $PORT is taken by something that is not an HTTP search engine"
     build
-    remove_home # a leftover from a JVM that died without `stop`
-    local home
-    home="$(mktemp -d "${TMPDIR:-/tmp}/search-engine-$KIND-$PORT.XXXXXX")"
-    echo "$home" >"$STATE/home"
+    local home=""
+    if [ "${SEARCH_ENGINE_KEEP_DATA:-0}" = 1 ] && [ -f "$STATE/home" ] && [ -d "$(cat "$STATE/home")" ]; then
+      home="$(cat "$STATE/home")" # the data of a JVM that died without `stop`, kept on purpose
+      log "keeping the data of the previous node in $home"
+    else
+      remove_home # a leftover from a JVM that died without `stop`
+      home="$(mktemp -d "${TMPDIR:-/tmp}/search-engine-$KIND-$PORT.XXXXXX")"
+      echo "$home" >"$STATE/home"
+    fi
     log "starting $KIND on $BASE (heap $HEAP, data in $home, log in ${STATE#"$ROOT/"}/node.log)"
     date +%s.%N >"$STATE/started_at"
     launch_args "$home"
