@@ -107,7 +107,7 @@ def corpus_key(size: str, seed: int) -> str:
     """Changes when the corpus code or any migration changes, so a cached database is never stale."""
     digest = hashlib.sha256(f"{size}:{seed}:{SIZES[size]}".encode())
     ours = [p for p in ROOT.glob("**/migrations/*.py") if not {".venv", "var", "node_modules"} & set(p.parts)]
-    for path in sorted(ours) + [ROOT / "articles" / "corpus.py"]:
+    for path in sorted(ours) + [ROOT / "bench" / "corpus.py"]:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -177,3 +177,27 @@ class TestRounds:
         assert "- bundle_uncached: p50 per round 30.0, 10.0 ms." in text
         assert "**bundle_uncached: its list of distinct URLs was used up" in text
         assert "**v2_detail: its list" not in text
+
+
+class TestCorpusKey:
+    """The cached corpus database is named by a digest of the corpus generator and the migrations."""
+
+    def test_digest_covers_the_generator_where_it_lives(self, tmp_path, monkeypatch):
+        import bench.run as run
+
+        (tmp_path / "bench").mkdir()
+        (tmp_path / "app" / "migrations").mkdir(parents=True)
+        generator = tmp_path / "bench" / "corpus.py"
+        generator.write_text("VERSION = 1\n")
+        (tmp_path / "app" / "migrations" / "0001_initial.py").write_text("# one\n")
+        monkeypatch.setattr(run, "ROOT", tmp_path)
+
+        first = run.corpus_key("small", 1)
+        assert len(first) == 16 and int(first, 16) >= 0
+        assert run.corpus_key("small", 1) == first
+        generator.write_text("VERSION = 2\n")
+        assert run.corpus_key("small", 1) != first, "a change to the generator must name a new corpus"
+        changed_generator = run.corpus_key("small", 1)
+        (tmp_path / "app" / "migrations" / "0002_more.py").write_text("# two\n")
+        assert run.corpus_key("small", 1) != changed_generator, "a new migration must name a new corpus"
+        assert run.corpus_key("small", 2) != run.corpus_key("small", 1)
