@@ -6,11 +6,11 @@
 #   scripts/search-engine.sh stop     # SIGTERM (SIGKILL after a timeout), free port, delete data
 #
 # Environment:
-#   SEARCH_ENGINE_KIND     opensearch (default) or elasticsearch
+#   SEARCH_ENGINE_KIND     opensearch (default), elasticsearch (8.x) or elasticsearch9 (9.x)
 #   SEARCH_ENGINE_PORT     HTTP port (default 9200); transport uses PORT+100..PORT+199
 #   SEARCH_ENGINE_HEAP     JVM heap, -Xms and -Xmx (default 512m)
 #   SEARCH_ENGINE_TIMEOUT  seconds to wait for a green cluster (default 120)
-#   SEARCH_ENGINE_JAVA     the java binary (default: Java 17 from Debian)
+#   SEARCH_ENGINE_JAVA     the java binary (default: Java 17 from Debian; Temurin 25 for elasticsearch9)
 #   SEARCH_ENGINE_KEEP_DATA  1: `start` after a crash reuses the dead node's data directory (a
 #                          restart that keeps its indexes) instead of starting an empty node
 #
@@ -35,12 +35,14 @@ case "$PORT" in '' | *[!0-9]*) die "SEARCH_ENGINE_PORT must be a number, not '$P
 
 MAIN_CLASS=journal.searchengine.LocalNode
 CLASSES="$ENGINE_DIR/target/classes"
+DEFAULT_JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
+MIN_JAVA=17
 case "$KIND" in
   opensearch)
     # Everything on the class path; the modules are classpath plugins of the launcher.
     launch_args() { LAUNCH=(-cp "$CLASSES:$ENGINE_DIR/target/lib/*" "$MAIN_CLASS" "$1" "$PORT"); }
     ;;
-  elasticsearch)
+  elasticsearch | elasticsearch9)
     # The server on the module path (as the distribution runs it); transport-netty4 is a module
     # bundle the launcher lays out from target/modules/. See search-engine/README.md for what is
     # missing from this node (no analysis-common, painless, mapper-extras, reindex, GET /).
@@ -49,9 +51,14 @@ case "$KIND" in
         "$1" "$PORT" "$ENGINE_DIR/target/modules/transport-netty4")
     }
     ;;
-  *) die "SEARCH_ENGINE_KIND must be opensearch or elasticsearch, not '$KIND'" ;;
+  *) die "SEARCH_ENGINE_KIND must be opensearch, elasticsearch or elasticsearch9, not '$KIND'" ;;
 esac
-DEFAULT_JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
+if [ "$KIND" = elasticsearch9 ]; then
+  # Elasticsearch 9 needs Java 21+. Debian here has 17 only, so the default is the Temurin 25 JDK
+  # in /usr/lib/jvm (not a Debian package: need_tools cannot install it, only say so).
+  DEFAULT_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+  MIN_JAVA=21
+fi
 JAVA="${SEARCH_ENGINE_JAVA:-$DEFAULT_JAVA}"
 [ -x "$JAVA" ] || JAVA="$(command -v java || true)"
 
@@ -95,7 +102,7 @@ need_tools() {
   command -v curl >/dev/null 2>&1 || missing="$missing curl"
   command -v jq >/dev/null 2>&1 || missing="$missing jq"
   command -v mvn >/dev/null 2>&1 || missing="$missing maven"
-  [ -n "$JAVA" ] && [ -x "$JAVA" ] || missing="$missing openjdk-17-jdk-headless"
+  [ -n "$JAVA" ] && [ -x "$JAVA" ] || [ "$MIN_JAVA" != 17 ] || missing="$missing openjdk-17-jdk-headless"
   if [ -n "$missing" ]; then
     [ "$(id -u)" = 0 ] || die "missing:$missing (apt-get install$missing, as root)"
     log "installing from Debian:$missing"
@@ -104,6 +111,15 @@ need_tools() {
     JAVA="${SEARCH_ENGINE_JAVA:-$DEFAULT_JAVA}"
     [ -x "$JAVA" ] || JAVA="$(command -v java)"
   fi
+  local major
+  major="$(java_major)"
+  [ "${major:-0}" -ge "$MIN_JAVA" ] \
+    || die "$KIND needs Java $MIN_JAVA+, and '${JAVA:-java}' is ${major:-missing} (set SEARCH_ENGINE_JAVA to a Java $MIN_JAVA+ binary)"
+}
+# The feature release of $JAVA (17, 21, 25, ...), from `java -version`.
+java_major() {
+  [ -n "$JAVA" ] && [ -x "$JAVA" ] || return 0
+  "$JAVA" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print v[1]; exit}'
 }
 
 # Compile the launcher and copy the runtime jars to target/lib when the POM or a source changed.
@@ -183,7 +199,7 @@ start() {
   # Elasticsearch has no such setting, so a lowest-order legacy template does it there.
   local replicas_path='/_cluster/settings'
   local replicas_body='{"persistent": {"cluster.default_number_of_replicas": 0}}'
-  if [ "$KIND" = elasticsearch ]; then
+  if [ "$KIND" != opensearch ]; then
     replicas_path='/_template/single-node-replicas'
     replicas_body='{"index_patterns": ["*"], "order": -1000, "settings": {"number_of_replicas": 0}}'
   fi

@@ -105,7 +105,10 @@ public final class LocalNode {
         Path pluginJar = null;
         try (Stream<Path> files = Files.list(jars)) {
             for (Path jar : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".jar"))::iterator) {
-                Files.createSymbolicLink(target.resolve(jar.getFileName()), jar);
+                // A restart on kept data (SEARCH_ENGINE_KEEP_DATA=1) finds the links of the last run.
+                Path link = target.resolve(jar.getFileName());
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, jar);
                 if (jar.getFileName().toString().startsWith(NETTY4 + "-")) {
                     pluginJar = jar;
                 }
