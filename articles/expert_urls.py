@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import expert_pages
 
 app_name = "experts"
 
 urlpatterns = [
-    path("", views.person_index, name="index"),
-    path("<slug:slug>/", views.person_detail, name="detail"),
+    path("", expert_pages.person_index, name="index"),
+    path("<slug:slug>/", expert_pages.person_detail, name="detail"),
 ]

@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from articles.api import PaginatedListView, base_url, slug_or_404
+from website.api.articles.views import PaginatedListView, base_url, slug_or_404
 from website.api.bundle import reader_context_dict
 from website.api.cards import card_ready, load_listings, render_listing_card
 from website.api.context import api_reader_context

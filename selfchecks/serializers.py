@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from experts.serializers import SupportCardSerializer
+from website.api.experts.serializers import SupportCardSerializer
 from website.api.serializers import ReaderContextSerializer, SlugNameSerializer
 
 KINDS = ("reflective", "validated")
