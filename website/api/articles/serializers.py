@@ -12,12 +12,12 @@ from rest_framework import serializers
 
 from articles.blocks import LIST_STYLES
 from articles.reviews import STATUSES
-from selfchecks.serializers import SelfCheckCardSerializer
 from website.api.experts.serializers import (
     BylinePersonSerializer,
     PersonCardSerializer,
     SupportCardSerializer,
 )
+from website.api.selfchecks.serializers import SelfCheckCardSerializer
 from website.api.serializers import (
     RELATED_SOURCES,
     WIDENINGS,

@@ -1,7 +1,7 @@
 """API shapes of self-checks: the list, the definition, and a scored result.
 
-Every response is built as a dict (``selfchecks.api``) and passed through these serializers, which
-are both the output and the OpenAPI schema.
+Every response is built as a dict (``website.api.selfchecks.views``) and passed through these
+serializers, which are both the output and the OpenAPI schema.
 """
 
 from __future__ import annotations
