@@ -9,17 +9,16 @@ linked user account are never read here.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from experts.filters import PUBLIC_PEOPLE
 from experts.models import Credential, Person, Topic
 
 from .models import ArticleAuthor, ArticlePage
 from .page_context import annotate_sections
 from .visibility import visible
-
-PUBLIC_PEOPLE = Q(is_author=True) | Q(is_reviewer=True) | Q(is_board_member=True)
 
 
 def _people():
