@@ -20,6 +20,7 @@ from website.public_url import public_root
 
 from .jsonld import article_jsonld, citation_url
 from .presenter import body_outline
+from .suggestions import article_suggestions
 from .visibility import visible
 
 logger = logging.getLogger(__name__)
@@ -116,10 +117,8 @@ def manual_cards(value) -> list[SupportCard]:
 
 
 def _automatic_cards(page, value, reader_context) -> tuple[list[SupportCard], str]:
-    from recommendations.interface import find_support
-
     try:
-        result = find_support(
+        result = article_suggestions().find_support(
             page,
             context=reader_context,
             listing_type=value.get("listing_type"),
@@ -226,12 +225,10 @@ def load_byline(page, *, prefetch: bool = True) -> None:
 
 def article_page_context(page, request: HttpRequest | None) -> dict:
     """Template context for an article page (see the module docstring)."""
-    from recommendations.context import reader_context_from_request
-    from recommendations.interface import ReaderContext, related_articles
-
+    suggestions = article_suggestions()
     prefetch = not _is_preview(request) and page.pk is not None
     load_byline(page, prefetch=prefetch)
-    reader_context = reader_context_from_request(request) if request is not None else ReaderContext()
+    reader_context = suggestions.reader_context(request)
     items, references = body_items(page, reader_context, prefetch=prefetch)
 
     pick_ids = [pick.picked_id for pick in page.editorial_picks.all() if pick.picked_id]
@@ -239,7 +236,7 @@ def article_page_context(page, request: HttpRequest | None) -> dict:
     related_reasons: dict[int, list[str]] = {}
     if page.pk is not None:
         try:
-            related = related_articles(page, limit=related_limit())
+            related = suggestions.related_articles(page, limit=related_limit())
         except Exception:  # the article still renders without suggestions
             logger.exception("related_articles failed for article %s", page.pk)
             related = []

@@ -10,7 +10,7 @@ stored rich text as it is, so two things are added here:
   is treated as a broken link instead of raising (a 500 on the page).
 - ``sanitise_rich_text`` runs every rendering of rich text (the ``richtext`` filter and block
   values, through the ``wagtailcore/shared/richtext.html`` template this project overrides)
-  through the same nh3 allowlist the API uses (``website.api.text.sanitise_html``).
+  through the same nh3 allowlist the API uses (``common.text.sanitise_html``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,6 @@ class VisiblePageLinkHandler(PageLinkHandler):
 
 
 def sanitise_rich_text(html: str) -> SafeString:
-    from website.api.text import sanitise_html
+    from common.text import sanitise_html
 
     return mark_safe(sanitise_html(str(html or "")))

@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("website.api.urls")),
-    path("experts/", include("experts.urls")),
+    path("experts/", include("articles.expert_urls")),
     path("search/", search_page, name="search"),
     path("self-checks/", include("selfchecks.urls")),
     path("find-support/", include("experts.directory_urls")),

@@ -19,7 +19,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import DatabaseError
 
-from website.api.text import clean_text
+from common.text import clean_text
 
 from ..conf import search_setting
 from ..highlight import as_html, mark_matches, snippet

@@ -69,7 +69,7 @@ class DocumentBuilder:
         from articles.models import ArticleAuthor, ArticlePage, ArticleTopic, SectionPage
         from articles.text import body_plain_text
         from articles.visibility import visible
-        from website.api.text import clean_text
+        from common.text import clean_text
 
         pages = visible(ArticlePage.objects.all()).only(
             "path", "title", "standfirst", "body", "first_published_at"
@@ -137,8 +137,8 @@ class EngineSearch(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         from articles.models import ArticlePage, SectionPage
         from articles.visibility import visible
+        from common.text import clean_text
         from experts.models import Topic
-        from website.api.text import clean_text
 
         response = self.client.search(self.index().alias, search_query(query))
         hits = response["hits"]["hits"]

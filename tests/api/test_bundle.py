@@ -143,8 +143,8 @@ class TestBundleContents:
         """The bundle view skips the serializer pass: that is only right while it would change nothing."""
         from rest_framework.renderers import JSONRenderer
 
-        from articles.serializers import ArticleBundleSerializer
         from recommendations.interface import ReaderContext
+        from website.api.articles.serializers import ArticleBundleSerializer
         from website.api.bundle import build_bundle
 
         stub_engine["state"]["listing"] = site_content["listing"]

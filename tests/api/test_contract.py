@@ -212,8 +212,8 @@ class TestParametersAreExact:
         ],
     )
     def test_schema_and_parser_agree(self, openapi, path, name, value):
-        from articles.filters import ARTICLE_PARAMS
-        from experts.filters import LISTING_PARAMS
+        from website.api.articles.filters import ARTICLE_PARAMS
+        from website.api.experts.filters import LISTING_PARAMS
 
         params = ARTICLE_PARAMS if path == "/api/v1/articles/" else LISTING_PARAMS
         schema = self.parameter(openapi, path, name)

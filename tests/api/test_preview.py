@@ -8,8 +8,8 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from articles.preview import ADMIN_URL_NAME, SALT, mint_preview_token
 from tests import factories
+from website.api.articles.preview import ADMIN_URL_NAME, SALT, mint_preview_token
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ import pytest
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
-from articles.preview import mint_preview_token
 from tests import factories
 from tests.api.conftest import rich_body
+from website.api.articles.preview import mint_preview_token
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 from django.db import InterfaceError, OperationalError, connections
 
+from website.api.articles.views import ArticleListView
 from website.unavailable import is_database_unavailable
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def connection_down():
 
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
 def test_api_view_answers_503_problem_with_retry_after(client, connection_down, error):
-    with mock.patch("articles.api.ArticleListView.get", side_effect=error("server closed the connection")):
+    with mock.patch.object(ArticleListView, "get", side_effect=error("server closed the connection")):
         response = client.get("/api/v1/articles/")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"
@@ -39,7 +40,7 @@ def test_page_view_answers_503_html_with_retry_after(client, connection_down):
 
 def test_query_error_on_a_working_connection_stays_a_500(client):
     client.raise_request_exception = False
-    with mock.patch("articles.api.ArticleListView.get", side_effect=OperationalError("fts5: syntax error")):
+    with mock.patch.object(ArticleListView, "get", side_effect=OperationalError("fts5: syntax error")):
         assert client.get("/api/v1/articles/").status_code == 500
     with mock.patch("wagtail.models.Site.find_for_request", side_effect=OperationalError("no such table: x")):
         assert client.get("/some-section/some-article/").status_code == 500

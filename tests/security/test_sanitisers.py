@@ -1,10 +1,10 @@
-"""Unit checks of the sanitisers the XSS sweep relies on (website.api.text, website.rich_text)."""
+"""Unit checks of the sanitisers the XSS sweep relies on (common.text, website.rich_text)."""
 
 from __future__ import annotations
 
 import pytest
 
-from website.api.text import clean_text, sanitise_html
+from common.text import clean_text, sanitise_html
 
 from .markup import html_problems
 

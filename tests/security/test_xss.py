@@ -21,9 +21,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import ArticleAuthor, ArticlePage, SectionPage
-from articles.preview import mint_preview_token
 from experts.models import Approach, Listing, ListingType, Person, Topic
 from tests import factories
+from website.api.articles.preview import mint_preview_token
 
 from .markup import html_problems, json_problems
 

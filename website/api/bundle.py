@@ -216,7 +216,7 @@ class BundleBuilder:
         return self.images.rendition(image_id, spec, alt=alt)
 
     def self_check_card(self, self_check_id: int | None) -> dict | None:
-        from selfchecks.api import render_card
+        from website.api.selfchecks.views import render_card
 
         self_check = self.self_checks.get(self_check_id)
         return render_card(self_check) if self_check is not None else None

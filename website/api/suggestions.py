@@ -14,11 +14,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from articles.serializers import ArticleCardSerializer
-from experts.serializers import SupportCardSerializer
 from recommendations.article_directory import article_directory, page_stub
 from recommendations.interface import find_support
 from recommendations.scoring import distance_km
+from website.api.articles.serializers import ArticleCardSerializer
 from website.api.bundle import reader_context_dict
 from website.api.cards import (
     card_ready,
@@ -30,6 +29,7 @@ from website.api.cards import (
 )
 from website.api.context import api_reader_context
 from website.api.errors import NotFound
+from website.api.experts.serializers import SupportCardSerializer
 from website.api.images import ImageBatch
 from website.api.params import (
     READER_CONTEXT_PARAMS,

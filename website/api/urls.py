@@ -10,12 +10,11 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
-from articles import api as articles_api
-from experts import api as experts_api
-from search import api as search_api
-from selfchecks import api as selfchecks_api
-
 from . import suggestions as reco_api
+from .articles import views as articles_api
+from .experts import views as experts_api
+from .search import views as search_api
+from .selfchecks import views as selfchecks_api
 from .views import ApiIndexView, ApiNotFoundView, SchemaView
 
 app_name = "api_v1"

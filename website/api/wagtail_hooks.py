@@ -1,8 +1,11 @@
-"""Admin hooks of the API: the "Preview on front end" action on articles (see ``articles.preview``)."""
+"""Admin hooks of the API: the "Preview on front end" action on articles.
+
+See ``website.api.articles.preview``.
+"""
 
 from wagtail import hooks
 
-from articles import preview
+from website.api.articles import preview
 
 hooks.register("register_admin_urls", preview.admin_urls)
 hooks.register("register_page_header_buttons", preview.page_buttons)

@@ -228,7 +228,7 @@ SPECTACULAR_SETTINGS = {
         "ModalityEnum": "website.api.serializers.MODALITIES",
         "WidenedToEnum": "website.api.serializers.WIDENINGS",
         "RelatedSourceEnum": "website.api.serializers.RELATED_SOURCES",
-        "SelfCheckKindEnum": "selfchecks.serializers.KINDS",
+        "SelfCheckKindEnum": "website.api.selfchecks.serializers.KINDS",
         "ListStyleEnum": "articles.blocks.LIST_STYLES",
     },
     # The OpenAPI 3.1 ``webhooks`` section: what endpoints added in the admin receive.

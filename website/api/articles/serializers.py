@@ -10,8 +10,14 @@ from __future__ import annotations
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from experts.serializers import BylinePersonSerializer, PersonCardSerializer, SupportCardSerializer
-from selfchecks.serializers import SelfCheckCardSerializer
+from articles.blocks import LIST_STYLES
+from articles.reviews import STATUSES
+from website.api.experts.serializers import (
+    BylinePersonSerializer,
+    PersonCardSerializer,
+    SupportCardSerializer,
+)
+from website.api.selfchecks.serializers import SelfCheckCardSerializer
 from website.api.serializers import (
     RELATED_SOURCES,
     WIDENINGS,
@@ -21,9 +27,6 @@ from website.api.serializers import (
     SlugNameSerializer,
     constant,
 )
-
-from .blocks import LIST_STYLES
-from .reviews import STATUSES
 
 
 class SectionSerializer(serializers.Serializer):

@@ -1,14 +1,14 @@
 """API shapes of self-checks: the list, the definition, and a scored result.
 
-Every response is built as a dict (``selfchecks.api``) and passed through these serializers, which
-are both the output and the OpenAPI schema.
+Every response is built as a dict (``website.api.selfchecks.views``) and passed through these
+serializers, which are both the output and the OpenAPI schema.
 """
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from experts.serializers import SupportCardSerializer
+from website.api.experts.serializers import SupportCardSerializer
 from website.api.serializers import ReaderContextSerializer, SlugNameSerializer
 
 KINDS = ("reflective", "validated")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from articles.serializers import ArticleCardSerializer
+from website.api.articles.serializers import ArticleCardSerializer
 
 
 class FacetValueSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Read-only API views of people (experts) and listings.
 
-Only public fields leave these views (see ``experts.serializers``); articles shown on an expert's
+Only public fields leave these views (see ``website.api.experts.serializers``); articles shown on an expert's
 profile are live and public, like everywhere else in the API.
 """
 
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from articles.api import PaginatedListView, base_url, slug_or_404
+from experts.filters import PUBLIC_PEOPLE, filter_experts, filter_listings
+from experts.models import Listing, Person
+from website.api.articles.views import PaginatedListView, base_url, slug_or_404
 from website.api.cards import (
     ArticleCards,
     listing_queryset,
@@ -24,8 +26,7 @@ from website.api.schema import problem_responses
 from website.api.text import RichTextBatch, clean_url
 from website.api.views import ApiView
 
-from .filters import EXPERT_PARAMS, LISTING_PARAMS, PUBLIC_PEOPLE, filter_experts, filter_listings
-from .models import Listing, Person
+from .filters import EXPERT_PARAMS, LISTING_PARAMS
 from .serializers import (
     ExpertDetailSerializer,
     ExpertSerializer,

@@ -65,7 +65,7 @@ class ExpertDetailSerializer(ExpertSerializer):
 
     def get_fields(self):
         # Imported here: article cards embed person bylines from this module.
-        from articles.serializers import ArticleCardSerializer
+        from website.api.articles.serializers import ArticleCardSerializer
 
         fields = super().get_fields()
         fields["articles_written"] = ArticleCardSerializer(many=True)

@@ -12,7 +12,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from articles.api import PaginatedListView, base_url, slug_or_404
+from selfchecks.models import SelfCheck
+from selfchecks.scoring import AnswerError, Band, score
+from selfchecks.support import support_for
+from website.api.articles.views import PaginatedListView, base_url, slug_or_404
 from website.api.bundle import reader_context_dict
 from website.api.cards import card_ready, load_listings, render_listing_card
 from website.api.context import api_reader_context
@@ -24,15 +27,12 @@ from website.api.schema import problem_responses
 from website.api.text import clean_text
 from website.api.views import ApiView
 
-from .models import SelfCheck
-from .scoring import AnswerError, Band, score
 from .serializers import (
     ScoreRequestSerializer,
     ScoreResultSerializer,
     SelfCheckCardSerializer,
     SelfCheckDetailSerializer,
 )
-from .support import support_for
 
 SelfCheckPage = paginated_serializer(SelfCheckCardSerializer, "PaginatedSelfCheckList")
 

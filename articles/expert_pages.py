@@ -1,22 +1,24 @@
 """Public expert profiles: who writes and reviews the articles, with their public credentials.
 
+The pages live with the articles they list (``experts`` sits below ``articles`` and imports none
+of it); URLs in ``articles.expert_urls``, templates still under ``experts/``.
+
 Only public fields reach these templates; contact e-mails, licence numbers, internal notes and the
 linked user account are never read here.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import ArticleAuthor, ArticlePage
-from articles.page_context import annotate_sections
-from articles.visibility import visible
+from experts.filters import PUBLIC_PEOPLE
+from experts.models import Credential, Person, Topic
 
-from .models import Credential, Person, Topic
-
-PUBLIC_PEOPLE = Q(is_author=True) | Q(is_reviewer=True) | Q(is_board_member=True)
+from .models import ArticleAuthor, ArticlePage
+from .page_context import annotate_sections
+from .visibility import visible
 
 
 def _people():

@@ -12,10 +12,9 @@ import re
 from django.db import DatabaseError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
+from articles.reviews import STATUSES
 from website.api.errors import InvalidParameters
 from website.api.params import choice_param, date_param, slug_param, text_param
-
-from .reviews import STATUSES
 
 ORDERINGS = {
     "-published_at": ("-first_published_at", "-pk"),
@@ -43,9 +42,8 @@ ARTICLE_PARAMS = (
 
 
 def by_section(queryset: QuerySet, slug: str) -> QuerySet:
+    from articles.models import SectionPage
     from website.api.cards import visible
-
-    from .models import SectionPage
 
     paths = list(visible(SectionPage.objects.filter(slug=slug)).values_list("path", flat=True))
     if not paths:
@@ -57,7 +55,7 @@ def by_section(queryset: QuerySet, slug: str) -> QuerySet:
 
 
 def by_topics(queryset: QuerySet, slugs: list[str]) -> QuerySet:
-    from .models import ArticleTopic
+    from articles.models import ArticleTopic
 
     return queryset.filter(
         pk__in=ArticleTopic.objects.filter(tag__slug__in=slugs).values("content_object_id")
@@ -65,7 +63,7 @@ def by_topics(queryset: QuerySet, slugs: list[str]) -> QuerySet:
 
 
 def by_author(queryset: QuerySet, slug: str) -> QuerySet:
-    from .models import ArticleAuthor
+    from articles.models import ArticleAuthor
 
     return queryset.filter(pk__in=ArticleAuthor.objects.filter(person__slug=slug).values("page_id"))
 
@@ -79,7 +77,7 @@ def search_ids(text: str) -> list[int]:
     """Ids of live articles matching ``text``, most relevant first (at most ``SEARCH_LIMIT``)."""
     from wagtail.search.backends import get_search_backend
 
-    from .models import ArticlePage
+    from articles.models import ArticlePage
 
     terms = search_terms(text)
     if not terms:

@@ -238,7 +238,7 @@ class TestLoadDemo:
         assert self.counts() == first
 
     def test_no_demo_accounts_unless_the_settings_allow_them(self, settings, monkeypatch):
-        from articles.management.commands import load_demo
+        from website.management.commands import load_demo
 
         settings.WELLNESS_DEMO_ACCOUNTS = False
         # The content part is covered above; here only the accounts matter.

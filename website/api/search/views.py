@@ -1,6 +1,6 @@
 """``GET /api/v1/search/?q=``: reader search in the headless API.
 
-Built like the article list (``articles.api.ArticleListView``): parameters declared once in
+Built like the article list (``website.api.articles.views.ArticleListView``): parameters declared once in
 ``SEARCH_PARAMS`` (validation and OpenAPI), problem+json 400s naming the parameter, limit/offset
 pagination, ETag and Cache-Control from the content generation. The view only parses and asks
 ``search.interface.search_articles``; the hits are embedded as the same article cards as every list.
@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from search.conf import DEFAULTS
+from search.interface import answering_backend, search_articles
+from search.query import QueryError, SearchQuery, parse_search_text
 from website.api.cards import rendered_article_cards
 from website.api.errors import InvalidParameters
 from website.api.pagination import envelope, page_window, pagination_params
@@ -18,9 +21,6 @@ from website.api.params import Param, ParamError, openapi_parameters, slug_param
 from website.api.schema import problem_responses
 from website.api.views import ApiView
 
-from .conf import DEFAULTS
-from .interface import answering_backend, search_articles
-from .query import QueryError, SearchQuery, parse_search_text
 from .serializers import SearchResultsSerializer
 
 

@@ -1,9 +1,9 @@
 """Read-only API views of the magazine: sections, topics, article cards, the bundle and its preview.
 
-Views only parse, validate and ask services: cards come from ``website.api.cards``, the bundle from
-``website.api.bundle``, filters from ``articles.filters``. Every queryset is built per request and
-starts from live, public pages (``website.api.cards.live_articles``); only the preview endpoint,
-with a valid signed token, shows a draft revision.
+Views only parse, validate and ask services: cards come from ``website.api.cards``, the bundle
+from ``website.api.bundle``, filters from ``website.api.articles.filters``. Every queryset is built
+per request and starts from live, public pages (``website.api.cards.live_articles``); only the
+preview endpoint, with a valid signed token, shows a draft revision.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from django.db.models import Subquery
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from articles.models import ArticlePage, SectionPage
+from articles.reviews import REVIEW_DUE_WARNING_DAYS
 from experts.models import Topic
 from website.api.bundle import build_bundle
 from website.api.caching import latest
@@ -41,9 +43,7 @@ from website.freshness.generation import as_datetime
 from website.public_url import public_root
 
 from .filters import ARTICLE_PARAMS, filter_articles
-from .models import ArticlePage, SectionPage
 from .preview import PREVIEW_TOKEN_MAX_LENGTH, PREVIEW_TOKEN_PATTERN, parse_preview_token
-from .reviews import REVIEW_DUE_WARNING_DAYS
 from .serializers import ArticleBundleSerializer, ArticleCardSerializer, SectionSerializer, TopicSerializer
 
 ArticleCardPage = paginated_serializer(ArticleCardSerializer, "PaginatedArticleCardList")

@@ -1,0 +1,1 @@
+"""API of the magazine's pages: sections, topics, article cards and bundles, preview."""

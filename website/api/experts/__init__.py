@@ -1,0 +1,1 @@
+"""API of people (authors, reviewers, board members) and practitioner listings."""
