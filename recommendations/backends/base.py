@@ -131,17 +131,21 @@ class BaseBackend:
             return facts_from_profile(profile)
         return article_facts(article, Vocabulary.load())
 
-    def related_articles(self, article, *, limit: int = 6, generation: str | None = None):
+    def related_articles(
+        self, article, *, limit: int = 6, generation: str | None = None, with_picks: bool = True
+    ):
         """Editorial picks first, then the backend's candidates ranked (``rank_related``).
 
         Ranking reads plain ``ArticleRow`` facts (``ranking_facts``); only the chosen articles
         become pages (``page_stub``: id, slug, title and publication dates, no query). Callers that
-        show more load their own cards. ``generation``: as for ``find_support``."""
+        show more load their own cards. ``generation``: as for ``find_support``. ``with_picks=False``
+        ranks as if the article had no editorial picks (the evaluation measures the model so)."""
         from ..interface import RelatedArticle
         from ..scoring import related_reasons
 
         facts_of = self.ranking_facts(generation)
-        pick_ids = [pk for pk in dict.fromkeys(facts_of.picks(article.pk)) if pk != article.pk]
+        picked = facts_of.picks(article.pk) if with_picks else []
+        pick_ids = [pk for pk in dict.fromkeys(picked) if pk != article.pk]
         facts = self.article_facts(article, generation)
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))

@@ -322,11 +322,10 @@ class DatabaseBackend(BaseBackend):
         rows.sort(key=lambda r: (-r[1]["score"], r[0]))
         return rows[:size]
 
-    def related_articles(self, article, *, limit: int = 6, generation: str | None = None):
+    def related_articles(self, article, *, generation: str | None = None, **kwargs):
         """As ``BaseBackend.related_articles``, ranking on this process's ``ArticleDirectory`` of the
         generation (read here once when the caller has not)."""
-        generation = generation or content_generation()[0]
-        return super().related_articles(article, limit=limit, generation=generation)
+        return super().related_articles(article, generation=generation or content_generation()[0], **kwargs)
 
     # --- find support ---------------------------------------------------------------------------
 
