@@ -109,7 +109,7 @@ class BaseBackend:
     # --- hooks ---------------------------------------------------------------------------------
 
     def related_candidates(
-        self, article, facts: ArticleFacts, exclude: set[int], size: int
+        self, article, facts: ArticleFacts, exclude: set[int], size: int, generation: str | None = None
     ) -> list[tuple[int, dict]]:
         """(article id, score details) pairs, best first. Override in a backend."""
         raise NotImplementedError
@@ -148,7 +148,9 @@ class BaseBackend:
         pick_ids = [pk for pk in dict.fromkeys(picked) if pk != article.pk]
         facts = self.article_facts(article, generation)
         exclude = {article.pk, *pick_ids}
-        candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
+        candidates = self.related_candidates(
+            article, facts, exclude, size=max(limit * 4, 20), generation=generation
+        )
         rows = facts_of.rows(pick_ids + [pk for pk, _ in candidates])
         topic_ids = {t for _, details in candidates for t in details.get("shared_topic_ids", [])}
         topic_names = facts_of.topic_names(topic_ids)
@@ -156,12 +158,14 @@ class BaseBackend:
         out: list[RelatedArticle] = []
         picked_authors: list[int] = []
         picked_sections: list[int | None] = []
+        picked_topics: list[tuple[int, ...]] = []
         for pk in pick_ids:
             if pk in rows and len(out) < limit:
                 pick = RelatedArticle(page_stub(rows[pk]), "editorial_pick", ["Editor's pick"], score=1.0)
                 out.append(pick)
                 picked_authors += rows[pk].author_ids
                 picked_sections.append(rows[pk].section_id)
+                picked_topics.append(rows[pk].topic_ids)
         pool = []
         for pk, details in candidates:
             row = rows.get(pk)
@@ -180,6 +184,7 @@ class BaseBackend:
                     same_section=row.section_id is not None and row.section_id == facts.section_id,
                     text_score=details.get("text_score", 0.0),
                     section_title=row.section_title,
+                    topic_ids=row.topic_ids,
                 )
             )
         for candidate, score in rank_related(
@@ -188,6 +193,7 @@ class BaseBackend:
             now=timezone.now(),
             chosen_authors=picked_authors,
             chosen_sections=picked_sections,
+            chosen_topics=picked_topics,
         ):
             out.append(
                 RelatedArticle(
