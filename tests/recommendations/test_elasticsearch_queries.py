@@ -68,7 +68,21 @@ class TestRelatedQuery:
         (mlt,) = find(self.body, "more_like_this")
         assert mlt["min_term_freq"] == 1 and mlt["min_doc_freq"] == 1
         assert mlt["like"] == [{"_index": "mag_reco_articles", "_id": "7"}]
-        assert set(mlt["fields"]) == {"title^3", "standfirst^2", "body", "topic_names^2"}
+        assert set(mlt["fields"]) == {"title^3", "standfirst^2", "headings^2", "body", "topic_names^2"}
+
+    def test_topics_linked_through_the_vocabulary_find_candidates_too(self):
+        body = related_query(
+            "mag_reco_articles",
+            7,
+            topic_ids=[3],
+            linked_topic_ids=[5, 4],
+            section_id=None,
+            exclude_ids=[],
+            size=20,
+        )
+        should = find(body, "should")[0]
+        assert {"terms": {"topic_ids": [3], "boost": 2.0}} in should
+        assert {"terms": {"topic_ids": [4, 5], "boost": 0.8}} in should
 
     def test_excludes_itself_and_picks(self):
         (ids,) = find(self.body, "ids")
