@@ -29,6 +29,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from articles.text import block_words
+from website.freshness import content_generation
 
 from .. import queries
 from ..concepts import concept_graph
@@ -307,7 +308,10 @@ class ElasticsearchBackend(BaseBackend):
     # --- reads -------------------------------------------------------------------------------------
 
     def related_candidates(self, article, facts, exclude: set[int], size: int, generation: str | None = None):
-        linked = concept_related_topics(concept_graph(generation), facts.topic_ids)
+        # The graph of this generation, remembered per process (one query for the token when the
+        # caller has not read it, rather than the graph's four).
+        graph = concept_graph(generation or content_generation()[0])
+        linked = concept_related_topics(graph, facts.topic_ids)
         body = self.queries.related_query(
             self.index("articles").alias,
             article.pk,
