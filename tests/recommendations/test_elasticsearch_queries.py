@@ -41,6 +41,7 @@ class TestMappings:
         assert props["review_status"]["type"] == "keyword"
         assert props["first_published_at"]["type"] == "date"
         assert "term_vector" not in props["boilerplate"]  # kept out of more_like_this
+        assert props["headings"] == {"type": "text", "analyzer": "reco_text", "term_vector": "yes"}
         assert "reco_text" in body["settings"]["analysis"]["analyzer"]
 
     def test_listing_mapping_fields(self):
@@ -171,3 +172,24 @@ class TestSupportQuery:
                 "must_not": [{"term": {"country": "GB"}}],
             }
         } in body["query"]["bool"]["must_not"]
+
+
+class TestArticleDocumentFields:
+    def test_headings_and_faq_apart_from_running_text_and_boilerplate(self):
+        from recommendations.backends.elasticsearch import DocumentBuilder
+
+        class Child:
+            def __init__(self, block_type, value):
+                self.block_type, self.value = block_type, value
+
+        body, boilerplate, headings = DocumentBuilder._split_body(
+            [
+                Child("heading", {"text": "Naming what happened", "level": "h2"}),
+                Child("paragraph", "<p>Running text.</p>"),
+                Child("safety_note", {"text": "<p>Call for help.</p>"}),
+                Child("citation", {"title": "A review"}),
+            ]
+        )
+        assert "Naming what happened" in headings and "Running text" not in headings
+        assert "Running text" in body and "Naming" not in body
+        assert "Call for help" in boilerplate and "A review" not in body + boilerplate + headings
