@@ -33,8 +33,10 @@ class ArticleDocument(Document):
     title = Text(analyzer="reco_text", term_vector="yes")
     standfirst = Text(analyzer="reco_text", term_vector="yes")
     body = Text(analyzer="reco_text", term_vector="yes")
-    # FAQ answers, safety notes, quotes: searchable but kept out of similarity and weighed low.
+    # Safety notes, quotes, captions: searchable but kept out of similarity and weighed low.
     boilerplate = Text(analyzer="reco_text")
+    # Headings and FAQ: weighed above the running text, as the database backend weighs them.
+    headings = Text(analyzer="reco_text", term_vector="yes")
     topic_names = Text(analyzer="reco_text", term_vector="yes")
     topic_ids = Integer()
     mentioned_topic_ids = Integer()

@@ -1,11 +1,18 @@
-"""Measuring the engine on a labelled evaluation set: nDCG@5, precision@5, hard-filter violations,
-catalogue coverage and exposure spread.
+"""Measuring the engine on judged examples: nDCG@5, precision@5, the off-topic rate, hard-filter
+violations, catalogue coverage and exposure spread, and a plain TF-IDF baseline for related articles.
 
-The set (``tests/fixtures/recommendations_eval.json``) holds fictional articles and listings and
-editors' judgments of which related articles and which listings suit each article (grade 2: what
-should come first; 1: reasonable). ``load_evaluation_set`` writes it into the database;
-``evaluate`` runs a backend over it. The hard-filter check here is written independently of the
-ranking code on purpose, so that a bug in one is not hidden by the same bug in the other.
+Two sets ship (``SETS``):
+
+- ``demo`` (``recommendations/judgments/demo.json``): judgments over the demo content that
+  ``load_demo`` writes, by the rubric in docs/recommendations.md ("The judged set"): article → article
+  grades and article + reader context → practitioner grades (2: should come first; 1: reasonable;
+  0: not relevant, written out where a candidate is a trap);
+- ``fictional`` (``tests/fixtures/recommendations_eval.json``): its own fictional articles and
+  listings with the judgments, written into the database by ``load_evaluation_set``.
+
+``load_judged_set`` writes either into the database; ``evaluate`` runs a backend over it. The
+hard-filter check and the TF-IDF baseline here are written independently of the ranking code on
+purpose, so that a bug in one is not hidden by the same bug in the other.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +29,8 @@ from django.conf import settings
 from django.utils.text import slugify
 
 DEFAULT_SET = Path(settings.BASE_DIR) / "tests" / "fixtures" / "recommendations_eval.json"
+DEMO_SET = Path(__file__).resolve().parent / "judgments" / "demo.json"
+SETS = {"demo": DEMO_SET, "fictional": DEFAULT_SET}
 K = 5
 GRID_COUNTRIES = (None, "DE", "GB", "FR", "US")
 GRID_MODALITIES = (None, "in_person", "online")
@@ -65,6 +75,38 @@ def violation(listing, context, *, advises_against_joint: bool, include_products
 
 
 # --- loading -------------------------------------------------------------------------------------
+
+
+def set_path(name_or_path: str | Path) -> Path:
+    """The file of a shipped set by name (``SETS``), or the path given."""
+    return SETS.get(str(name_or_path), Path(name_or_path))
+
+
+def load_judged_set(name_or_path: str | Path = "demo") -> dict:
+    """Writes a judged set's content into the database and returns the parsed set, with
+    ``articles`` and ``listings`` (the slugs it is about) filled in for ``evaluate``.
+
+    A set whose ``content`` is ``"demo"`` is judged over the demo bundle, imported here as
+    ``load_demo`` imports it (without drawing images or creating accounts); any other set carries
+    its own articles and listings (``load_evaluation_set``)."""
+    path = set_path(name_or_path)
+    data = json.loads(path.read_text())
+    if data.get("content") != "demo":
+        return load_evaluation_set(path)
+    from articles.bundle import import_bundle, parse_bundle
+    from selfchecks.demo import ensure_demo_self_checks
+
+    from .concepts import ensure_default_vocabulary
+
+    bundle_path = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
+    bundle = parse_bundle(bundle_path.read_text(encoding="utf-8"), str(bundle_path))
+    ensure_demo_self_checks()
+    import_bundle(bundle)
+    ensure_demo_self_checks()
+    ensure_default_vocabulary()
+    data["articles"] = [{"slug": a["slug"]} for a in bundle["articles"]]
+    data["listings"] = [{"slug": item["slug"]} for item in bundle["listings"]]
+    return data
 
 
 def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
@@ -192,28 +234,38 @@ def load_evaluation_set(path: Path | str = DEFAULT_SET) -> dict:
 @dataclass
 class Report:
     backend: str
+    judged_set: str = ""
     related_ndcg: float = 0.0
     related_precision: float = 0.0
+    related_ndcg_with_picks: float = 0.0
+    related_baseline_ndcg: float = 0.0
     support_ndcg: float = 0.0
     support_precision: float = 0.0
+    off_topic_rate: float = 0.0
+    cards_shown: int = 0
     hard_filter_violations: int = 0
     requests_checked: int = 0
     coverage: float = 0.0
     exposure_spread: float = 1.0
     per_article: dict = field(default_factory=dict)
+    off_topic: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
             k: round(v, 3) if isinstance(v, float) else v
             for k, v in self.__dict__.items()
-            if k != "per_article"
+            if k not in ("per_article", "off_topic")
         }
 
     def lines(self) -> list[str]:
         return [
-            f"backend: {self.backend}",
-            f"related articles  nDCG@5 {self.related_ndcg:.3f}  precision@5 {self.related_precision:.3f}",
+            f"backend: {self.backend}  set: {self.judged_set}",
+            f"related articles  nDCG@5 {self.related_ndcg:.3f}  precision@5 {self.related_precision:.3f}"
+            f"  (TF-IDF cosine baseline nDCG@5 {self.related_baseline_ndcg:.3f};"
+            f" with editorial picks {self.related_ndcg_with_picks:.3f})",
             f"find support      nDCG@5 {self.support_ndcg:.3f}  precision@5 {self.support_precision:.3f}",
+            f"off-topic rate: {self.off_topic_rate:.3f} ({round(self.off_topic_rate * self.cards_shown)}"
+            f" of {self.cards_shown} cards shown judged not relevant)",
             f"hard-filter violations: {self.hard_filter_violations} in {self.requests_checked} requests",
             f"catalogue coverage: {self.coverage:.3f} of eligible listings suggested at least once",
             f"exposure spread: {self.exposure_spread:.3f} (share of tied listings rotated in)",
@@ -231,47 +283,90 @@ def _context(d: dict):
     )
 
 
+def support_grades(case: dict) -> dict[str, int]:
+    """A case's grades: ``grades`` (explicit zeros included) or, in the older format, ``relevant``."""
+    return case.get("grades", case.get("relevant", {}))
+
+
+def off_topic_cards(ranked: list[str], grades: dict[str, int]) -> list[str]:
+    """Cards shown that the judges graded 0 or did not grade: every shown card must be judged
+    relevant to count as on topic."""
+    return [slug for slug in ranked if grades.get(slug, 0) <= 0]
+
+
+def advises_against_joint(article, sensitive_topic_ids: set[int]) -> bool:
+    """Whether the joint-format exclusion applies: a sensitive article (flagged, or tagged with a
+    sensitive topic) whose safety note advises against joint sessions. Restated from the rule in
+    docs/recommendations.md, not imported from the ranking code."""
+    sensitive = article.is_sensitive or bool(
+        sensitive_topic_ids & set(article.topics.values_list("pk", flat=True))
+    )
+    return sensitive and any(
+        block.block_type == "safety_note" and block.value.get("advises_against_joint_sessions")
+        for block in article.body or []
+    )
+
+
 def evaluate(data: dict, backend, *, day: datetime.date | None = None, quick: bool = False) -> Report:
     """Runs ``backend`` over the judged requests and the context grid of ``data``."""
     from articles.models import ArticlePage
-    from experts.models import Listing
+    from experts.models import Listing, ListingType, Topic
 
     from .interface import ReaderContext
 
     day = day or datetime.date(2026, 11, 26)
-    report = Report(backend=backend.name)
+    report = Report(backend=backend.name, judged_set=data.get("name", "fictional"))
     articles = {a.slug: a for a in ArticlePage.objects.filter(slug__in=[a["slug"] for a in data["articles"]])}
 
-    ndcgs, precisions = [], []
+    ndcgs, precisions, with_picks = [], [], []
     for slug, grades in data["related_judgments"].items():
-        ranked = [r.article.slug for r in backend.related_articles(articles[slug], limit=K)]
+        ranked = [r.article.slug for r in backend.related_articles(articles[slug], limit=K, with_picks=False)]
         ndcgs.append(ndcg_at_k(ranked, grades))
         precisions.append(precision_at_k(ranked, grades))
+        shown = [r.article.slug for r in backend.related_articles(articles[slug], limit=K)]
+        with_picks.append(ndcg_at_k(shown, grades))
         report.per_article[f"related {slug}"] = ranked
     report.related_ndcg = sum(ndcgs) / len(ndcgs)
     report.related_precision = sum(precisions) / len(precisions)
+    report.related_ndcg_with_picks = sum(with_picks) / len(with_picks)
+    baseline = TfidfBaseline(list(articles.values()))
+    report.related_baseline_ndcg = sum(
+        ndcg_at_k(baseline.ranked(slug, K), grades) for slug, grades in data["related_judgments"].items()
+    ) / len(data["related_judgments"])
 
     ndcgs, precisions = [], []
+    types = dict(ListingType.objects.values_list("slug", "pk"))
     for case in data["support_judgments"]:
+        grades = support_grades(case)
         result = backend.find_support(
-            articles[case["article"]], context=_context(case["context"]), count=K, day=day
+            articles[case["article"]],
+            context=_context(case["context"]),
+            listing_type=types[case["listing_type"]] if case.get("listing_type") else None,
+            count=K,
+            day=day,
         )
         ranked = [s.listing.slug for s in result.suggestions]
-        ndcgs.append(ndcg_at_k(ranked, case["relevant"]))
-        precisions.append(precision_at_k(ranked, case["relevant"]))
-        report.per_article[f"support {case['article']} {case['context']}"] = ranked
+        ndcgs.append(ndcg_at_k(ranked, grades))
+        precisions.append(precision_at_k(ranked, grades))
+        report.cards_shown += len(ranked)
+        label = f"support {case['article']} {case['context']}" + (
+            f" {case['listing_type']}" if case.get("listing_type") else ""
+        )
+        report.off_topic += [f"{label}: {slug}" for slug in off_topic_cards(ranked, grades)]
+        report.per_article[label] = ranked
     report.support_ndcg = sum(ndcgs) / len(ndcgs)
     report.support_precision = sum(precisions) / len(precisions)
+    report.off_topic_rate = len(report.off_topic) / report.cards_shown if report.cards_shown else 0.0
 
-    advising = {
-        a["slug"]
-        for a in data["articles"]
-        if (a.get("safety_note") or {}).get("advises_against_joint_sessions")
-    }
+    sensitive_topics = set(Topic.objects.filter(is_sensitive=True).values_list("pk", flat=True))
+    advising = {slug for slug, page in articles.items() if advises_against_joint(page, sensitive_topics)}
     served: set[int] = set()
-    countries, modalities, languages = (
-        QUICK_GRID if quick else (GRID_COUNTRIES, GRID_MODALITIES, GRID_LANGUAGES)
-    )
+    if quick:
+        countries, modalities, languages = QUICK_GRID
+    else:
+        countries = tuple(data.get("grid_countries", GRID_COUNTRIES))
+        languages = tuple(data.get("grid_languages", GRID_LANGUAGES))
+        modalities = GRID_MODALITIES
     for slug, article in articles.items():
         for country in countries:
             for modality in modalities:
@@ -295,6 +390,54 @@ def evaluate(data: dict, backend, *, day: datetime.date | None = None, quick: bo
         backend, list(articles.values()), day=day, days=7 if quick else 28
     )
     return report
+
+
+# --- the baseline ---------------------------------------------------------------------------------
+
+_BASELINE_WORD = re.compile(r"[a-z]{3,}")
+_BASELINE_STOP = frozenset(
+    """the and for are but not you your with that this from they them their have has had was were
+    will would can could what when where which who how about into than then there these those
+    been being its our out all any more most some such only also very just over""".split()
+)
+
+
+class TfidfBaseline:
+    """Plain TF-IDF cosine over each article's whole text (title, standfirst, body), no field
+    weights, no stemming, no topics, no sections: the yardstick a related-articles model must beat.
+    Written here, apart from the ranking code, so that it stays the plain method."""
+
+    def __init__(self, articles):
+        from articles.text import body_plain_text
+
+        counts = {
+            a.slug: Counter(
+                w
+                for w in _BASELINE_WORD.findall(
+                    " ".join([a.title, a.standfirst or "", body_plain_text(a.body)]).lower()
+                )
+                if w not in _BASELINE_STOP
+            )
+            for a in articles
+        }
+        df: Counter[str] = Counter()
+        for words in counts.values():
+            df.update(words.keys())
+        n = len(counts)
+        self.vectors = {}
+        for slug, words in counts.items():
+            vector = {w: c * math.log(n / df[w]) for w, c in words.items() if df[w] < n}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            self.vectors[slug] = {w: v / norm for w, v in vector.items()}
+
+    def similarity(self, a: str, b: str) -> float:
+        va, vb = self.vectors[a], self.vectors[b]
+        return sum(v * vb.get(w, 0.0) for w, v in va.items())
+
+    def ranked(self, slug: str, k: int = K) -> list[str]:
+        others = [o for o in self.vectors if o != slug]
+        others.sort(key=lambda o: (-self.similarity(slug, o), o))
+        return others[:k]
 
 
 def exposure_spread(backend, articles, *, day: datetime.date, days: int = 28, count: int = 2) -> float:

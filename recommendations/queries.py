@@ -3,9 +3,10 @@
 Kept apart from documents and views so they can be tested as data: each function returns the
 exact request body sent to ``_search``.
 
-Related articles: ``more_like_this`` over title, standfirst, body and topic names (like the
-article's own document) OR shared topics, inside a ``function_score`` that adds a little for the
-same section, freshness and a current expert review. ``min_term_freq=1`` and ``min_doc_freq=1``
+Related articles: ``more_like_this`` over title, standfirst, headings and FAQ, body and topic names
+(like the article's own document; BM25 on each field, the salient fields boosted) OR shared topics
+OR topics linked through the concept vocabulary, inside a ``function_score`` that adds a little for
+the same section, freshness and a current expert review. ``min_term_freq=1`` and ``min_doc_freq=1``
 keep it working on a small magazine, where the defaults (2 and 5) drop almost every term.
 
 Find support: every hard filter in ``filter`` clauses (never scored, never violated), relevance
@@ -18,7 +19,9 @@ from elasticsearch.dsl import Q, Search
 
 from .scoring import Step, SupportQuery
 
-MLT_FIELDS = ["title^3", "standfirst^2", "body", "topic_names^2"]
+MLT_FIELDS = ["title^3", "standfirst^2", "headings^2", "body", "topic_names^2"]
+# Candidates carrying a topic linked to the article's through the concept vocabulary.
+LINKED_TOPIC_BOOST = 0.8
 
 
 def related_query(
@@ -29,6 +32,7 @@ def related_query(
     section_id: int | None,
     exclude_ids: list[int],
     size: int,
+    linked_topic_ids: list[int] = (),
 ) -> dict:
     mlt = Q(
         "more_like_this",
@@ -42,6 +46,8 @@ def related_query(
     should = [mlt]
     if topic_ids:
         should.append(Q("terms", topic_ids=sorted(topic_ids), boost=2.0))
+    if linked_topic_ids:
+        should.append(Q("terms", topic_ids=sorted(linked_topic_ids), boost=LINKED_TOPIC_BOOST))
     base = Q(
         "bool",
         should=should,

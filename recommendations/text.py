@@ -1,9 +1,12 @@
-"""Words of an article as the engine sees them: weighted terms, and the vocabulary it mentions.
+"""Words of an article as the engine sees them: field-weighted terms, and the vocabulary it mentions.
 
-Title and standfirst weigh more than the body; FAQ answers, safety notes and pull quotes weigh
-less, because they repeat wording every article of a kind shares (boilerplate) rather than what
-this article is about. Terms are lower-cased, stop words dropped and lightly stemmed so that
-"therapist", "therapists" and "therapy" meet.
+Where a word occurs says how much it is the article's subject: title, standfirst, topic names,
+headings and FAQ weigh more than the running text; pull quotes, image captions and safety notes
+less (a safety note's wording repeats across every article of a kind). Terms are lower-cased, stop
+words dropped and lightly stemmed so that "therapist", "therapists" and "therapy" meet. The
+salient fields also give phrases: pairs of neighbouring terms ("rebuild trust"), which match only
+articles that use the same pair. ``bm25_vector`` turns the stored weighted frequencies into a
+BM25-weighted, normalised vector (saturating frequency, document length, rarity).
 """
 
 from __future__ import annotations
@@ -33,10 +36,10 @@ STOP_WORDS = frozenset(
 
 # Body block types and the weight of their words (blocks not listed weigh 1.0).
 BLOCK_WEIGHTS = {
-    "heading": 1.5,
+    "heading": 2.0,
     "paragraph": 1.0,
+    "faq": 1.5,
     "quote": 0.6,
-    "faq": 0.3,
     "safety_note": 0.2,
     "image": 0.3,
     "citation": 0.0,
@@ -45,6 +48,12 @@ BLOCK_WEIGHTS = {
 TITLE_WEIGHT = 3.0
 STANDFIRST_WEIGHT = 2.0
 TOPIC_WEIGHT = 2.0
+# Fields whose neighbouring terms also count as phrases, and a phrase's share of its field's weight.
+# Phrases only from these short, salient fields: cheap, and running text adds mostly chance pairs.
+PHRASE_BLOCKS = frozenset({"heading"})
+PHRASE_WEIGHT = 0.5
+# BM25's frequency saturation and length normalisation (the usual values).
+BM25_K1, BM25_B = 1.2, 0.75
 
 _SUFFIXES = (
     "ational",
@@ -90,23 +99,54 @@ def _block_text(child) -> str:
     return " ".join(stream_child_words(child))
 
 
+def _count(counts: Counter[str], text: str, weight: float, phrases: bool = False) -> None:
+    words = tokens(text)
+    for term in words:
+        counts[term] += weight
+    if phrases:
+        for first, second in zip(words, words[1:], strict=False):
+            if first != second:
+                counts[f"{first} {second}"] += weight * PHRASE_WEIGHT
+
+
 def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str] = ()) -> dict[str, float]:
-    """Sub-linear term weights of an article: ``1 + log(weighted count)`` per stemmed term."""
+    """Field-weighted frequencies of an article's stemmed terms and phrases ("rebuild trust"): each
+    occurrence adds its field's weight. ``bm25_vector`` saturates them; stored as they are."""
     counts: Counter[str] = Counter()
-    for term in tokens(title):
-        counts[term] += TITLE_WEIGHT
-    for term in tokens(standfirst):
-        counts[term] += STANDFIRST_WEIGHT
+    _count(counts, title, TITLE_WEIGHT, phrases=True)
+    _count(counts, standfirst, STANDFIRST_WEIGHT, phrases=True)
     for name in topic_names:
-        for term in tokens(name):
-            counts[term] += TOPIC_WEIGHT
+        _count(counts, name, TOPIC_WEIGHT, phrases=True)
     for block in body or []:
         weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
-        if weight <= 0:
-            continue
-        for term in tokens(_block_text(block)):
-            counts[term] += weight
-    return {term: round(1.0 + math.log(count), 4) for term, count in counts.items() if count >= 0.2}
+        if weight > 0:
+            _count(counts, _block_text(block), weight, phrases=block.block_type in PHRASE_BLOCKS)
+    return {term: round(count, 3) for term, count in counts.items() if count >= 0.2}
+
+
+def document_length(terms: Mapping[str, float]) -> float:
+    """An article's weighted length for BM25: its single terms' weighted frequencies (not phrases)."""
+    return sum(weight for term, weight in terms.items() if " " not in term)
+
+
+def bm25_idf(df: int, n_docs: int) -> float:
+    """BM25's rarity weight (always positive): near 0 for a term in every article."""
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def bm25_vector(
+    terms: Mapping[str, float], df: Mapping[str, int], n_docs: int, average_length: float
+) -> dict[str, float]:
+    """BM25 weights of an article's terms, L2-normalised, so that the dot product of two vectors
+    is their cosine: ``idf · tf·(k1 + 1) / (tf + k1·(1 − b + b·length/average))``."""
+    norm_length = document_length(terms) / average_length if average_length else 1.0
+    denominator = BM25_K1 * (1.0 - BM25_B + BM25_B * norm_length)
+    out = {
+        term: bm25_idf(df.get(term, 0), n_docs) * tf * (BM25_K1 + 1.0) / (tf + denominator)
+        for term, tf in terms.items()
+    }
+    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
+    return {t: v / norm for t, v in out.items()}
 
 
 def plain_text(title: str, standfirst: str, body) -> str:

@@ -109,7 +109,7 @@ class BaseBackend:
     # --- hooks ---------------------------------------------------------------------------------
 
     def related_candidates(
-        self, article, facts: ArticleFacts, exclude: set[int], size: int
+        self, article, facts: ArticleFacts, exclude: set[int], size: int, generation: str | None = None
     ) -> list[tuple[int, dict]]:
         """(article id, score details) pairs, best first. Override in a backend."""
         raise NotImplementedError
@@ -131,20 +131,26 @@ class BaseBackend:
             return facts_from_profile(profile)
         return article_facts(article, Vocabulary.load())
 
-    def related_articles(self, article, *, limit: int = 6, generation: str | None = None):
+    def related_articles(
+        self, article, *, limit: int = 6, generation: str | None = None, with_picks: bool = True
+    ):
         """Editorial picks first, then the backend's candidates ranked (``rank_related``).
 
         Ranking reads plain ``ArticleRow`` facts (``ranking_facts``); only the chosen articles
         become pages (``page_stub``: id, slug, title and publication dates, no query). Callers that
-        show more load their own cards. ``generation``: as for ``find_support``."""
+        show more load their own cards. ``generation``: as for ``find_support``. ``with_picks=False``
+        ranks as if the article had no editorial picks (the evaluation measures the model so)."""
         from ..interface import RelatedArticle
         from ..scoring import related_reasons
 
         facts_of = self.ranking_facts(generation)
-        pick_ids = [pk for pk in dict.fromkeys(facts_of.picks(article.pk)) if pk != article.pk]
+        picked = facts_of.picks(article.pk) if with_picks else []
+        pick_ids = [pk for pk in dict.fromkeys(picked) if pk != article.pk]
         facts = self.article_facts(article, generation)
         exclude = {article.pk, *pick_ids}
-        candidates = self.related_candidates(article, facts, exclude, size=max(limit * 4, 20))
+        candidates = self.related_candidates(
+            article, facts, exclude, size=max(limit * 4, 20), generation=generation
+        )
         rows = facts_of.rows(pick_ids + [pk for pk, _ in candidates])
         topic_ids = {t for _, details in candidates for t in details.get("shared_topic_ids", [])}
         topic_names = facts_of.topic_names(topic_ids)
@@ -152,12 +158,14 @@ class BaseBackend:
         out: list[RelatedArticle] = []
         picked_authors: list[int] = []
         picked_sections: list[int | None] = []
+        picked_topics: list[tuple[int, ...]] = []
         for pk in pick_ids:
             if pk in rows and len(out) < limit:
                 pick = RelatedArticle(page_stub(rows[pk]), "editorial_pick", ["Editor's pick"], score=1.0)
                 out.append(pick)
                 picked_authors += rows[pk].author_ids
                 picked_sections.append(rows[pk].section_id)
+                picked_topics.append(rows[pk].topic_ids)
         pool = []
         for pk, details in candidates:
             row = rows.get(pk)
@@ -176,6 +184,7 @@ class BaseBackend:
                     same_section=row.section_id is not None and row.section_id == facts.section_id,
                     text_score=details.get("text_score", 0.0),
                     section_title=row.section_title,
+                    topic_ids=row.topic_ids,
                 )
             )
         for candidate, score in rank_related(
@@ -184,6 +193,7 @@ class BaseBackend:
             now=timezone.now(),
             chosen_authors=picked_authors,
             chosen_sections=picked_sections,
+            chosen_topics=picked_topics,
         ):
             out.append(
                 RelatedArticle(

@@ -17,11 +17,12 @@ from django.db.models import Q
 from website.freshness import GenerationMemo, content_generation
 
 from ..article_directory import article_directory
+from ..concepts import ConceptGraph, concept_graph
 from ..conf import reco_setting
 from ..directory import ListingDirectory
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
-from ..scoring import Step, SupportQuery, pair_score, topic_idf, type_affinity
-from ..text import tfidf
+from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, topic_idf, type_affinity
+from ..text import bm25_vector, document_length
 from .base import BaseBackend, listing_views
 
 # Terms in more than this share of articles are boilerplate, not subject (only on corpora of
@@ -39,18 +40,20 @@ def eligible_articles():
 
 
 class Corpus:
-    """TF-IDF vectors and topic IDF over a set of article facts.
+    """BM25 vectors of article facts' field-weighted terms and phrases, topic IDF, and the topics
+    each article reaches through the concept vocabulary.
 
     Kept near-linear in the number of articles: each vector keeps its ``MAX_TERMS`` strongest
     terms (as ``more_like_this`` keeps ``max_query_terms``), and each article is scored against at
-    most ``MAX_CANDIDATES`` articles by text and as many by shared topics.
+    most ``MAX_CANDIDATES`` articles by text and as many by shared or linked topics.
     """
 
-    MAX_TERMS = 50
+    MAX_TERMS = 60
     MAX_CANDIDATES = 300
 
-    def __init__(self, facts: list[ArticleFacts]):
+    def __init__(self, facts: list[ArticleFacts], graph: ConceptGraph | None = None):
         self.facts = {f.article_id: f for f in facts}
+        self.graph = graph or ConceptGraph()
         n = len(facts)
         df: dict[str, int] = defaultdict(int)
         topic_df: dict[int, int] = defaultdict(int)
@@ -65,19 +68,30 @@ class Corpus:
             stop = {t for t, count in df.items() if count / n > BOILERPLATE_SHARE}
         else:
             stop = set()
+        average_length = sum(document_length(f.terms) for f in facts) / n if n else 0.0
         self.vectors = {}
         for f in facts:
-            vector = tfidf({t: w for t, w in f.terms.items() if t not in stop}, df, n)
+            # A term no other article has cannot make two articles alike; kept, it would only take
+            # one of the MAX_TERMS places (rare phrases would take most of them).
+            kept = {t: w for t, w in f.terms.items() if t not in stop and df[t] > 1}
+            vector = bm25_vector(kept, df, n, average_length)
             if len(vector) > self.MAX_TERMS:
                 vector = dict(
                     heapq.nlargest(self.MAX_TERMS, vector.items(), key=lambda item: (item[1], item[0]))
                 )
             self.vectors[f.article_id] = vector
         self.topic_idf = topic_idf(topic_df, n)
+        self._linked: dict[int, dict[int, float]] = {}
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for pk, vector in self.vectors.items():
             for term, weight in vector.items():
                 self.postings[term].append((pk, weight))
+
+    def linked_topics(self, pk: int) -> dict[int, float]:
+        """Topics linked to article ``pk``'s through the concept vocabulary, with their weight."""
+        if pk not in self._linked:
+            self._linked[pk] = concept_related_topics(self.graph, self.facts[pk].topic_ids)
+        return self._linked[pk]
 
     def text_similarities(self, pk: int) -> dict[int, float]:
         """Dot products with every article sharing a kept term (symmetric: sim(a, b) == sim(b, a))."""
@@ -92,8 +106,9 @@ class Corpus:
         """(text similarities, the articles worth scoring against ``pk``)."""
         text = self.text_similarities(pk)
         topics: dict[int, float] = defaultdict(float)
-        for t in self.facts[pk].topic_ids:
-            weight = self.topic_idf.get(t, 1.0)
+        linked = self.linked_topics(pk)
+        for t, share in [(t, 1.0) for t in self.facts[pk].topic_ids] + list(linked.items()):
+            weight = self.topic_idf.get(t, 1.0) * share
             for other in self.topic_postings[t]:
                 if other != pk:
                     topics[other] += weight
@@ -103,7 +118,9 @@ class Corpus:
 
     def score(self, a: ArticleFacts, b: ArticleFacts, text: float) -> dict:
         same_section = a.section_id is not None and a.section_id == b.section_id
-        score, topic_score, shared = pair_score(a.topic_ids, b.topic_ids, text, same_section, self.topic_idf)
+        score, topic_score, shared = pair_score(
+            a.topic_ids, b.topic_ids, text, same_section, self.topic_idf, self.linked_topics(a.article_id)
+        )
         return {
             "article_id": a.article_id,
             "related_id": b.article_id,
@@ -183,7 +200,7 @@ class NeighbourStore:
         RelatedScore.objects.all().delete()
         ArticleProfile.objects.all().delete()
         ArticleProfile.objects.bulk_create([self._profile(f) for f in facts], batch_size=500)
-        corpus = Corpus(facts)
+        corpus = Corpus(facts, concept_graph())
         rows = []
         for f in facts:
             rows += [RelatedScore(**r) for r in corpus.scores_for(f.article_id)[: self.neighbours]]
@@ -203,7 +220,7 @@ class NeighbourStore:
         ArticleProfile.objects.filter(pk=pk).delete()
         self._profile(facts).save()
         others = [facts_from_profile(p) for p in ArticleProfile.objects.exclude(pk=pk)]
-        corpus = Corpus([facts, *others])
+        corpus = Corpus([facts, *others], concept_graph())
         RelatedScore.objects.filter(Q(article_id=pk) | Q(related_id=pk)).delete()
         own = [RelatedScore(**r) for r in corpus.scores_for(pk)[: self.neighbours]]
         # The other direction: this article may now belong among others' nearest neighbours.
@@ -290,7 +307,9 @@ class DatabaseBackend(BaseBackend):
     def __init__(self):
         self.store = self.store_class()
 
-    def related_candidates(self, article, facts: ArticleFacts, exclude: set[int], size: int):
+    def related_candidates(
+        self, article, facts: ArticleFacts, exclude: set[int], size: int, generation: str | None = None
+    ):
         from ..models import ArticleProfile, RelatedScore
 
         rows = list(
@@ -322,11 +341,10 @@ class DatabaseBackend(BaseBackend):
         rows.sort(key=lambda r: (-r[1]["score"], r[0]))
         return rows[:size]
 
-    def related_articles(self, article, *, limit: int = 6, generation: str | None = None):
+    def related_articles(self, article, *, generation: str | None = None, **kwargs):
         """As ``BaseBackend.related_articles``, ranking on this process's ``ArticleDirectory`` of the
         generation (read here once when the caller has not)."""
-        generation = generation or content_generation()[0]
-        return super().related_articles(article, limit=limit, generation=generation)
+        return super().related_articles(article, generation=generation or content_generation()[0], **kwargs)
 
     # --- find support ---------------------------------------------------------------------------
 

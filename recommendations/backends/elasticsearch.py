@@ -29,12 +29,14 @@ from collections import defaultdict
 from django.utils import timezone
 
 from articles.text import block_words
+from website.freshness import content_generation
 
 from .. import queries
+from ..concepts import concept_graph
 from ..conf import reco_setting
 from ..documents import index_body
 from ..engine import EngineClient, EngineError, EngineNotFound, connect
-from ..scoring import Step, SupportQuery, pair_score, type_affinity
+from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, type_affinity
 from ..text import BLOCK_WEIGHTS
 from .base import BaseBackend
 from .database import NeighbourStore, eligible_articles
@@ -88,13 +90,14 @@ class DocumentBuilder:
             f = facts.get(article.pk)
             if f is None:
                 continue
-            body, boilerplate = self._split_body(article.body)
+            body, boilerplate, headings = self._split_body(article.body)
             doc = {
                 "article_id": article.pk,
                 "title": article.title,
                 "standfirst": article.standfirst,
                 "body": body,
                 "boilerplate": boilerplate,
+                "headings": headings,
                 "topic_names": [names.get(t, "") for t in f.topic_ids],
                 "topic_ids": f.topic_ids,
                 "mentioned_topic_ids": f.mentioned_topic_ids,
@@ -113,14 +116,17 @@ class DocumentBuilder:
         return docs
 
     @staticmethod
-    def _split_body(body) -> tuple[str, str]:
-        main, low = [], []
+    def _split_body(body) -> tuple[str, str, str]:
+        """(running text, low-weight boilerplate, headings and FAQ): the fields similarity weighs
+        as the database backend's field weights do."""
+        main, low, salient = [], [], []
         for block in body or []:
             weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
             if weight <= 0:
                 continue
-            (main if weight >= 1 else low).append(" ".join(block_words(block.value)))
-        return " ".join(main), " ".join(low)
+            part = salient if weight > 1 else main if weight == 1 else low
+            part.append(" ".join(block_words(block.value)))
+        return " ".join(main), " ".join(low), " ".join(salient)
 
     def listing_documents(self, listing_ids: list[int] | None = None) -> dict[int, dict]:
         from experts.models import Listing
@@ -301,19 +307,24 @@ class ElasticsearchBackend(BaseBackend):
 
     # --- reads -------------------------------------------------------------------------------------
 
-    def related_candidates(self, article, facts, exclude: set[int], size: int):
+    def related_candidates(self, article, facts, exclude: set[int], size: int, generation: str | None = None):
+        # The graph of this generation, remembered per process (one query for the token when the
+        # caller has not read it, rather than the graph's four).
+        graph = concept_graph(generation or content_generation()[0])
+        linked = concept_related_topics(graph, facts.topic_ids)
         body = self.queries.related_query(
             self.index("articles").alias,
             article.pk,
             topic_ids=facts.topic_ids,
+            linked_topic_ids=sorted(linked),
             section_id=facts.section_id,
             exclude_ids=sorted(exclude),
             size=size,
         )
         hits = self._search("articles", body)
         # The engine finds and orders candidates by text likeness; their score is then the shared
-        # formula of the database backend (scoring.pair_score: text, topics, same section), with
-        # the engine's score, scaled to the best hit, as the text part.
+        # formula of the database backend (scoring.pair_score: text, topics and linked topics, same
+        # section), with the engine's score, scaled to the best hit, as the text part.
         top = max((hit.get("_score") or 0.0 for hit in hits), default=0.0) or 1.0
         out = []
         for hit in hits:
@@ -325,10 +336,12 @@ class ElasticsearchBackend(BaseBackend):
                 text,
                 facts.section_id is not None and source.get("section_id") == facts.section_id,
                 {},
+                linked,
             )
             out.append(
                 (int(hit["_id"]), {"score": score, "text_score": round(text, 6), "shared_topic_ids": shared})
             )
+        out.sort(key=lambda item: (-item[1]["score"], item[0]))
         return out
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:

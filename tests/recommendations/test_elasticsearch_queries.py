@@ -41,6 +41,7 @@ class TestMappings:
         assert props["review_status"]["type"] == "keyword"
         assert props["first_published_at"]["type"] == "date"
         assert "term_vector" not in props["boilerplate"]  # kept out of more_like_this
+        assert props["headings"] == {"type": "text", "analyzer": "reco_text", "term_vector": "yes"}
         assert "reco_text" in body["settings"]["analysis"]["analyzer"]
 
     def test_listing_mapping_fields(self):
@@ -68,7 +69,21 @@ class TestRelatedQuery:
         (mlt,) = find(self.body, "more_like_this")
         assert mlt["min_term_freq"] == 1 and mlt["min_doc_freq"] == 1
         assert mlt["like"] == [{"_index": "mag_reco_articles", "_id": "7"}]
-        assert set(mlt["fields"]) == {"title^3", "standfirst^2", "body", "topic_names^2"}
+        assert set(mlt["fields"]) == {"title^3", "standfirst^2", "headings^2", "body", "topic_names^2"}
+
+    def test_topics_linked_through_the_vocabulary_find_candidates_too(self):
+        body = related_query(
+            "mag_reco_articles",
+            7,
+            topic_ids=[3],
+            linked_topic_ids=[5, 4],
+            section_id=None,
+            exclude_ids=[],
+            size=20,
+        )
+        should = find(body, "should")[0]
+        assert {"terms": {"topic_ids": [3], "boost": 2.0}} in should
+        assert {"terms": {"topic_ids": [4, 5], "boost": 0.8}} in should
 
     def test_excludes_itself_and_picks(self):
         (ids,) = find(self.body, "ids")
@@ -157,3 +172,24 @@ class TestSupportQuery:
                 "must_not": [{"term": {"country": "GB"}}],
             }
         } in body["query"]["bool"]["must_not"]
+
+
+class TestArticleDocumentFields:
+    def test_headings_and_faq_apart_from_running_text_and_boilerplate(self):
+        from recommendations.backends.elasticsearch import DocumentBuilder
+
+        class Child:
+            def __init__(self, block_type, value):
+                self.block_type, self.value = block_type, value
+
+        body, boilerplate, headings = DocumentBuilder._split_body(
+            [
+                Child("heading", {"text": "Naming what happened", "level": "h2"}),
+                Child("paragraph", "<p>Running text.</p>"),
+                Child("safety_note", {"text": "<p>Call for help.</p>"}),
+                Child("citation", {"title": "A review"}),
+            ]
+        )
+        assert "Naming what happened" in headings and "Running text" not in headings
+        assert "Running text" in body and "Naming" not in body
+        assert "Call for help" in boilerplate and "A review" not in body + boilerplate + headings

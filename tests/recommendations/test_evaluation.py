@@ -1,13 +1,25 @@
-"""Quality on the labelled evaluation set, at thresholds justified in docs/recommendations.md."""
+"""Quality on the judged sets, at thresholds justified in docs/recommendations.md."""
 
 import datetime
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from recommendations.backends import get_backend
-from recommendations.evaluation import evaluate, ndcg_at_k, precision_at_k
+from recommendations.evaluation import (
+    DEMO_SET,
+    TfidfBaseline,
+    evaluate,
+    load_judged_set,
+    ndcg_at_k,
+    off_topic_cards,
+    precision_at_k,
+)
 from recommendations.interface import ReaderContext
 from tests import factories
 
@@ -22,6 +34,10 @@ def test_metric_definitions():
     assert ndcg_at_k(["x", "b", "a"], grades) < ndcg_at_k(["a", "x", "b"], grades)
     assert precision_at_k(["a", "x", "b"], grades) == 1.0  # both relevant items are in the top 5
     assert precision_at_k(["x", "y", "a"], grades) == 0.5
+
+
+def test_off_topic_cards_are_those_judged_zero_or_not_judged():
+    assert off_topic_cards(["a", "b", "c"], {"a": 2, "b": 0}) == ["b", "c"]
 
 
 def test_database_backend_meets_the_thresholds(eval_set):
@@ -70,7 +86,95 @@ def test_exposure_spread_over_many_requests(db):
 def test_evaluate_command_prints_the_metrics_and_leaves_no_trace(db, capsys):
     from experts.models import Listing
 
-    call_command("evaluate_recommendations", "--quick")
+    call_command("evaluate_recommendations", "--quick", "--set", "fictional")
     out = capsys.readouterr().out
-    assert "related articles  nDCG@5" in out and "hard-filter violations: 0" in out
+    assert (
+        "set: fictional" in out and "related articles  nDCG@5" in out and "hard-filter violations: 0" in out
+    )
+    assert "TF-IDF cosine baseline nDCG@5" in out and "off-topic rate:" in out
     assert not Listing.objects.filter(slug__startswith="eval-").exists()
+
+
+def test_evaluate_command_names_an_unknown_set(db):
+    with pytest.raises(CommandError, match="--set: no judged set named 'nonesuch'"):
+        call_command("evaluate_recommendations", "--set", "nonesuch")
+
+
+BUNDLE = json.loads((Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json").read_text())
+
+
+class TestTheDemoJudgedSet:
+    """The set's shape (no database): as many judgments as the issue asks, over the demo's own
+    articles and listings, with the traps it names."""
+
+    data = json.loads(DEMO_SET.read_text())
+    articles = {a["slug"] for a in BUNDLE["articles"]}
+    listings = {item["slug"]: item for item in BUNDLE["listings"]}
+
+    def test_size_and_grades(self):
+        cases = self.data["support_judgments"]
+        assert len(cases) >= 40
+        assert sum(len(grades) for grades in self.data["related_judgments"].values()) >= 30
+        for case in cases:
+            assert case["article"] in self.articles and set(case["grades"]) <= set(self.listings)
+            assert set(case["grades"].values()) <= {0, 1, 2} and max(case["grades"].values()) > 0
+        for slug, grades in self.data["related_judgments"].items():
+            assert slug in self.articles and set(grades) <= self.articles - {slug}
+            assert set(grades.values()) <= {0, 1, 2}
+
+    def test_traps_are_judged_explicitly(self):
+        def grade(article, listing, **context):
+            for case in self.data["support_judgments"]:
+                if case["article"] == article and all(
+                    case["context"].get(k) == v for k, v in context.items()
+                ):
+                    if listing in case["grades"]:
+                        return case["grades"][listing]
+            raise AssertionError(f"{listing} not judged on {article} {context}")
+
+        flagship = "after-the-breach-couples-therapy-and-rebuilding-trust"
+        # Incidental words: "betrayal trauma" does not bring an integration coach.
+        assert grade(flagship, "femke-van-doorn", country="NL") == 0
+        # A psychologist without the exact tag is still a reasonable match; a sleep one is not.
+        assert grade(flagship, "katrin-sedlmayr", country="DE") == 1
+        assert grade(flagship, "jonas-pfeilschifter", country="DE") == 0
+        # Distant vs near: in Munich, the Munich psychologist on trust comes first, Berlin further down.
+        near = next(c for c in self.data["support_judgments"] if c["context"].get("near"))
+        assert near["grades"]["matthias-oberle"] == 2 and near["grades"]["helene-brandauer"] == 1
+        # The coercive-control article warns against couples work: practitioners chosen for it are 0.
+        assert grade("recognising-coercive-control", "callum-fairbairn", country="GB") == 0
+        assert grade("recognising-coercive-control", "hearthline", country="GB") == 2
+        # Product brands are never judged: they may not appear in a clinical group at all.
+        products = {s for s, item in self.listings.items() if item["listing_type"] == "product-brand"}
+        assert not any(products & set(c["grades"]) for c in self.data["support_judgments"])
+
+
+def test_tfidf_baseline_ranks_by_shared_rare_words(db):
+    """The baseline is plain TF-IDF cosine over the whole text, written apart from the ranking code."""
+    a = factories.article(title="Jealousy and phones", standfirst="Checking a partner's phone.")
+    b = factories.article(title="Phones at night", standfirst="Checking the phone before sleep.")
+    c = factories.article(title="Grief and rituals", standfirst="Mourning together.")
+    baseline = TfidfBaseline([a, b, c])
+    assert baseline.ranked(a.slug) == [b.slug, c.slug]
+    assert baseline.similarity(a.slug, c.slug) == 0.0
+
+
+@pytest.fixture
+def demo_set(db):
+    data = load_judged_set("demo")
+    get_backend("database").rebuild(log=lambda *a: None)
+    return data
+
+
+def test_demo_judged_set_meets_the_thresholds(demo_set):
+    """The figures this branch reaches on the demo judged set (docs/recommendations.md), as floors:
+    related 0.825 against the TF-IDF baseline's 0.648; find support 0.854 with 27% of cards off topic.
+    Find-support relevance is reworked on another branch; its thresholds tighten when that lands."""
+    report = evaluate(demo_set, get_backend("database"), quick=True)
+    assert report.related_ndcg >= 0.80
+    assert report.related_ndcg - report.related_baseline_ndcg >= 0.15
+    assert report.related_baseline_ndcg < 0.70
+    assert report.support_ndcg >= 0.85
+    assert report.off_topic_rate <= 0.28
+    assert report.hard_filter_violations == 0 and report.requests_checked == 23 * 18
+    assert report.coverage >= 0.9
