@@ -43,9 +43,8 @@ ARTICLE_PARAMS = (
 
 
 def by_section(queryset: QuerySet, slug: str) -> QuerySet:
-    from website.api.cards import visible
-
     from .models import SectionPage
+    from .visibility import visible
 
     paths = list(visible(SectionPage.objects.filter(slug=slug)).values_list("path", flat=True))
     if not paths:
