@@ -66,6 +66,17 @@ def render_article_card(row: ArticleRow, images: ImageBatch, roots: list[str] | 
     }
 
 
+def card_store(model: ReadModel, base_url: str) -> dict[int, dict]:
+    """The cards rendered on ``model`` for a public root (and the current rendition specs)."""
+    from website.conf import wellness_settings
+
+    specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
+    store = model.derive(("article-cards", base_url.rstrip("/"), specs), dict)
+    if len(store) >= MAX_RENDERED_CARDS:
+        store.clear()
+    return store
+
+
 class ArticleCards:
     """Cards of the visible articles among some ids: ``load`` (registers the images the cards not
     rendered yet need in the response's ``ImageBatch``), then, once the batch is resolved,
@@ -76,16 +87,8 @@ class ArticleCards:
     """
 
     def __init__(self, base_url: str, token: str | None):
-        from website.conf import wellness_settings
-
         self.model: ReadModel | None = read_model(token) if token is not None else None
-        if self.model is not None:
-            specs = tuple(sorted(wellness_settings.API_RENDITIONS.items()))
-            self.store = self.model.derive(("article-cards", base_url.rstrip("/"), specs), dict)
-            if len(self.store) >= MAX_RENDERED_CARDS:
-                self.store.clear()
-        else:
-            self.store = {}
+        self.store = card_store(self.model, base_url) if self.model is not None else {}
         self.ids: list[int] = []
         self.rows: dict[int, ArticleRow] = {}
         self.images: ImageBatch | None = None

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.cards import card_store
+from articles.readmodel import read_model
 from recommendations import interface
 from tests import factories
 from tests.api.conftest import rich_body
-from website.api.cards import clear_card_memo
 from website.freshness import clear_process_memos
+from website.public_url import public_root
 
 pytestmark = pytest.mark.django_db
 
@@ -365,7 +367,7 @@ class TestQueryCount:
         assert len(large_bundle["body"]) > 5 * len(small_bundle["body"])
         assert len(large_bundle["editorial_picks"]) == 8 and len(large_bundle["citations"]) == 12
         for slug, built in (("small", small_bundle), ("large", large_bundle)):
-            clear_card_memo()  # cards not rendered yet: read from the generation's card directory
+            card_store(read_model(), public_root()).clear()  # cards not rendered yet: the snapshot's rows
             with django_assert_num_queries(BUNDLE_QUERIES_CARDS_KNOWN):
                 assert api(f"/api/v1/articles/{slug}/").json() == built
             clear_process_memos()  # the first request of a generation in this process

@@ -116,7 +116,7 @@ class TestRelatedArticles:
             return query_counts(
                 lambda: related_articles(catalogue["flagship"], limit=6),
                 settings,
-                "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES",
+                "READ_MODEL_MAX_ARTICLES",
             )
 
         small = counts()

@@ -186,11 +186,11 @@ def test_directory_holds_active_verified_listings(catalogue):
     )
 
 
-def test_find_support_answers_alike_with_the_article_directory_off(catalogue, settings):
-    """The article's facts from the article directory (no terms) give the answers its stored
-    profile gives."""
+def test_find_support_answers_alike_with_the_read_model_rows_off(catalogue, settings):
+    """The article's stored facts kept on the read model (no terms) give the answers its stored
+    profile read per request gives."""
     articles = [catalogue[k] for k in ("flagship", "insomnia", "jealousy", "arguing")]
     with_directory = answers(articles, settings, directory=True)
-    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
+    settings.WELLNESS = {**settings.WELLNESS, "READ_MODEL_MAX_ARTICLES": 0}
     assert answers(articles, settings, directory=True) == with_directory
     assert sum(bool(found) for found, _, _, _ in with_directory) > len(with_directory) // 2
