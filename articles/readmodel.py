@@ -11,7 +11,7 @@ ranking, the validator's visibility check, the bundle's section) reads the same 
   unpublished or expired pages with children), for checks made in Python;
 - ``next_expiry``: the moment the snapshot stops being true by the clock.
 
-Built on first use of a generation, in eight queries, outside any lock, then swapped in by
+Built on first use of a generation, in six or seven queries, outside any lock, then swapped in by
 replacing one reference: a request keeps the snapshot it took for its whole life, and a concurrent
 request that finds the new token builds its own or takes the new one. A snapshot serves while the
 token is current, the date is the same (review statuses move by the day) and ``next_expiry`` has
@@ -196,23 +196,35 @@ def article_rows_queryset(queryset=None):
     return annotate_review_status(queryset if queryset is not None else visible(ArticlePage.objects.all()))
 
 
-def _bylines(ids: set[int]) -> dict[int, Byline]:
-    """Two queries (people, their credentials: the board badge needs credentials valid today)."""
+def _board_badge(person_field: str, on: datetime.date) -> Exists:
+    """``Person.shows_board_badge`` as an annotation: membership and a credential valid ``on``."""
+    from experts.models import Credential
+
+    return Exists(Credential.objects.filter(Credential.valid_on(on), person_id=OuterRef(person_field)))
+
+
+BYLINE_FIELDS = ("slug", "name", "honorific", "is_board_member")
+
+
+def _byline(pk: int, slug: str, name: str, honorific: str, board_member: bool, valid: bool) -> Byline:
+    return Byline(pk, slug, name, honorific, f"{honorific} {name}".strip(), board_member and valid)
+
+
+def _bylines(ids: set[int], on: datetime.date) -> dict[int, Byline]:
+    """Bylines of people ``ids`` in one query."""
     from experts.models import Person
 
     if not ids:
         return {}
-    people = Person.objects.filter(pk__in=ids).prefetch_related("credentials")
-    return {
-        p.pk: Byline(p.pk, p.slug, p.name, p.honorific, p.display_name, p.shows_board_badge) for p in people
-    }
+    people = Person.objects.filter(pk__in=ids).annotate(valid=_board_badge("pk", on))
+    return {row[0]: _byline(*row) for row in people.values_list("pk", *BYLINE_FIELDS, "valid")}
 
 
 def _rows(
     values: list[tuple], ids: list[int] | None, sections: Mapping[str, SectionRef]
 ) -> tuple[list[ArticleRow], dict[int, TopicRef]]:
-    """``ArticleRow`` of page ``values`` (``PAGE_FIELDS``), in three or four queries (authors, topics
-    with their names, the people named)."""
+    """``ArticleRow`` of page ``values`` (``PAGE_FIELDS``), in two or three queries (authors with
+    their bylines, topics with their names, and reviewers who are nobody's author)."""
     from .models import ArticleAuthor, ArticlePage, ArticleTopic
 
     authors_of = ArticleAuthor.objects.order_by("sort_order", "pk")
@@ -221,9 +233,15 @@ def _rows(
         found = [row[0] for row in values]
         authors_of = authors_of.filter(page_id__in=found)
         topics_of = topics_of.filter(content_object_id__in=found)
+    day = timezone.localdate()
     authors: dict[int, list[int]] = {}
-    for page_id, person_id in authors_of.values_list("page_id", "person_id"):
-        authors.setdefault(page_id, []).append(person_id)
+    bylines: dict[int, Byline] = {}
+    authors_of = authors_of.annotate(valid=_board_badge("person_id", day))
+    person_fields = [f"person__{name}" for name in BYLINE_FIELDS]
+    for page_id, *person in authors_of.values_list("page_id", "person_id", *person_fields, "valid"):
+        authors.setdefault(page_id, []).append(person[0])
+        if person[0] not in bylines:
+            bylines[person[0]] = _byline(*person)
     topics: dict[int, list[TopicRef]] = {}
     named: dict[int, TopicRef] = {}
     for page_id, pk, slug, name in topics_of.values_list(
@@ -231,8 +249,8 @@ def _rows(
     ):
         ref = named.setdefault(pk, TopicRef(pk, slug, name))
         topics.setdefault(page_id, []).append(ref)
-    people = {p for ids_ in authors.values() for p in ids_} | {row[12] for row in values if row[12]}
-    bylines = _bylines(people)
+    reviewers = {row[12] for row in values if row[12] and row[12] not in bylines}
+    bylines.update(_bylines(reviewers, day))
     steplen = ArticlePage.steplen
     rows = []
     for pk, slug, title, standfirst, url_path, path, hero_id, hero_alt, reading, first, last, *rest in values:
@@ -264,8 +282,8 @@ def _rows(
 
 def read_article_rows(ids: Iterable[int], model: ReadModel | None = None) -> dict[int, ArticleRow]:
     """``ArticleRow`` of the visible articles among ``ids``, read now (the per-request path: above
-    the snapshot's size limit, and for previews): six queries, or five with a ``model`` (its
-    sections)."""
+    the snapshot's size limit, and for previews): three to five queries (pages, authors with their
+    bylines, topics, reviewers who are nobody's author, and sections unless a ``model`` gives them)."""
     ids = [i for i in dict.fromkeys(ids) if i]
     if not ids:
         return {}
@@ -360,8 +378,9 @@ def _tree(now: datetime.datetime) -> tuple[dict[str, SectionRef], tuple[str, ...
 
 
 def build_read_model(token: str) -> ReadModel:
-    """The snapshot of ``token``'s content: eight queries (next expiry, the page tree, pages,
-    authors, topics, people, credentials, picks), or five above the size limit."""
+    """The snapshot of ``token``'s content: six or seven queries (next expiry, the page tree,
+    pages, authors with their bylines, topics, reviewers who are nobody's author, picks), or three
+    above the size limit (next expiry, the page tree, every topic)."""
     now = timezone.now()
     expiry = next_expiry(token)
     sections, restricted, hidden = _tree(now)

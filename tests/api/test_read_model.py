@@ -165,3 +165,41 @@ def test_an_edit_a_review_and_a_hidden_article_show_at_once(articles, site_conte
     assert set(found) == {page.pk, reviewed.pk}
     assert found[page.pk]["title"] == "Retitled"
     assert found[page.pk]["reviewer"]["display_name"] == "Dr. Ana Ruiz"
+
+
+def test_bylines_badge_in_sql_says_what_the_person_says(site_content):
+    """The snapshot computes the board badge in SQL (``Credential.valid_on``); it must agree with
+    ``Person.shows_board_badge`` for every credential state, for authors and reviewers alike."""
+    from experts.models import Credential, Person
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    states = {
+        "valid": (today - 10 * day, today + day),
+        "open-ended": (today - day, None),
+        "expires today": (today - 10 * day, today),
+        "expired": (today - 10 * day, today - day),
+        "verified tomorrow": (today + day, None),
+        "unverified": (None, None),
+    }
+    people = []
+    for label, (verified, expires) in states.items():
+        for board in (True, False):
+            person = factories.person(f"{label} {board}", board=False, author=True)
+            Person.objects.filter(pk=person.pk).update(is_board_member=board, is_reviewer=True)
+            Credential.objects.create(person=person, title="MSc", verified_on=verified, expires_on=expires)
+            people.append(person)
+    section = site_content["section"]
+    authored = factories.article(section, "Written by all", authors=people[: len(people) // 2])
+    reviewed = [factories.article(section, f"Reviewed {n}") for n in range(len(people) // 2, len(people))]
+    for page, reviewer in zip(reviewed, people[len(people) // 2 :], strict=True):
+        factories.expert_review(page, reviewer)
+    content_changed()
+    model = read_model()
+    shown = {b.id: b.board_badge for b in model.articles[authored.pk].authors}
+    shown.update(
+        {model.articles[p.pk].reviewer.id: model.articles[p.pk].reviewer.board_badge for p in reviewed}
+    )
+    expected = {p.pk: Person.objects.get(pk=p.pk).shows_board_badge for p in people}
+    assert shown == expected
+    assert any(expected.values()) and not all(expected.values())
