@@ -11,7 +11,7 @@ ranking, the validator's visibility check, the bundle's section) reads the same 
   unpublished or expired pages with children), for checks made in Python;
 - ``next_expiry``: the moment the snapshot stops being true by the clock.
 
-Built on first use of a generation, in six or seven queries, outside any lock, then swapped in by
+Built on first use of a generation, in five or six queries, outside any lock, then swapped in by
 replacing one reference: a request keeps the snapshot it took for its whole life, and a concurrent
 request that finds the new token builds its own or takes the new one. A snapshot serves while the
 token is current, the date is the same (review statuses move by the day) and ``next_expiry`` has
@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from website.freshness import content_generation, next_expiry, register_process_memo
+from website.freshness import content_generation, register_process_memo
+from website.freshness.generation import as_datetime
 
 from .visibility import visible
 
@@ -330,18 +331,21 @@ def _sections(queryset) -> dict[str, SectionRef]:
     }
 
 
-def _tree(now: datetime.datetime) -> tuple[dict[str, SectionRef], tuple[str, ...], tuple[str, ...]]:
-    """Visible sections, restricted paths and hidden paths, from one query over the pages that are
-    restricted or have children (sections, the home page), decided as ``visible()`` decides."""
+def _tree(now: datetime.datetime):
+    """Visible sections, restricted paths, hidden paths and the next expiry, from one query over
+    the pages that are restricted or have children (sections, the home page), decided as
+    ``visible()`` decides; the next expiry among all live pages rides along as a scalar subquery."""
     from wagtail.models import Page, PageViewRestriction
 
     from .models import SectionPage
 
+    expiring = Page.objects.filter(live=True, expire_at__gt=now).order_by("expire_at").values("expire_at")
     pages = (
         Page.objects.filter(Q(depth__gt=1, numchild__gt=0) | Q(view_restrictions__isnull=False))
         .annotate(
             restricted=Exists(PageViewRestriction.objects.filter(page_id=OuterRef("pk"))),
             is_section=Exists(SectionPage.objects.filter(page_ptr_id=OuterRef("pk"))),
+            next_expiry=Subquery(expiring[:1]),
         )
         .distinct()
         .order_by("path")
@@ -356,9 +360,14 @@ def _tree(now: datetime.datetime) -> tuple[dict[str, SectionRef], tuple[str, ...
             "numchild",
             "restricted",
             "is_section",
+            "next_expiry",
         )
     )
     pages = list(pages)
+    if pages:
+        expiry = pages[0][10]
+    else:  # nothing restricted and no page with children: no section either
+        expiry = expiring.values_list("expire_at", flat=True).first()
     restricted = tuple(row[1] for row in pages if row[8])
     hidden = tuple(
         row[1]
@@ -374,16 +383,15 @@ def _tree(now: datetime.datetime) -> tuple[dict[str, SectionRef], tuple[str, ...
         and not (row[6] is not None and row[6] <= now)
         and not any(row[1].startswith(p) for p in blocked)
     }
-    return sections, restricted, hidden
+    return sections, restricted, hidden, as_datetime(expiry)
 
 
 def build_read_model(token: str) -> ReadModel:
-    """The snapshot of ``token``'s content: six or seven queries (next expiry, the page tree,
-    pages, authors with their bylines, topics, reviewers who are nobody's author, picks), or three
-    above the size limit (next expiry, the page tree, every topic)."""
+    """The snapshot of ``token``'s content: five or six queries (the page tree with the next
+    expiry, pages, authors with their bylines, topics, reviewers who are nobody's author, picks),
+    or two above the size limit (the page tree, every topic)."""
     now = timezone.now()
-    expiry = next_expiry(token)
-    sections, restricted, hidden = _tree(now)
+    sections, restricted, hidden, expiry = _tree(now)
     limit = max_articles()
     articles = by_slug = picks = None
     topics: dict[int, TopicRef] = {}

@@ -164,9 +164,10 @@ def test_warm_requests_read_only_the_generation(catalogue):
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
     # The generation per request, then once per generation the listings chosen for the second
-    # article (1: their languages, specialties and approaches come from the listing directory; the
-    # article's stored facts and topic names from the article directory).
-    assert len(ctx.captured_queries) == 2 + 1
+    # article, loaded whole as real objects (4: the listings with their type and image, their
+    # languages, specialties and approaches); the article's stored facts and topic names come from
+    # the read model. The first article's listings are kept on the read model: no query.
+    assert len(ctx.captured_queries) == 2 + 4
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
