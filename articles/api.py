@@ -132,12 +132,13 @@ def remembered_validator_rows(slug: str) -> list[dict]:
     memo = read_model(known[0]).derive("api.validator-rows", dict)
     if len(memo) >= MAX_VALIDATOR_ROWS:
         memo.clear()
-    if slug not in memo:
+    rows = memo.get(slug)
+    if rows is None:
         rows = validator_rows(slug)
         if not rows or rows[0]["generation_token"] != known[0]:
             return rows  # none, or read under a newer token than the listener's yet: not kept
         memo[slug] = rows
-    return [dict(row) for row in memo[slug]]
+    return [dict(row) for row in rows]
 
 
 class PaginatedListView(ApiView):

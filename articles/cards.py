@@ -109,7 +109,9 @@ class ArticleCards:
         roots = site_root_paths()
         fresh = {pk: render_article_card(row, self.images, roots) for pk, row in self.rows.items()}
         self.store.update(fresh)
-        return {pk: fresh.get(pk) or self.store[pk] for pk in self.ids if pk in fresh or pk in self.store}
+        # ``get``: another request may start the store afresh meanwhile (``MAX_RENDERED_CARDS``).
+        found = {pk: fresh.get(pk) or self.store.get(pk) for pk in self.ids}
+        return {pk: card for pk, card in found.items() if card is not None}
 
 
 def rendered_article_cards(ids: list[int], base_url: str, token: str | None) -> dict[int, dict]:

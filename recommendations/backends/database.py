@@ -412,7 +412,8 @@ class DatabaseBackend(BaseBackend):
             if len(chosen) >= MAX_CHOSEN_LISTINGS:
                 chosen.clear()
             chosen.update((obj.pk, obj) for obj in self.load_listings(missing))
-        return {pk: chosen[pk] for pk in ids if pk in chosen}
+        found = {pk: chosen.get(pk) for pk in ids}  # ``get``: another request may clear it meanwhile
+        return {pk: obj for pk, obj in found.items() if obj is not None}
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import Listing, ListingType

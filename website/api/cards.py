@@ -172,6 +172,10 @@ def card_rows_queryset(queryset: QuerySet | None = None) -> QuerySet:
     return article_rows_queryset(queryset)
 
 
+# Related lists kept on one read model at most (bounds memory on a large catalogue).
+MAX_RELATED_LISTS = 5000
+
+
 def related_suggestions(article, limit: int, token: str | None) -> list:
     """``recommendations.interface.related_articles``, asked once per article and snapshot: they
     change only when content or the recommendation index changes, and both renew the generation."""
@@ -181,6 +185,9 @@ def related_suggestions(article, limit: int, token: str | None) -> list:
         return related_articles(article, limit=limit)
     found = read_model(token).derive("related-articles", dict)
     key = (article.pk, limit)
-    if key not in found:
-        found[key] = related_articles(article, limit=limit, generation=token)
-    return found[key]
+    related = found.get(key)
+    if related is None:
+        if len(found) >= MAX_RELATED_LISTS:
+            found.clear()
+        related = found[key] = related_articles(article, limit=limit, generation=token)
+    return related
