@@ -297,6 +297,13 @@ class Credential(Orderable):
     def __str__(self):
         return self.title
 
+    @staticmethod
+    def valid_on(on: datetime.date) -> models.Q:
+        """``is_valid`` as a filter (the read model's bylines compute the board badge in SQL)."""
+        return models.Q(verified_on__isnull=False, verified_on__lte=on) & (
+            models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=on)
+        )
+
     def is_valid(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return (

@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from website.freshness import GenerationMemo
-
 # A topic reached through a related concept counts this share of the weight of the article's own.
 RELATED_CONCEPT_WEIGHT = 0.4
 
@@ -139,16 +137,14 @@ def concept_need(
     )
 
 
-_GRAPH_MEMO = GenerationMemo(max_entries=2)
-
-
 def concept_graph(generation: str | None = None) -> ConceptGraph:
-    """This generation's graph (loaded once per process and generation); loaded afresh without one."""
-    memo = _GRAPH_MEMO.current(generation) if generation is not None else {}
-    graph = memo.get("graph")
-    if graph is None:
-        graph = memo["graph"] = ConceptGraph.load()
-    return graph
+    """This generation's graph, kept on its read model (``articles.readmodel``); loaded afresh
+    without a generation."""
+    if generation is None:
+        return ConceptGraph.load()
+    from articles.readmodel import read_model
+
+    return read_model(generation).derive("recommendations.concept-graph", ConceptGraph.load)
 
 
 # --- defaults -------------------------------------------------------------------------------------

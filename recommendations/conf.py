@@ -42,10 +42,6 @@ DEFAULTS: dict[str, Any] = {
     # memory (renewed with the content generation) so find-support needs no query per candidate;
     # above this many listings it asks the database on each request instead. 0 turns it off.
     "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 20000,
-    # Related articles are ranked on every visible article's facts (title, dates, review status,
-    # section, authors) and editorial picks, kept the same way; above this many visible articles
-    # they are read from the database on each request instead. 0 turns it off.
-    "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 50000,
     # Neighbours kept per article in the database backend's precomputed table.
     "RECOMMENDATIONS_NEIGHBOURS": 30,
 }

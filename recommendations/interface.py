@@ -27,9 +27,8 @@ class ReaderContext:
 
 @dataclass
 class RelatedArticle:
-    # ArticlePage, live and public, with only its id, slug, title and publication dates loaded
-    # (``article_directory.page_stub``): callers that show more load their own (a card) rather
-    # than one query per deferred field.
+    # The visible article's read model row (``articles.readmodel.ArticleRow``: id, slug, title,
+    # dates, section, authors, topics), not a page: callers that show more render its card.
     article: object
     source: str  # "editorial_pick" or "automatic"
     reasons: list[str] = field(default_factory=list)

@@ -1,7 +1,7 @@
 """``/search/``: the reader's search page, plain HTML that works without JavaScript.
 
 The view reads the form, asks ``search.interface.search_articles`` and renders; the hits carry the
-same article cards as the API (``website.api.cards``). A query that cannot be searched answers 400
+same article cards as the API (``articles.cards``). A query that cannot be searched answers 400
 with the reason next to the form; no query shows the form and a prompt.
 """
 
@@ -13,7 +13,7 @@ import re
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from website.api.cards import rendered_article_cards
+from articles.cards import rendered_article_cards
 from website.freshness import content_generation
 
 from .conf import search_setting

@@ -44,10 +44,10 @@ DEFAULTS: dict[str, Any] = {
     },
     # How many related articles the bundle carries.
     "API_RELATED_LIMIT": 6,
-    # Article cards: each process keeps every visible article's card row per content generation
-    # (``website.api.cards.card_directory``) up to this many articles; above it (or 0) cards not
-    # rendered yet are read per request.
-    "API_CARD_DIRECTORY_MAX_ARTICLES": 50000,
+    # The read model (``articles.readmodel``): each process keeps every visible article's row (what
+    # cards show and ranking reads) and the editorial picks per content generation, up to this many
+    # visible articles; above it (or 0) cards and ranking read the rows they need per request.
+    "READ_MODEL_MAX_ARTICLES": 50000,
     # Seconds a rendered API response is kept in the cache under its ETag (0 switches it off). Any
     # content change renews the tag, so this bounds memory, not staleness.
     "API_RESPONSE_CACHE_TIMEOUT": 3600,

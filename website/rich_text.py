@@ -28,7 +28,7 @@ class VisiblePageLinkHandler(PageLinkHandler):
     def get_many(cls, attrs_list: list[dict]) -> list[Model | None]:
         from wagtail.models import Page
 
-        from website.api.cards import visible
+        from articles.visibility import visible
 
         ids = [str(attrs.get("id", "")) for attrs in attrs_list]
         wanted = {int(i) for i in ids if i.isdigit() and len(i) < 19}

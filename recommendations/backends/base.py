@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from ..article_directory import RankingFacts, article_directory, page_stub
+from articles.readmodel import ReadModel, read_model
+
 from ..concepts import concept_graph, concept_need
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
@@ -103,6 +104,28 @@ def listing_views(listings) -> list[ListingView]:
     return views
 
 
+def article_page(article):
+    """``article`` as an ``ArticlePage``: callers may pass a read model ``ArticleRow``, and computing
+    an unindexed article's facts reads its body (one query for the real page)."""
+    from articles.models import ArticlePage
+
+    if isinstance(article, ArticlePage):
+        return article
+    return ArticlePage.objects.get(pk=article.pk)
+
+
+def named_topics(model: ReadModel, ids) -> dict[int, str]:
+    """``{topic id: name}`` from the read model (topics of visible articles), else read."""
+    from experts.models import Topic
+
+    ids = set(ids)
+    found = {pk: model.topics[pk].name for pk in ids if pk in model.topics}
+    missing = ids - found.keys()
+    if missing:
+        found.update(Topic.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return found
+
+
 class BaseBackend:
     name = "base"
 
@@ -129,31 +152,31 @@ class BaseBackend:
         profile = ArticleProfile.objects.filter(article_id=article.pk).first()
         if profile is not None:
             return facts_from_profile(profile)
-        return article_facts(article, Vocabulary.load())
+        return article_facts(article_page(article), Vocabulary.load())
 
     def related_articles(
         self, article, *, limit: int = 6, generation: str | None = None, with_picks: bool = True
     ):
         """Editorial picks first, then the backend's candidates ranked (``rank_related``).
 
-        Ranking reads plain ``ArticleRow`` facts (``ranking_facts``); only the chosen articles
-        become pages (``page_stub``: id, slug, title and publication dates, no query). Callers that
-        show more load their own cards. ``generation``: as for ``find_support``. ``with_picks=False``
+        Ranking reads the read model's ``ArticleRow``s (``articles.readmodel``) of the generation;
+        each suggestion carries the chosen row (id, slug, title, dates), not a page: callers that
+        show more render its card. ``generation``: as for ``find_support``. ``with_picks=False``
         ranks as if the article had no editorial picks (the evaluation measures the model so)."""
         from ..interface import RelatedArticle
         from ..scoring import related_reasons
 
-        facts_of = self.ranking_facts(generation)
-        picked = facts_of.picks(article.pk) if with_picks else []
+        model = read_model(generation)
+        picked = model.picks_of(article.pk) if with_picks else []
         pick_ids = [pk for pk in dict.fromkeys(picked) if pk != article.pk]
         facts = self.article_facts(article, generation)
         exclude = {article.pk, *pick_ids}
         candidates = self.related_candidates(
             article, facts, exclude, size=max(limit * 4, 20), generation=generation
         )
-        rows = facts_of.rows(pick_ids + [pk for pk, _ in candidates])
+        rows = model.rows(pick_ids + [pk for pk, _ in candidates])
         topic_ids = {t for _, details in candidates for t in details.get("shared_topic_ids", [])}
-        topic_names = facts_of.topic_names(topic_ids)
+        topic_names = named_topics(model, topic_ids)
 
         out: list[RelatedArticle] = []
         picked_authors: list[int] = []
@@ -161,8 +184,7 @@ class BaseBackend:
         picked_topics: list[tuple[int, ...]] = []
         for pk in pick_ids:
             if pk in rows and len(out) < limit:
-                pick = RelatedArticle(page_stub(rows[pk]), "editorial_pick", ["Editor's pick"], score=1.0)
-                out.append(pick)
+                out.append(RelatedArticle(rows[pk], "editorial_pick", ["Editor's pick"], score=1.0))
                 picked_authors += rows[pk].author_ids
                 picked_sections.append(rows[pk].section_id)
                 picked_topics.append(rows[pk].topic_ids)
@@ -196,17 +218,9 @@ class BaseBackend:
             chosen_topics=picked_topics,
         ):
             out.append(
-                RelatedArticle(
-                    page_stub(candidate.article), "automatic", related_reasons(candidate), score=score
-                )
+                RelatedArticle(candidate.article, "automatic", related_reasons(candidate), score=score)
             )
         return out
-
-    def ranking_facts(self, generation: str | None = None) -> RankingFacts:
-        """Where ranking reads article rows, picks and topic names: this process's
-        ``ArticleDirectory`` of the generation when there is one, else the database per request."""
-        directory = article_directory(generation) if generation is not None else None
-        return RankingFacts(directory)
 
     def support_query(
         self,

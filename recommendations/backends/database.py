@@ -14,16 +14,16 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
-from website.freshness import GenerationMemo, content_generation
+from articles.readmodel import ReadModel, read_model
+from website.freshness import content_generation
 
-from ..article_directory import article_directory
 from ..concepts import ConceptGraph, concept_graph
 from ..conf import reco_setting
 from ..directory import ListingDirectory
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, topic_idf, type_affinity
 from ..text import bm25_vector, document_length
-from .base import BaseBackend, listing_views
+from .base import BaseBackend, article_page, listing_views, named_topics
 
 # Terms in more than this share of articles are boilerplate, not subject (only on corpora of
 # at least BOILERPLATE_MIN_DOCS articles, where the share means something).
@@ -269,25 +269,39 @@ class NeighbourStore:
         }
 
 
-# This process's memos for the current content generation (``GenerationMemo``): the listing
-# directory (and the language, topic and approach objects chosen listings are given), the listings
-# chosen so far loaded whole, and articles' stored facts.
-_DIRECTORY_MEMO = GenerationMemo(max_entries=4)
-_LISTING_MEMO = GenerationMemo(max_entries=5000)
-_FACTS_MEMO = GenerationMemo(max_entries=20000)
+PROFILE_FACT_FIELDS = (
+    "pk",
+    "section_id",
+    "author_ids",
+    "topic_ids",
+    "mentioned_topic_ids",
+    "approach_ids",
+    "is_sensitive",
+    "advises_against_joint_sessions",
+)
 
 
-def _process_memo(memo: GenerationMemo, generation: str | None) -> dict:
-    """``memo``'s values for the current content generation (read from the database when not given)."""
-    return memo.current(generation or content_generation()[0])
+def stored_facts(ids=None) -> dict[int, ArticleFacts]:
+    """Stored profiles' facts without their terms (nothing at request time reads them), in one query."""
+    from ..models import ArticleProfile
 
-
-def _prefetched(obj, name: str, model, items: list) -> None:
-    """Sets ``items`` as ``obj``'s prefetched ``name`` relation, as ``prefetch_related`` does."""
-    queryset = model.objects.all()
-    queryset._result_cache = items
-    queryset._prefetch_done = True
-    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+    profiles = ArticleProfile.objects.all() if ids is None else ArticleProfile.objects.filter(pk__in=ids)
+    return {
+        pk: ArticleFacts(
+            article_id=pk,
+            section_id=section,
+            author_ids=list(authors),
+            topic_ids=list(topics),
+            mentioned_topic_ids=list(mentioned),
+            approach_ids=list(approaches),
+            terms={},
+            is_sensitive=sensitive,
+            advises_against_joint_sessions=advises,
+        )
+        for pk, section, authors, topics, mentioned, approaches, sensitive, advises in profiles.values_list(
+            *PROFILE_FACT_FIELDS
+        )
+    }
 
 
 def _parent_ids(articles) -> dict[int, int | None]:
@@ -296,6 +310,22 @@ def _parent_ids(articles) -> dict[int, int | None]:
     parent_paths = {a.pk: a.path[: -a.steplen] for a in articles}
     parents = dict(Page.objects.filter(path__in=set(parent_paths.values())).values_list("path", "pk"))
     return {pk: parents.get(path) for pk, path in parent_paths.items()}
+
+
+# Listing objects kept per read model at most (readers are shown the same few; this bounds memory).
+MAX_CHOSEN_LISTINGS = 5000
+
+
+def build_listing_directory() -> ListingDirectory | None:
+    """Active, verified listings as ``ListingView`` rows (four queries); None above
+    ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then candidates come from SQL per request)."""
+    from experts.models import Listing
+
+    listings = Listing.objects.filter(is_active=True, verified=True)
+    limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
+    if limit <= 0 or listings.count() > limit:
+        return None
+    return ListingDirectory(listing_views(listings))
 
 
 class DatabaseBackend(BaseBackend):
@@ -360,31 +390,23 @@ class DatabaseBackend(BaseBackend):
         )
 
     def article_facts(self, article, generation: str | None = None) -> ArticleFacts:
-        """A visible, indexed article's facts come from the generation's article directory (without
-        terms); other stored profiles are remembered per generation (the indexing tasks renew it);
-        facts computed from an article not indexed yet are not (it may be a preview's draft)."""
+        """An indexed article's stored facts: every profile's, kept on the generation's read model
+        (within its size limit; the indexing tasks renew the generation), else read per request;
+        facts computed from an article not indexed yet are not kept (it may be a preview's draft)."""
         if generation is None:
             return super().article_facts(article)
-        from ..models import ArticleProfile
-
-        directory = article_directory(generation)
-        row = directory.rows.get(article.pk) if directory is not None else None
-        if row is not None and row.indexed:
-            return row.facts()  # no terms: nothing at request time reads them
-        memo = _process_memo(_FACTS_MEMO, generation)
-        if article.pk not in memo:
-            profile = ArticleProfile.objects.filter(article_id=article.pk).first()
-            if profile is None:
-                return article_facts(article, Vocabulary.load())
-            memo[article.pk] = facts_from_profile(profile)
-        return memo[article.pk]
+        model = read_model(generation)
+        if model.articles is not None:
+            found = model.derive("recommendations.stored-facts", stored_facts).get(article.pk)
+        else:
+            found = stored_facts([article.pk]).get(article.pk)
+        return found if found is not None else article_facts(article_page(article), Vocabulary.load())
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
-        """From the generation's article directory, which holds every topic's name."""
-        directory = article_directory(generation) if generation is not None else None
-        if directory is None:
+        """From the generation's read model, which holds the topics of every visible article."""
+        if generation is None:
             return super().topic_names(topic_ids)
-        return sorted(directory.topics[pk] for pk in topic_ids if pk in directory.topics)
+        return sorted(named_topics(read_model(generation), topic_ids).values())
 
     def support_fetch(self, q: SupportQuery, generation: str | None):
         """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), or
@@ -395,61 +417,21 @@ class DatabaseBackend(BaseBackend):
         return lambda step, exclude: directory.candidates(q, step, exclude)
 
     def directory(self, generation: str | None = None) -> ListingDirectory | None:
-        """The listing directory of the current content generation, built on first use."""
-        memo = _process_memo(_DIRECTORY_MEMO, generation)
-        if "directory" not in memo:
-            from experts.models import Listing
-
-            listings = Listing.objects.filter(is_active=True, verified=True)
-            limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
-            too_many = limit <= 0 or listings.count() > limit
-            memo["directory"] = None if too_many else ListingDirectory(listing_views(listings))
-        return memo["directory"]
+        """The listing directory of the generation, kept on its read model (built on first use)."""
+        return read_model(generation).derive("recommendations.listing-directory", build_listing_directory)
 
     def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
-        """Chosen listings, loaded whole once per generation and process (readers of one article in
-        one country are shown the same few): one query, with their languages, specialties and
-        approaches taken from the directory (``load_from_directory``)."""
-        memo = _process_memo(_LISTING_MEMO, generation)
-        missing = [pk for pk in ids if pk not in memo]
+        """Chosen listings (real ``Listing`` objects with what their cards show), kept on the
+        generation's read model: readers of one article in one country are shown the same few."""
+        model: ReadModel = read_model(generation)
+        chosen = model.derive("recommendations.chosen-listings", dict)
+        missing = [pk for pk in ids if pk not in chosen]
         if missing:
-            directory = self.directory(generation)
-            if directory is None:
-                loaded = self.load_listings(missing)
-            else:
-                loaded = self.load_from_directory(missing, directory, generation)
-            memo.update((obj.pk, obj) for obj in loaded)
-        return {pk: memo[pk] for pk in ids if pk in memo}
-
-    def load_from_directory(
-        self, ids: list[int], directory: ListingDirectory, generation: str | None
-    ) -> list:
-        """``load_listings`` in one query: the listings with their type (cards need only the image's
-        id; the article page reloads its listings with their images), and their languages,
-        specialties and approaches set as prefetched results (as ``prefetch_related`` leaves them)
-        from the directory's rows and this generation's objects of those tables."""
-        from experts.models import Approach, Language, Listing, Topic
-
-        memo = _process_memo(_DIRECTORY_MEMO, generation)
-        if "relations" not in memo:
-            memo["relations"] = {
-                "languages": Language.objects.in_bulk(),
-                "specialties": Topic.objects.in_bulk(),
-                "approaches": Approach.objects.in_bulk(),
-            }
-        objects = memo["relations"]
-        found = list(Listing.objects.filter(pk__in=ids).select_related("listing_type"))
-        known = [obj for obj in found if obj.pk in directory.views]
-        for obj in known:
-            view = directory.views[obj.pk]
-            languages = [objects["languages"][code] for code in view.languages]
-            languages.sort(key=lambda language: (language.name, language.pk))
-            _prefetched(obj, "languages", Language, languages)
-            _prefetched(obj, "specialties", Topic, [objects["specialties"][pk] for pk, _ in view.specialties])
-            _prefetched(obj, "approaches", Approach, [objects["approaches"][pk] for pk, _ in view.approaches])
-        # Not in the directory (no longer active and verified): loaded the usual way.
-        others = [obj.pk for obj in found if obj.pk not in directory.views]
-        return known + (self.load_listings(others) if others else [])
+            if len(chosen) >= MAX_CHOSEN_LISTINGS:
+                chosen.clear()
+            chosen.update((obj.pk, obj) for obj in self.load_listings(missing))
+        found = {pk: chosen.get(pk) for pk in ids}  # ``get``: another request may clear it meanwhile
+        return {pk: obj for pk, obj in found.items() if obj is not None}
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import Listing, ListingType

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.cards import card_store
+from articles.readmodel import read_model
 from recommendations import interface
 from tests import factories
 from tests.api.conftest import rich_body
-from website.api.cards import clear_card_memo
 from website.freshness import clear_process_memos
+from website.public_url import public_root
 
 pytestmark = pytest.mark.django_db
 
@@ -315,13 +317,13 @@ class TestNoPrivateFields:
 # Queries of a full bundle (response cache off), whatever the article's size. Once this process has
 # served the content generation: validator row 1, page and its relations 4, review, people,
 # credentials and topics 4, listings 4, images 2, links 1 (the engine is stubbed: its own cost is its
-# own) = 16. Embedded article cards cost none: rendered ones are remembered per generation
-# (``cards.card_memo``) and the others come from the generation's card directory
-# (``cards.card_directory``). The first bundle of a generation in a process also reads the next
-# expiry, its section, the paths of hidden sections (``caching.hidden_section_paths``) and builds
-# the card directory (pages, authors, topics, and the bylines, credentials, topic names and sections
-# the cards share): 27, for a small and a large article alike.
-BUNDLE_QUERIES = 27
+# own) = 16. Embedded article cards cost none: rendered ones are kept on the generation's read model
+# (``articles.cards.card_store``) and the others are rendered from its rows. The first bundle of a
+# generation in a process also reads the next expiry for the ETag and builds the read model (the
+# page tree with its sections, hidden and restricted paths and next expiry; pages; authors with
+# their bylines; topics; reviewers who are nobody's author; picks): 23, for a small and a large
+# article alike.
+BUNDLE_QUERIES = 23
 BUNDLE_QUERIES_CARDS_KNOWN = 16
 
 
@@ -365,7 +367,7 @@ class TestQueryCount:
         assert len(large_bundle["body"]) > 5 * len(small_bundle["body"])
         assert len(large_bundle["editorial_picks"]) == 8 and len(large_bundle["citations"]) == 12
         for slug, built in (("small", small_bundle), ("large", large_bundle)):
-            clear_card_memo()  # cards not rendered yet: read from the generation's card directory
+            card_store(read_model(), public_root()).clear()  # cards not rendered yet: the snapshot's rows
             with django_assert_num_queries(BUNDLE_QUERIES_CARDS_KNOWN):
                 assert api(f"/api/v1/articles/{slug}/").json() == built
             clear_process_memos()  # the first request of a generation in this process

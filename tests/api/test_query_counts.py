@@ -17,11 +17,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # The article list: its section, the count and the page's ids, plus the generation token (4). Its
-# cards are the same memoised cards as everywhere (``cards.ArticleCards``); when none is rendered yet
-# in this process and generation they cost pages, authors, topics, people and their credentials,
-# topics' names, sections, images and renditions (9 more), and the generation's next expiry (1).
+# cards are the same cards as everywhere (``articles.cards.ArticleCards``), kept on the generation's
+# read model; the first request of a generation in a process also reads the next expiry for the
+# ETag (1), builds the read model (the page tree, pages, authors with their bylines, topics, the
+# bylines of reviewers who are nobody's author, picks: 6) and loads the hero images and renditions
+# (2).
 ARTICLE_LIST_QUERIES = 4
-ARTICLE_LIST_QUERIES_COLD = 14
+ARTICLE_LIST_QUERIES_COLD = 13
 LISTING_LIST_QUERIES = 8  # count, page, languages, specialties, approaches, images, renditions, version
 NOT_MODIFIED_QUERIES = 1  # the article's validator row, with the content generation as a subquery
 

@@ -88,7 +88,7 @@ class TestRelatedArticles:
             )
         get_backend("database").rebuild(log=lambda *a: None)
         related = related_articles(catalogue["flagship"], limit=3)
-        authors = [tuple(a.person_id for a in r.article.article_authors.all()) for r in related]
+        authors = [r.article.author_ids for r in related]
         assert len(set(authors)) > 1
 
     def test_unindexed_article_still_gets_topic_neighbours(self, catalogue):
@@ -116,7 +116,7 @@ class TestRelatedArticles:
             return query_counts(
                 lambda: related_articles(catalogue["flagship"], limit=6),
                 settings,
-                "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES",
+                "READ_MODEL_MAX_ARTICLES",
             )
 
         small = counts()
@@ -129,10 +129,10 @@ class TestRelatedArticles:
             )
         get_backend("database").rebuild(log=lambda *a: None)
         # Every request reads the generation token and the article's neighbours (2). The first of a
-        # generation also reads the next expiry and builds the article directory (rows, profiles,
-        # section titles, picks, topic names: 5), which holds the article's own facts too. Without
-        # the directory each request reads picks, candidate rows (3) and topic names itself, and the
-        # article's profile is remembered from the first request.
+        # generation also builds the read model (the page tree with the next expiry, pages, authors
+        # with their bylines, topics, picks: 5) and reads the stored profiles' facts onto it (1).
+        # Without article rows in the read model each request reads the picks, the candidate rows
+        # (pages, authors, topics: 3) and the article's stored facts (1) itself.
         assert small == counts() == (8, 2, 7)
 
 
@@ -300,14 +300,13 @@ class TestFindSupport:
                 specialties=(couples,),
                 offers_online=True,
             )
-        # Every request reads the generation token (1). The first of a generation also reads the
-        # next expiry (1), builds the article directory, which holds the article's stored facts and
-        # the topics' names (5), the concept vocabulary (concepts, broader, topics, fits: 4), and
-        # the listing directory (count 1 + rows 4), and loads the chosen
-        # listings (1) with their languages, specialties and approaches from the directory and this
-        # generation's objects of those tables (3); later ones remember all of that. Without the
-        # listing directory, per widening step (two here): listing types 1, candidates 1, ranking
-        # rows 4 (the chosen listings are remembered from the first request).
+        # Every request reads the generation token (1). The first of a generation also builds the
+        # read model (5, as for related articles) with the stored profiles' facts (1), the concept
+        # vocabulary (concepts, broader, topics, fits: 4) and the listing directory (count 1 + rows
+        # 4) kept on it, and loads the chosen listings whole (the listings with their type and
+        # image, their languages, specialties and approaches: 4); later ones find all of that on
+        # the read model. Without the listing directory, per widening step (two here): listing
+        # types 1, candidates 1, ranking rows 4 (the chosen listings are kept from the first request).
         assert small == counts() == (20, 1, 13)
 
 
@@ -366,16 +365,18 @@ def test_ranking_rows_say_what_the_listing_objects_say(catalogue):
 def test_find_support_loads_only_the_chosen_listings_whole(catalogue):
     backend = get_backend("database")
     loaded = []
-    original = backend.load_from_directory
+    original = backend.load_listings
 
-    def spy(ids, *args):
+    def spy(ids):
         ids = list(ids)
         loaded.append(ids)
-        return original(ids, *args)
+        return original(ids)
 
-    backend.load_from_directory = spy
+    backend.load_listings = spy
     try:
         result = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
+        again = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
     finally:
-        del backend.load_from_directory
+        del backend.load_listings
     assert result.suggestions and loaded == [[s.listing.pk for s in result.suggestions]]
+    assert [s.listing for s in again.suggestions] == [s.listing for s in result.suggestions]  # kept

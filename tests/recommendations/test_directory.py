@@ -164,9 +164,10 @@ def test_warm_requests_read_only_the_generation(catalogue):
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
     # The generation per request, then once per generation the listings chosen for the second
-    # article (1: their languages, specialties and approaches come from the listing directory; the
-    # article's stored facts and topic names from the article directory).
-    assert len(ctx.captured_queries) == 2 + 1
+    # article, loaded whole as real objects (4: the listings with their type and image, their
+    # languages, specialties and approaches); the article's stored facts and topic names come from
+    # the read model. The first article's listings are kept on the read model: no query.
+    assert len(ctx.captured_queries) == 2 + 4
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
@@ -186,11 +187,11 @@ def test_directory_holds_active_verified_listings(catalogue):
     )
 
 
-def test_find_support_answers_alike_with_the_article_directory_off(catalogue, settings):
-    """The article's facts from the article directory (no terms) give the answers its stored
-    profile gives."""
+def test_find_support_answers_alike_with_the_read_model_rows_off(catalogue, settings):
+    """The article's stored facts kept on the read model (no terms) give the answers its stored
+    profile read per request gives."""
     articles = [catalogue[k] for k in ("flagship", "insomnia", "jealousy", "arguing")]
     with_directory = answers(articles, settings, directory=True)
-    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
+    settings.WELLNESS = {**settings.WELLNESS, "READ_MODEL_MAX_ARTICLES": 0}
     assert answers(articles, settings, directory=True) == with_directory
     assert sum(bool(found) for found, _, _, _ in with_directory) > len(with_directory) // 2

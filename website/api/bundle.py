@@ -18,7 +18,7 @@ from articles.blocks import MANUAL_REASON, int_or_none, list_items
 from articles.jsonld import article_jsonld
 from articles.page_context import related_limit
 from articles.presenter import body_outline
-from website.freshness import GenerationMemo
+from articles.readmodel import read_model
 
 from .cards import (
     ArticleCards,
@@ -293,12 +293,12 @@ class BundleBuilder:
         roots = site_root_paths()
         section = None
         if page.path:
-            # Sections are few and change rarely: looked up once per generation and process.
-            sections = section_memo.current(self.generation)
+            # Sections are in the generation's read model; previews look theirs up.
             parent_path = page.path[: -page.steplen]
-            if parent_path not in sections:
-                sections[parent_path] = visible(SectionPage.objects.filter(path=parent_path)).first()
-            section = sections[parent_path]
+            if self.generation is not None:
+                section = read_model(self.generation).sections.get(parent_path)
+            else:
+                section = visible(SectionPage.objects.filter(path=parent_path)).first()
         url_path = front_end_path(page.url_path or "", roots) or page.url_path or ""
         cards = self.cards.rendered()
         hero_alt = page.hero_alt or None
@@ -346,9 +346,6 @@ class BundleBuilder:
             "jsonld": jsonld,
             "is_preview": self.is_preview,
         }
-
-
-section_memo = GenerationMemo(max_entries=1000)
 
 
 def build_bundle(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from recommendations.article_directory import article_directory, page_stub
+from articles.readmodel import read_model
 from recommendations.interface import find_support
 from recommendations.scoring import distance_km
 from website.api.articles.serializers import ArticleCardSerializer
@@ -44,7 +44,6 @@ from website.api.schema import problem_responses
 from website.api.serializers import RELATED_SOURCES, WIDENINGS, ReaderContextSerializer
 from website.api.text import clean_text
 from website.api.views import ApiView
-from website.freshness import GenerationMemo
 from website.public_url import public_root
 
 CONTEXT_VARY = ("Accept-Language", "CF-IPCountry")
@@ -90,35 +89,29 @@ def _base_url(request) -> str:
     return public_root()
 
 
-# Articles named by the suggestion endpoints, per process and content generation.
-article_memo = GenerationMemo(max_entries=5000)
-
-
 class ArticleSuggestionView(ApiView):
     """Shared by both endpoints: the live, public article named by the slug, else 404."""
 
     vary = CONTEXT_VARY
 
     def get_article(self, slug: str):
-        """Looked up in this process's ``ArticleDirectory`` of the content generation (or, above its
-        size limit, once per slug, generation and process): whether an article is live and public
-        changes only with a publish, unpublish, view restriction or expiry, and each of those
-        renews the generation's key."""
+        """The article's read model row (``articles.readmodel``) of the content generation: whether
+        an article is live and public changes only with a publish, unpublish, view restriction or
+        expiry, and each of those renews the generation. Above the read model's size limit, the
+        slug is looked up once per slug and snapshot."""
         try:
             slug = parse_slug(slug)
         except ParamError as e:
             raise NotFound("No published article with that slug.") from e
-        token = self.generation()[0]
-        directory = article_directory(token)
-        if directory is not None:
-            # The engine reads the article's stored profile: its id, slug and title are enough.
-            row = directory.by_slug.get(slug)
-            article = page_stub(row) if row is not None else None
+        model = read_model(self.generation()[0])
+        if model.by_slug is not None:
+            article = model.articles.get(model.by_slug.get(slug))
         else:
-            memo = article_memo.current(token)
-            if slug not in memo:
-                memo[slug] = live_articles().filter(slug=slug).defer("body").order_by("pk").first()
-            article = memo[slug]
+            found = model.derive("api.articles-by-slug", dict)
+            if slug not in found:
+                pk = live_articles().filter(slug=slug).order_by("pk").values_list("pk", flat=True).first()
+                found[slug] = model.rows([pk]).get(pk) if pk else None
+            article = found[slug]
         if article is None:
             raise NotFound(f"No published article with the slug {slug!r}.")
         return article

@@ -60,7 +60,7 @@ class RichTextBatch:
 
         page_ids = self._ids("page")
         if page_ids:
-            from .cards import visible
+            from articles.visibility import visible
 
             roots = site_root_paths()
             for pk, url_path in visible(Page.objects.filter(pk__in=page_ids)).values_list("pk", "url_path"):

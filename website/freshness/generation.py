@@ -1,7 +1,7 @@
 """The content generation token, the one boundary that renews it, and what is derived per token.
 
-Everything a reader can be served from memory or a cache (API bodies, ETags, rendered cards, the
-engine's directories, memos of sections and restricted paths) is keyed by the token of the
+Everything a reader can be served from memory or a cache (API bodies, ETags, the per-process read
+model ``articles.readmodel`` and what is derived from it) is keyed by the token of the
 ``ContentGeneration`` row. So freshness has one rule: **a write that changes what a reader may see
 calls ``content_changed()``**, and everything keyed by the old token is never addressed again.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -110,7 +110,7 @@ def next_expiry(token: str) -> datetime.datetime | None:
     return moment
 
 
-# Per-process memo of values derived from one generation: only the current token's are kept.
+# The next expiry per token (the ETag includes it): only the current token's is kept.
 _derived: dict[str, tuple[str, object]] = {}
 
 
@@ -123,43 +123,12 @@ def _remember(kind: str, token: str, value) -> None:
     _derived[kind] = (token, value)
 
 
-class GenerationMemo:
-    """A per-process dict of values derived from published content, valid for one *key*.
-
-    The key is the content generation token (renewed by ``content_changed``), the next page expiry,
-    the date (review statuses move with time; lists and their ETags have the same day granularity)
-    and any ``extra`` the values depend on. Asking with another key empties the memo, so nothing
-    derived from an older generation is ever served. The token is read from the database, so each
-    process's memo is as current as a shared cache would be, without a round trip.
-    """
-
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
-        self.key = None
-        self.values: dict = {}
-        register_process_memo(self)
-
-    def current(self, token: str | None, *extra) -> dict:
-        """The memo's dict for this key; a throwaway dict when ``token`` is None (previews)."""
-        if token is None:
-            return {}
-        key = (token, next_expiry(token), timezone.localdate(), *extra)
-        if key != self.key:
-            self.clear()
-            self.key = key
-        if len(self.values) >= self.max_entries:
-            self.values.clear()
-        return self.values
-
-    def clear(self) -> None:
-        self.key, self.values = None, {}
-
-
 _memos: list = []
 
 
 def register_process_memo(memo) -> None:
-    """Adds an object with a ``clear()`` method to those ``clear_process_memos`` empties."""
+    """Adds an object with a ``clear()`` method (the read model, the body store) to those
+    ``clear_process_memos`` empties."""
     _memos.append(memo)
 
 
@@ -168,39 +137,3 @@ def clear_process_memos() -> None:
     _derived.clear()
     for memo in _memos:
         memo.clear()
-
-
-def restricted_paths(token: str) -> tuple[str, ...]:
-    """Tree paths of pages with a view restriction (their subtrees are hidden), per generation.
-
-    Saving or deleting a restriction renews the token, so the tuple is never out of date; it lets a
-    validator check visibility in Python instead of compiling ``visible()``'s subquery per request.
-    """
-    from wagtail.models import PageViewRestriction
-
-    paths = _memo("restricted", token)
-    if paths is None:
-        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
-        _remember("restricted", token, paths)
-    return paths
-
-
-def hidden_section_paths(token: str) -> tuple[str, ...]:
-    """Tree paths of pages with children that readers cannot see (unpublished, or past their
-    expiry date): everything below them is hidden too, as ``visible()`` says.
-
-    Kept per generation token and the next expiry moment, so a section expiring by the clock is
-    picked up when its moment passes.
-    """
-    from wagtail.models import Page
-
-    key = f"{token}:{next_expiry(token)}"
-    paths = _memo("hidden-sections", key)
-    if paths is None:
-        paths = tuple(
-            Page.objects.filter(depth__gt=1, numchild__gt=0)
-            .filter(Q(live=False) | Q(expire_at__lte=timezone.now()))
-            .values_list("path", flat=True)
-        )
-        _remember("hidden-sections", key, paths)
-    return paths

@@ -43,7 +43,7 @@ ARTICLE_PARAMS = (
 
 def by_section(queryset: QuerySet, slug: str) -> QuerySet:
     from articles.models import SectionPage
-    from website.api.cards import visible
+    from articles.visibility import visible
 
     paths = list(visible(SectionPage.objects.filter(slug=slug)).values_list("path", flat=True))
     if not paths:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from articles.models import ArticlePage, SectionPage
+from articles.readmodel import read_model
 from articles.reviews import REVIEW_DUE_WARNING_DAYS
 from experts.models import Topic
 from website.api.bundle import build_bundle
@@ -38,7 +39,7 @@ from website.api.params import (
 from website.api.schema import problem_responses
 from website.api.text import clean_text, front_end_path, site_root_paths
 from website.api.views import ApiView
-from website.freshness import GenerationMemo, generation_queryset, hidden_section_paths, restricted_paths
+from website.freshness import generation_queryset
 from website.freshness.generation import as_datetime
 from website.public_url import public_root
 
@@ -115,8 +116,8 @@ def validator_rows(slug: str) -> list[dict]:
     return rows
 
 
-# Validator rows per slug, kept per process for the generation the listener holds (PostgreSQL).
-_validator_row_memo = GenerationMemo(max_entries=20000)
+# Validator rows per slug kept on a snapshot at most (bounds memory above the read model's size limit).
+MAX_VALIDATOR_ROWS = 20000
 
 
 def remembered_validator_rows(slug: str) -> list[dict]:
@@ -128,13 +129,16 @@ def remembered_validator_rows(slug: str) -> list[dict]:
     known = watcher.known()
     if known is None:
         return validator_rows(slug)
-    memo = _validator_row_memo.current(known[0])
-    if slug not in memo:
+    memo = read_model(known[0]).derive("api.validator-rows", dict)
+    if len(memo) >= MAX_VALIDATOR_ROWS:
+        memo.clear()
+    rows = memo.get(slug)
+    if rows is None:
         rows = validator_rows(slug)
         if not rows or rows[0]["generation_token"] != known[0]:
             return rows  # none, or read under a newer token than the listener's yet: not kept
         memo[slug] = rows
-    return [dict(row) for row in memo[slug]]
+    return [dict(row) for row in rows]
 
 
 class PaginatedListView(ApiView):
@@ -207,10 +211,10 @@ class ArticleDetailView(ApiView):
             self._generation = (rows[0]["generation_token"], rows[0]["generation_changed_at"])
         token = self.generation()[0]
         now = timezone.now()
-        restricted = restricted_paths(token) + hidden_section_paths(token)
+        model = read_model(token)
         for row in rows:
             expired = row["expire_at"] is not None and row["expire_at"] <= now
-            if not expired and not any(row["path"].startswith(path) for path in restricted):
+            if not expired and not model.is_hidden(row["path"]):
                 break
         else:
             raise NotFound(f"No published article with the slug {slug!r}.")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from articles.cards import rendered_article_cards
 from search.conf import DEFAULTS
 from search.interface import answering_backend, search_articles
 from search.query import QueryError, SearchQuery, parse_search_text
-from website.api.cards import rendered_article_cards
 from website.api.errors import InvalidParameters
 from website.api.pagination import envelope, page_window, pagination_params
 from website.api.params import Param, ParamError, openapi_parameters, slug_param

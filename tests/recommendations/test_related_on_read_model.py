@@ -1,15 +1,16 @@
-"""Related articles ranked on the in-process article directory equal those ranked on database rows."""
+"""Related articles ranked on the read model's rows equal those ranked on rows read per request."""
 
 import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from articles.models import ArticlePage, EditorialPick
-from recommendations.article_directory import article_directory, article_rows, page_stub
+from articles.readmodel import ArticleRow, read_model
 from recommendations.backends import get_backend
 from recommendations.interface import related_articles
 from tests import factories
@@ -53,13 +54,13 @@ def rank_everything(magazine, limits=(1, 3, 6, 12)):
     return {(a.pk, n): described(related_articles(a, limit=n)) for a in articles for n in limits}
 
 
-def test_the_directory_ranks_exactly_as_database_rows(magazine, settings):
+def test_the_snapshot_ranks_exactly_as_rows_read_per_request(magazine, settings):
     clear_process_memos()
     from_directory = rank_everything(magazine)
-    assert article_directory(content_generation()[0]) is not None
-    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": 0}
+    assert read_model(content_generation()[0]).articles is not None
+    settings.WELLNESS = {**settings.WELLNESS, "READ_MODEL_MAX_ARTICLES": 0}
     clear_process_memos()
-    assert article_directory(content_generation()[0]) is None
+    assert read_model(content_generation()[0]).articles is None
     assert rank_everything(magazine) == from_directory
     flagship = from_directory[(magazine["flagship"].pk, 6)]
     assert [item[1] for item in flagship[:1]] == ["insomnia-basics"]  # the only visible pick
@@ -71,14 +72,11 @@ def test_the_directory_ranks_exactly_as_database_rows(magazine, settings):
     assert {magazine["jealousy"].pk, magazine["arguing"].pk} <= shown
 
 
-def test_a_directory_larger_than_the_setting_is_not_built(magazine, settings):
-    visible_count = len(article_rows())
-    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": visible_count}
-    clear_process_memos()
-    assert len(article_directory(content_generation()[0])) == visible_count
-    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_ARTICLES": visible_count - 1}
-    clear_process_memos()
-    assert article_directory(content_generation()[0]) is None
+def test_suggestions_carry_read_model_rows_not_pages(magazine):
+    related = related_articles(magazine["flagship"], limit=6)
+    assert related
+    for item in related:
+        assert isinstance(item.article, ArticleRow) and not isinstance(item.article, Model)
 
 
 def test_hiding_a_shown_article_takes_effect_on_the_next_request(magazine):
@@ -98,31 +96,13 @@ def test_a_new_pick_and_a_renamed_article_show_on_the_next_request(magazine):
     assert picks == [("Insomnia basics", "editorial_pick"), ("Arguing kindly", "editorial_pick")]
 
 
-def test_ranking_on_the_directory_costs_no_query_per_candidate(magazine):
+def test_ranking_on_the_snapshot_costs_no_query_per_candidate(magazine):
     backend = get_backend("database")
     token = content_generation()[0]
-    backend.related_articles(magazine["flagship"], limit=6, generation=token)  # builds the directory
+    backend.related_articles(magazine["flagship"], limit=6, generation=token)  # builds the snapshot
     with CaptureQueriesContext(connection) as queries:
         related = backend.related_articles(magazine["flagship"], limit=12, generation=token)
     assert len(related) >= 3
     assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == [
         '"recommendations_relatedscore"'
     ]
-
-
-def test_a_page_stub_loads_other_fields_on_access(magazine):
-    flagship = ArticlePage.objects.get(pk=magazine["flagship"].pk)
-    row = article_rows([flagship.pk])[0]
-    with CaptureQueriesContext(connection) as queries:
-        stub = page_stub(row)
-        assert (stub.pk, stub.id, stub.slug, stub.title) == (
-            flagship.pk,
-            flagship.pk,
-            flagship.slug,
-            flagship.title,
-        )
-        assert stub.first_published_at == flagship.first_published_at
-        assert stub.review_status_db == row.review_status
-    assert len(queries) == 0
-    assert stub.standfirst == flagship.standfirst  # deferred: one query
-    assert stub.url_path == flagship.url_path
