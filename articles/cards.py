@@ -11,9 +11,9 @@ embedded card usually costs no query at all, and none outlives its generation.
 
 from __future__ import annotations
 
-from website.api.images import ImageBatch
-from website.api.text import clean_text, front_end_path, site_root_paths
+from common.text import clean_text, front_end_path, site_root_paths
 
+from .images import ImageBatch
 from .readmodel import ArticleRow, Byline, ReadModel, SectionRef, read_article_rows, read_model
 
 __all__ = ["ArticleCards", "render_article_card", "rendered_article_cards"]

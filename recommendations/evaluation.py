@@ -82,28 +82,21 @@ def set_path(name_or_path: str | Path) -> Path:
     return SETS.get(str(name_or_path), Path(name_or_path))
 
 
-def load_judged_set(name_or_path: str | Path = "demo") -> dict:
+def load_judged_set(name_or_path: str | Path = "demo", *, demo_loader=None) -> dict:
     """Writes a judged set's content into the database and returns the parsed set, with
     ``articles`` and ``listings`` (the slugs it is about) filled in for ``evaluate``.
 
-    A set whose ``content`` is ``"demo"`` is judged over the demo bundle, imported here as
-    ``load_demo`` imports it (without drawing images or creating accounts); any other set carries
-    its own articles and listings (``load_evaluation_set``)."""
+    A set whose ``content`` is ``"demo"`` is judged over the demo content, which ``demo_loader``
+    writes and returns as its bundle (``website.demo.import_demo_content``: the demo touches apps
+    above this one, so the caller passes it in); any other set carries its own articles and
+    listings (``load_evaluation_set``)."""
     path = set_path(name_or_path)
     data = json.loads(path.read_text())
     if data.get("content") != "demo":
         return load_evaluation_set(path)
-    from articles.bundle import import_bundle, parse_bundle
-    from selfchecks.demo import ensure_demo_self_checks
-
-    from .concepts import ensure_default_vocabulary
-
-    bundle_path = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
-    bundle = parse_bundle(bundle_path.read_text(encoding="utf-8"), str(bundle_path))
-    ensure_demo_self_checks()
-    import_bundle(bundle)
-    ensure_demo_self_checks()
-    ensure_default_vocabulary()
+    if demo_loader is None:
+        raise ValueError(f"{path.name} is judged over the demo content: pass demo_loader")
+    bundle, _ = demo_loader()
     data["articles"] = [{"slug": a["slug"]} for a in bundle["articles"]]
     data["listings"] = [{"slug": item["slug"]} for item in bundle["listings"]]
     return data

@@ -22,6 +22,7 @@ from recommendations.evaluation import (
 )
 from recommendations.interface import ReaderContext
 from tests import factories
+from website.demo import import_demo_content
 
 from .conftest import make_listing
 
@@ -161,7 +162,7 @@ def test_tfidf_baseline_ranks_by_shared_rare_words(db):
 
 @pytest.fixture
 def demo_set(db):
-    data = load_judged_set("demo")
+    data = load_judged_set("demo", demo_loader=import_demo_content)
     get_backend("database").rebuild(log=lambda *a: None)
     return data
 

@@ -243,7 +243,9 @@ class TestLoadDemo:
         settings.WELLNESS_DEMO_ACCOUNTS = False
         # The content part is covered above; here only the accounts matter.
         monkeypatch.setattr(
-            load_demo, "import_bundle", lambda data: SimpleNamespace(summary=lambda: "skipped")
+            load_demo,
+            "import_demo_content",
+            lambda data: (data, SimpleNamespace(summary=lambda: "skipped")),
         )
         monkeypatch.setattr(load_demo, "add_demo_images", lambda data: None)
         out = io.StringIO()

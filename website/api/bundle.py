@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from articles.blocks import MANUAL_REASON, int_or_none, list_items
+from articles.images import ImageBatch
 from articles.jsonld import article_jsonld
 from articles.page_context import related_limit
 from articles.presenter import body_outline
@@ -31,7 +32,6 @@ from .cards import (
     render_section_ref,
     visible,
 )
-from .images import ImageBatch
 from .text import RichTextBatch, clean_text, clean_url, front_end_path, site_root_paths
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from articles.cards import ArticleCards, render_article_card, render_section_ref, rendered_article_cards
+from articles.images import ImageBatch
 from articles.readmodel import article_rows_queryset, read_model
 from articles.visibility import visible
 from experts.countries import language_name
 
-from .images import ImageBatch
 from .text import clean_text, clean_url
 
 __all__ = [

@@ -14,6 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from articles.images import ImageBatch
 from articles.readmodel import read_model
 from recommendations.interface import find_support
 from recommendations.scoring import distance_km
@@ -30,7 +31,6 @@ from website.api.cards import (
 from website.api.context import api_reader_context
 from website.api.errors import NotFound
 from website.api.experts.serializers import SupportCardSerializer
-from website.api.images import ImageBatch
 from website.api.params import (
     READER_CONTEXT_PARAMS,
     ParamError,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from articles.images import ImageBatch
 from experts.filters import PUBLIC_PEOPLE, filter_experts, filter_listings
 from experts.models import Listing, Person
 from website.api.articles.views import PaginatedListView, base_url, slug_or_404
@@ -19,7 +20,6 @@ from website.api.cards import (
     render_listing_card,
 )
 from website.api.errors import NotFound
-from website.api.images import ImageBatch
 from website.api.pagination import paginate, paginated_serializer, pagination_params
 from website.api.params import openapi_parameters
 from website.api.schema import problem_responses

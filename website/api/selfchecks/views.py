@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from articles.images import ImageBatch
 from selfchecks.models import SelfCheck
 from selfchecks.scoring import AnswerError, Band, score
 from selfchecks.support import support_for
@@ -20,7 +21,6 @@ from website.api.bundle import reader_context_dict
 from website.api.cards import card_ready, load_listings, render_listing_card
 from website.api.context import api_reader_context
 from website.api.errors import PROBLEM_TYPE_BASE, ApiProblem, NotFound
-from website.api.images import ImageBatch
 from website.api.pagination import paginate, paginated_serializer, pagination_params
 from website.api.params import READER_CONTEXT_PARAMS, openapi_parameters, parse_query
 from website.api.schema import problem_responses

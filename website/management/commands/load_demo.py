@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,15 +18,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.models import Site
 
-from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.bundle import BundleError
 from articles.models import ArticlePage, HomePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
-from recommendations.concepts import ensure_default_vocabulary
-from selfchecks.demo import ensure_demo_self_checks
+from website.demo import import_demo_content, read_demo_bundle
 from website.demo_images import PORTRAIT_SIZE, demo_image
 
-DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
 REVIEWER_PERSON = "ines-marwood"
 AUTHOR_PERSON = "jonah-wexford"
 SITE_NAME = "Clear Mind Journal"
@@ -120,16 +117,10 @@ class Command(BaseCommand):
         quiet = {"stdout": self.stderr if verbosity > 1 else io.StringIO()}
         call_command("setup_roles", **quiet)
         try:
-            data = parse_bundle(DEMO_BUNDLE.read_text(encoding="utf-8"), str(DEMO_BUNDLE))
+            data = read_demo_bundle()
             with transaction.atomic():
                 add_demo_images(data)
-                # The flagship article embeds the demo self-check, so it exists before the import;
-                # written again after it, when the topics its bands name exist too.
-                ensure_demo_self_checks()
-                result = import_bundle(data)
-                ensure_demo_self_checks()
-                # The shipped concept vocabulary, linked to the demo's topics and listing types.
-                ensure_default_vocabulary()
+                _, result = import_demo_content(data)
                 feature_flagship()
                 name_demo_site()
         except BundleError as e:

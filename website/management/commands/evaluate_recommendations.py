@@ -1,6 +1,9 @@
 """Measure the engine on a judged set: related-article nDCG@5 (and a plain TF-IDF baseline's),
 find-support nDCG@5 and off-topic rate, hard-filter violations, coverage, exposure spread.
 
+A command of the site, not of recommendations: its demo set needs the whole demo content, which
+touches apps above recommendations (``website.demo``).
+
 ``--set demo`` (the default) is judged over the demo content, ``--set fictional`` carries its own
 articles and listings; any other value is a path to a set in either format. The set is written into
 the database inside a transaction that is rolled back at the end, so the command leaves no trace.
@@ -22,6 +25,7 @@ from django.db import transaction
 from recommendations.backends import get_backend
 from recommendations.conf import reco_setting
 from recommendations.evaluation import SETS, evaluate, load_judged_set, set_path
+from website.demo import import_demo_content
 
 
 class Command(BaseCommand):
@@ -61,7 +65,7 @@ class Command(BaseCommand):
             )
         reports = []
         with transaction.atomic():
-            data = load_judged_set(path)
+            data = load_judged_set(path, demo_loader=import_demo_content)
             get_backend("database").rebuild(log=lambda *a: None)
             for name in backends:
                 backend = get_backend(name)

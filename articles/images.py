@@ -12,9 +12,8 @@ import logging
 
 from wagtail.images import get_image_model
 
+from common.text import clean_text
 from website.conf import wellness_settings
-
-from .text import clean_text
 
 logger = logging.getLogger(__name__)
 
