@@ -209,6 +209,7 @@ class BaseBackend:
         include_products: bool,
         day: datetime.date | None = None,
         generation: str | None = None,
+        exclude_listings: Iterable[int] = (),
     ) -> SupportQuery:
         """What find-support is asked. Two judgement calls live here:
 
@@ -243,6 +244,7 @@ class BaseBackend:
             include_products=include_products,
             count=max(1, int(count)),
             day=day or timezone.localdate(),
+            exclude_listing_ids=frozenset(exclude_listings),
         )
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
@@ -282,11 +284,13 @@ class BaseBackend:
         listing_type=None,
         count: int = 2,
         include_products: bool = False,
+        exclude_listings: Iterable[int] = (),
         day: datetime.date | None = None,
         generation: str | None = None,
     ):
         """``generation``: the content generation token when the caller has read it (the API has),
-        for backends that keep derived data per generation; otherwise they read it if they need it."""
+        for backends that keep derived data per generation; otherwise they read it if they need it.
+        ``exclude_listings``: listings the page already shows (``SupportQuery.exclude_listing_ids``)."""
         facts = self.article_facts(article, generation)
         q = self.support_query(
             article,
@@ -297,6 +301,7 @@ class BaseBackend:
             include_products=include_products,
             day=day,
             generation=generation,
+            exclude_listings=exclude_listings,
         )
         return self.support_for_query(q, generation)
 
