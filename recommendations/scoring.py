@@ -27,7 +27,7 @@ from django.utils.translation import gettext, ngettext
 
 from experts.countries import country_name, language_name
 
-from .text import stem, tokens
+from .text import profile_terms, stem, tokens
 
 # --- related articles -------------------------------------------------------------------------
 
@@ -144,6 +144,13 @@ def rank_related(
 # --- find support ------------------------------------------------------------------------------
 
 TOPIC_PART, APPROACH_PART, TYPE_PART = 0.6, 0.25, 0.15
+# Text relevance (BM25-like, between the article's need terms and the listing's profile) adds at
+# most TEXT_PART: below MIN_RELEVANCE on its own, so words never bring a listing the concept
+# vocabulary, its fits and the hard filters do not allow; it orders matches the vocabulary finds.
+TEXT_PART = 0.1
+BM25_K1, BM25_B = 1.2, 0.75
+# Average fielded profile length assumed when the backend has no statistics (``avg_profile_length``).
+DEFAULT_PROFILE_LENGTH = 20.0
 # Context boosts: small and bounded. Their sum, ``CONTEXT_BOOST_MAX``, is the most locality (and
 # being open to new clients) can add, so it reorders near-equal relevance but never lifts a match
 # whose relevance is lower by more than ``CONTEXT_BOOST_MAX`` plus the rounding step (0.01) above a
@@ -201,6 +208,8 @@ class ListingView:
     is_active: bool = True
     verified: bool = True
     sponsored: bool = False
+    # Fielded term frequencies of the profile (``text.profile_terms``), for text relevance.
+    profile_terms: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def from_listing(cls, listing) -> ListingView:
@@ -226,6 +235,12 @@ class ListingView:
             is_active=listing.is_active,
             verified=listing.verified,
             sponsored=listing.commercial_relationship != "none",
+            profile_terms=profile_terms(
+                listing.summary,
+                lt.name,
+                [t.name for t in listing.specialties.all()],
+                [a.name for a in listing.approaches.all()],
+            ),
         )
 
 
@@ -254,6 +269,11 @@ class SupportQuery:
     excluded_type_ids: frozenset[int] = frozenset()
     # Listings the page already shows in an editors' group: an automatic group never repeats them.
     exclude_listing_ids: frozenset[int] = frozenset()
+    # Text relevance: the article's salient need terms (``text.need_terms``), and the listing
+    # profiles' statistics when the backend knows them (IDF per term, average profile length).
+    need_terms: dict[str, float] = field(default_factory=dict)
+    term_idf: dict[str, float] = field(default_factory=dict)
+    avg_profile_length: float = 0.0
 
     @property
     def has_signals(self) -> bool:
@@ -384,6 +404,25 @@ def context_boost(v: ListingView, q: SupportQuery) -> float:
     return boost
 
 
+def text_relevance(v: ListingView, q: SupportQuery) -> float:
+    """BM25 of the listing's profile for the article's need terms, scaled to 0–1: each term's
+    saturated frequency ``tf·(k1+1) / (tf + k1·(1 − b + b·len/avg))`` times its IDF and its need
+    weight, over the most the query could reach (every term saturated)."""
+    if not q.need_terms or not v.profile_terms:
+        return 0.0
+    tf = dict(v.profile_terms)
+    length = sum(tf.values())
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (q.avg_profile_length or DEFAULT_PROFILE_LENGTH))
+    reached = most = 0.0
+    for term, weight in q.need_terms.items():
+        importance = weight * q.term_idf.get(term, 1.0)
+        most += importance * (BM25_K1 + 1)
+        f = tf.get(term)
+        if f:
+            reached += importance * f * (BM25_K1 + 1) / (f + norm)
+    return min(1.0, reached / most) if most else 0.0
+
+
 def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     """``(score, relevance)`` of a candidate, as ``score_listing`` gives them, without its reasons:
     ``plan_support`` ranks every candidate by these and writes reasons for the chosen only.
@@ -392,7 +431,12 @@ def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     total_topic = sum(q.topic_weights.values())
     topic_part = sum(q.topic_weight(pk) for pk, _ in specialties) / total_topic if total_topic else 0.0
     approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
-    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    relevance = (
+        TOPIC_PART * min(1.0, topic_part)
+        + APPROACH_PART * approach_part
+        + TYPE_PART * affinity
+        + TEXT_PART * text_relevance(v, q)
+    )
     if excluded_by_concept(v, q):
         relevance = 0.0
     return round(relevance + context_boost(v, q), 6), round(relevance, 6)

@@ -24,7 +24,7 @@ from ..scoring import (
     plan_support,
     rank_related,
 )
-from ..text import tokens
+from ..text import profile_terms, tokens
 
 
 def _named_relation(through, listing_ids, target: str) -> dict[int, list[tuple[int, str]]]:
@@ -56,6 +56,7 @@ LISTING_VIEW_FIELDS = (
     "is_active",
     "verified",
     "commercial_relationship",
+    "summary",
 )
 
 
@@ -76,7 +77,7 @@ def listing_views(listings) -> list[ListingView]:
     views = []
     for row in rows:
         pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
-        lat, lon, accepting, active, verified, rel = row[10:]
+        lat, lon, accepting, active, verified, rel, summary = row[10:]
         views.append(
             ListingView(
                 id=pk,
@@ -98,6 +99,12 @@ def listing_views(listings) -> list[ListingView]:
                 is_active=active,
                 verified=verified,
                 sponsored=rel != "none",
+                profile_terms=profile_terms(
+                    summary,
+                    type_name,
+                    [name for _, name in specialties.get(pk, ())],
+                    [name for _, name in approaches.get(pk, ())],
+                ),
             )
         )
     return views
@@ -245,7 +252,18 @@ class BaseBackend:
             count=max(1, int(count)),
             day=day or timezone.localdate(),
             exclude_listing_ids=frozenset(exclude_listings),
+            need_terms=self.need_terms(article, facts, generation),
         )
+
+    def need_terms(self, article, facts: ArticleFacts, generation: str | None = None) -> dict[str, float]:
+        """The article's salient need terms (``text.need_terms``): the stored facts' when they carry
+        them. Override where facts come from somewhere that leaves them out."""
+        return facts.need_terms
+
+    def with_text_statistics(self, q: SupportQuery, generation: str | None) -> SupportQuery:
+        """``q`` with the listing profiles' IDF and average length, where the backend keeps them;
+        without them text relevance counts every term once and assumes ``DEFAULT_PROFILE_LENGTH``."""
+        return q
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
         from experts.models import Topic
@@ -347,11 +365,13 @@ class BaseBackend:
             include_products=include_products,
             count=max(1, int(count)),
             day=day or timezone.localdate(),
+            need_terms={term: 1.0 for term in sorted(key_terms)},
         )
         return self.support_for_query(q, generation)
 
     def support_for_query(self, q: SupportQuery, generation: str | None):
         """Plans, ranks and loads the suggestions for ``q`` (the tail both entry points share)."""
+        q = self.with_text_statistics(q, generation)
         plan = plan_support(q, self.support_fetch(q, generation))
         # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
         chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)

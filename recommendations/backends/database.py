@@ -8,6 +8,7 @@ few candidates in Python with the shared scoring. The tables are written by ``Ne
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import defaultdict
 
@@ -172,6 +173,7 @@ class NeighbourStore:
             terms=facts.terms,
             is_sensitive=facts.is_sensitive,
             advises_against_joint_sessions=facts.advises_against_joint_sessions,
+            need_terms=facts.need_terms,
             fingerprint=facts.fingerprint,
         )
 
@@ -258,6 +260,7 @@ class NeighbourStore:
 _DIRECTORY_MEMO = GenerationMemo(max_entries=4)
 _LISTING_MEMO = GenerationMemo(max_entries=5000)
 _FACTS_MEMO = GenerationMemo(max_entries=20000)
+_NEED_TERMS_MEMO = GenerationMemo(max_entries=20000)
 
 
 def _process_memo(memo: GenerationMemo, generation: str | None) -> dict:
@@ -360,6 +363,30 @@ class DatabaseBackend(BaseBackend):
                 return article_facts(article, Vocabulary.load())
             memo[article.pk] = facts_from_profile(profile)
         return memo[article.pk]
+
+    def need_terms(self, article, facts: ArticleFacts, generation: str | None = None) -> dict[str, float]:
+        """The stored profile's need terms, remembered per generation (the article directory's
+        facts carry none): one query for an article's first find-support request of a generation."""
+        if facts.need_terms or generation is None:
+            return super().need_terms(article, facts, generation)
+        from ..models import ArticleProfile
+
+        memo = _process_memo(_NEED_TERMS_MEMO, generation)
+        if article.pk not in memo:
+            stored = ArticleProfile.objects.filter(pk=article.pk).values_list("need_terms", flat=True).first()
+            memo[article.pk] = stored or {}
+        return memo[article.pk]
+
+    def with_text_statistics(self, q: SupportQuery, generation: str | None) -> SupportQuery:
+        """IDF of the need terms and the average profile length, from this generation's directory."""
+        directory = self.directory(generation)
+        if directory is None or not q.need_terms:
+            return q
+        return dataclasses.replace(
+            q,
+            term_idf={term: directory.idf(term) for term in q.need_terms},
+            avg_profile_length=directory.avg_profile_length,
+        )
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
         """From the generation's article directory, which holds every topic's name."""

@@ -3,6 +3,7 @@ bounded boost, reasons with the distance, no repeats of the editors' cards."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 
@@ -11,7 +12,17 @@ import pytest
 from recommendations.backends import get_backend
 from recommendations.concepts import ensure_default_vocabulary
 from recommendations.interface import ReaderContext, find_support
-from recommendations.scoring import ListingView, SupportQuery, distance_phrase, location_reason
+from recommendations.scoring import (
+    MIN_RELEVANCE,
+    TEXT_PART,
+    ListingView,
+    SupportQuery,
+    distance_phrase,
+    location_reason,
+    plan_support,
+    text_relevance,
+)
+from recommendations.text import need_terms, profile_terms, stem
 from tests import factories
 
 from .conftest import make_listing
@@ -319,3 +330,86 @@ class TestDistanceReason:
         assert location_reason(online_only, q) is None
         nameless = ListingView(id=3, listing_type_id=1, latitude=MUNICH[0], longitude=MUNICH[1])
         assert location_reason(nameless, q) == "Less than 1 km from you"
+
+
+class TestTextRelevance:
+    """Field-weighted BM25 between the article's need terms and the listing's profile."""
+
+    def query(self, **fields) -> SupportQuery:
+        base = dict(
+            article_id=1,
+            topic_weights={2: 1.0},
+            approach_ids=frozenset(),
+            terms=frozenset(),
+            suited_types={101: "Trust and betrayal"},
+        )
+        return SupportQuery(**{**base, **fields})
+
+    def psychologist(self, pk, summary, specialties=()) -> ListingView:
+        return ListingView(
+            id=pk,
+            listing_type_id=101,
+            listing_type_name="Psychologist",
+            specialties=tuple((i + 50, name) for i, name in enumerate(specialties)),
+            profile_terms=profile_terms(summary, "Psychologist", specialties, []),
+        )
+
+    def test_a_profile_about_the_need_ranks_above_one_that_is_not(self):
+        q = self.query(need_terms={"betrayal": 2.1, "trust": 2.1, "affair": 1.7, "honesty": 1.0})
+        about = self.psychologist(1, "Helps couples rebuild trust after an affair or betrayal.")
+        other = self.psychologist(2, "Helps adults sleep better and manage insomnia.")
+        assert text_relevance(about, q) > 0.3 and text_relevance(other, q) == 0.0
+        ranked = plan_support(dataclasses.replace(q, count=2), lambda step, exclude: [other, about]).ranked
+        assert [r.view.id for r in ranked] == [1, 2]
+
+    def test_salient_terms_outweigh_incidental_ones(self):
+        q = self.query(need_terms={"betrayal": 3.2, stem("stress"): 1.0})
+        salient = self.psychologist(1, "Works with betrayal.")
+        incidental = self.psychologist(2, "Works with stress.")
+        assert text_relevance(salient, q) > text_relevance(incidental, q) > 0
+
+    def test_words_alone_never_reach_the_minimum(self):
+        """Text is a part of relevance, not a way around the vocabulary: an integration coach whose
+        profile is full of the article's words stays out where psychedelics are not the subject."""
+        q = self.query(
+            need_terms={"trauma": 2.0, "stress": 2.0},
+            suited_types={},
+            excluded_type_ids=frozenset({102}),
+        )
+        coach = ListingView(
+            id=3,
+            listing_type_id=102,
+            listing_type_name="Integration coach",
+            profile_terms=profile_terms("Trauma and stress after ceremonies.", "Integration coach", [], []),
+        )
+        unrelated = dataclasses.replace(coach, id=4, listing_type_id=105, listing_type_name="Sleep clinic")
+        assert TEXT_PART < MIN_RELEVANCE
+        assert plan_support(q, lambda step, exclude: [coach, unrelated]).ranked == []
+
+    def test_need_terms_leave_out_warnings_and_weigh_the_title(self):
+        from articles.models import ArticlePage
+
+        body = ArticlePage._meta.get_field("body").stream_block.to_python(
+            [
+                {"type": "heading", "value": {"text": "Repairing trust", "level": "h2"}},
+                {
+                    "type": "paragraph",
+                    "value": "<p>Trust grows back slowly. Couples therapy is not safe here.</p>",
+                },
+                {"type": "paragraph", "value": "<p>Some feel stress.</p>"},
+                {"type": "safety_note", "value": {"title": "Safety", "text": "<p>Leave if unsafe.</p>"}},
+            ]
+        )
+        terms = need_terms("Rebuilding trust after infidelity", "", body)
+        assert "coupl" not in terms and "leave" not in terms
+        assert terms["trust"] > terms[stem("infidelity")] > terms[stem("stress")]
+
+    @pytest.mark.django_db
+    def test_the_database_backend_scores_with_the_directorys_statistics(self, infidelity):
+        result = find_support(infidelity["article"], context=ReaderContext(country="GB"), count=3)
+        top = result.suggestions[0]
+        assert top.listing.slug == "ruth-ainsley-couples"
+        backend = get_backend("database")
+        directory = backend.directory()
+        assert directory.avg_profile_length > 0
+        assert directory.idf("trust") > directory.idf("work")  # "works with" is in every summary
