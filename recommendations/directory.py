@@ -20,7 +20,6 @@ instead (and such a directory wants the Elasticsearch backend anyway).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -40,9 +39,6 @@ class ListingDirectory:
         self.type_names: dict[int, str] = {}
         self.online: set[int] = set()
         self.crisis: set[int] = set()
-        # Text statistics of the profiles, for BM25: document frequency per term, average length.
-        self.term_df: dict[str, int] = defaultdict(int)
-        total_length = 0.0
         for v in views:
             if not (v.is_active and v.verified):
                 continue
@@ -60,18 +56,9 @@ class ListingDirectory:
                 self.online.add(v.id)
             if v.is_crisis_resource:
                 self.crisis.add(v.id)
-            for term, frequency in v.profile_terms:
-                self.term_df[term] += 1
-                total_length += frequency
-        self.avg_profile_length = total_length / len(self.views) if self.views else 0.0
 
     def __len__(self) -> int:
         return len(self.views)
-
-    def idf(self, term: str) -> float:
-        """BM25's inverse document frequency of ``term`` over the profiles (always positive)."""
-        df = self.term_df.get(term, 0)
-        return math.log(1 + (len(self.views) - df + 0.5) / (df + 0.5))
 
     def relevant(self, q: SupportQuery) -> set[int] | None:
         """Listings sharing a specialty, an approach or a fitting type with the article (plus crisis

@@ -9,9 +9,12 @@ of TF-IDF vectors and topics the IDF-weighted share of the article's topics the 
 carries; then ``× freshness × review factor``, then a greedy diversity pass that discounts
 candidates sharing an author or section with those already chosen.
 
-Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type`` plus small context
-bonuses (speaks the reader's language, same country, nearby, accepting clients). Equal scores are
-rotated by a hash of (article, day, listing). See docs/recommendations.md.
+Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type + 0.1·text`` (text:
+BM25 of the listing's profile for the article's need terms), plus a context boost of at most
+``CONTEXT_BOOST_MAX`` (speaks the reader's language, same country, nearby, accepting clients):
+candidates of every widening step are ranked together, relevance first. Equal scores are ordered
+by distance for an in-person request with ``near``, then rotated by a hash of (article, day,
+listing). See docs/recommendations.md.
 """
 
 from __future__ import annotations

@@ -261,8 +261,10 @@ class BaseBackend:
         return facts.need_terms
 
     def with_text_statistics(self, q: SupportQuery, generation: str | None) -> SupportQuery:
-        """``q`` with the listing profiles' IDF and average length, where the backend keeps them;
-        without them text relevance counts every term once and assumes ``DEFAULT_PROFILE_LENGTH``."""
+        """``q`` with the listing profiles' IDF and average length, for a backend that keeps them for
+        every path it answers from. None does yet: the database backend's directory and SQL paths
+        must give the same answer, so text relevance counts every term once (the need terms are
+        already weighted by salience) and takes ``DEFAULT_PROFILE_LENGTH`` as the average."""
         return q
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:

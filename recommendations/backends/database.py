@@ -8,7 +8,6 @@ few candidates in Python with the shared scoring. The tables are written by ``Ne
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 from collections import defaultdict
 
@@ -376,17 +375,6 @@ class DatabaseBackend(BaseBackend):
             stored = ArticleProfile.objects.filter(pk=article.pk).values_list("need_terms", flat=True).first()
             memo[article.pk] = stored or {}
         return memo[article.pk]
-
-    def with_text_statistics(self, q: SupportQuery, generation: str | None) -> SupportQuery:
-        """IDF of the need terms and the average profile length, from this generation's directory."""
-        directory = self.directory(generation)
-        if directory is None or not q.need_terms:
-            return q
-        return dataclasses.replace(
-            q,
-            term_idf={term: directory.idf(term) for term in q.need_terms},
-            avg_profile_length=directory.avg_profile_length,
-        )
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
         """From the generation's article directory, which holds every topic's name."""

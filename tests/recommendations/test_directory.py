@@ -165,8 +165,8 @@ def test_warm_requests_read_only_the_generation(catalogue):
     assert result.suggestions
     # The generation per request, then once per generation the listings chosen for the second
     # article (1: their languages, specialties and approaches come from the listing directory; the
-    # article's stored facts and topic names from the article directory).
-    assert len(ctx.captured_queries) == 2 + 1
+    # article's stored facts and topic names from the article directory) and its stored need terms (1).
+    assert len(ctx.captured_queries) == 2 + 1 + 1
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):

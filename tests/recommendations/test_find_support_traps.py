@@ -403,13 +403,3 @@ class TestTextRelevance:
         terms = need_terms("Rebuilding trust after infidelity", "", body)
         assert "coupl" not in terms and "leave" not in terms
         assert terms["trust"] > terms[stem("infidelity")] > terms[stem("stress")]
-
-    @pytest.mark.django_db
-    def test_the_database_backend_scores_with_the_directorys_statistics(self, infidelity):
-        result = find_support(infidelity["article"], context=ReaderContext(country="GB"), count=3)
-        top = result.suggestions[0]
-        assert top.listing.slug == "ruth-ainsley-couples"
-        backend = get_backend("database")
-        directory = backend.directory()
-        assert directory.avg_profile_length > 0
-        assert directory.idf("trust") > directory.idf("work")  # "works with" is in every summary
