@@ -116,7 +116,18 @@ def manual_cards(value) -> list[SupportCard]:
     ]
 
 
-def _automatic_cards(page, value, reader_context) -> tuple[list[SupportCard], str]:
+def editors_listing_ids(body) -> frozenset[int]:
+    """Listings the editors' "find support" groups of ``body`` show: automatic groups never repeat them."""
+    return frozenset(
+        listing.pk
+        for block in body or []
+        if block.block_type == "find_support" and block.value.get("mode") != "automatic"
+        for listing in block.value.get("listings") or []
+        if listing is not None
+    )
+
+
+def _automatic_cards(page, value, reader_context, exclude=frozenset()) -> tuple[list[SupportCard], str]:
     try:
         result = article_suggestions().find_support(
             page,
@@ -124,6 +135,7 @@ def _automatic_cards(page, value, reader_context) -> tuple[list[SupportCard], st
             listing_type=value.get("listing_type"),
             count=value.get("count") or 2,
             include_products=bool(value.get("include_products")),
+            exclude_listings=exclude,
         )
     except Exception:  # a failing engine must not take the article down with it
         logger.exception("find_support failed for article %s", page.pk)
@@ -175,6 +187,7 @@ def body_items(page, reader_context, *, prefetch: bool = True) -> tuple[list[Bod
     items: list[BodyItem] = []
     references: list[Reference] = []
     body = page.body or []
+    shown_by_editors = editors_listing_ids(body)
     outline = {entry.index: entry for entry in body_outline(page.body.raw_data if page.body else [])}
     for index, block in enumerate(body):
         item = BodyItem(block)
@@ -186,7 +199,9 @@ def body_items(page, reader_context, *, prefetch: bool = True) -> tuple[list[Bod
                 references.append(Reference(item.number, block.value, citation_url(block.value)))
         if block.block_type == "find_support":
             if block.value.get("mode") == "automatic":
-                item.cards, item.notice = _automatic_cards(page, block.value, reader_context)
+                item.cards, item.notice = _automatic_cards(
+                    page, block.value, reader_context, shown_by_editors
+                )
             else:
                 item.cards = manual_cards(block.value)
         items.append(item)

@@ -29,9 +29,17 @@ class ArticleSuggestions(Protocol):
         """Suggestions with ``.article`` (its ``pk`` is enough) and ``.reasons``, best first."""
 
     def find_support(
-        self, page, *, context: Any, listing_type: Any, count: int, include_products: bool
+        self,
+        page,
+        *,
+        context: Any,
+        listing_type: Any,
+        count: int,
+        include_products: bool,
+        exclude_listings: frozenset[int] = frozenset(),
     ) -> Any:
-        """A result with ``.suggestions`` (``.listing``, ``.reasons``, ``.sponsored``) and ``.notice``."""
+        """A result with ``.suggestions`` (``.listing``, ``.reasons``, ``.sponsored``) and ``.notice``;
+        never one of ``exclude_listings`` (listings the editors' groups already show)."""
 
 
 def article_suggestions() -> ArticleSuggestions:

@@ -56,6 +56,11 @@ class ListingDocument(Document):
     listing_id = Integer()
     name = Text(analyzer="reco_text")
     listing_type_id = Integer()
+    # The profile find support's text relevance reads (BM25 over these, boosted per field).
+    listing_type_name = Text(analyzer="reco_text")
+    summary = Text(analyzer="reco_text")
+    specialty_names = Text(analyzer="reco_text")
+    approach_names = Text(analyzer="reco_text")
     is_clinical = Boolean()
     is_crisis_resource = Boolean()
     offers_joint_sessions = Boolean()

@@ -89,13 +89,16 @@ def find_support(
     listing_type=None,
     count: int = 2,
     include_products: bool = False,
+    exclude_listings=(),
     generation: str | None = None,
 ) -> SupportResult:
     """Active, verified listings for ``article`` in the reader's ``context``, with reasons.
 
     ``listing_type``: a ``ListingType`` (or its pk) to restrict to; ``include_products`` lets
-    product brands in (never by default). ``generation``: the content generation token, when the
-    caller has already read it (``website.freshness.content_generation``); saves a query.
+    product brands in (never by default). ``exclude_listings``: ids of listings the page already
+    shows (in an editors' group): never suggested again, and the group still fills its count.
+    ``generation``: the content generation token, when the caller has already read it
+    (``website.freshness.content_generation``); saves a query.
     """
     name, result = _call(
         "find_support",
@@ -104,6 +107,7 @@ def find_support(
         listing_type=listing_type,
         count=count,
         include_products=include_products,
+        exclude_listings=frozenset(exclude_listings),
         generation=generation,
     )
     result.backend = name

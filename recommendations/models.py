@@ -33,6 +33,10 @@ class ArticleProfile(models.Model):
     )
     approach_ids = models.JSONField(default=list, help_text="Approaches named in the text.")
     terms = models.JSONField(default=dict, help_text="Weighted stemmed terms, before IDF.")
+    need_terms = models.JSONField(
+        default=dict,
+        help_text="Salient stemmed terms of the article's need, for find support's text relevance.",
+    )
     is_sensitive = models.BooleanField(default=False)
     advises_against_joint_sessions = models.BooleanField(default=False)
     fingerprint = models.CharField(max_length=64, help_text="Hash of the inputs, to detect drift.")

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .text import mentions, need_text, plain_text, weighted_terms
+from .text import mentions, need_terms, need_text, plain_text, weighted_terms
 
 
 @dataclass
@@ -55,6 +55,8 @@ class ArticleFacts:
     title: str = ""
     standfirst: str = ""
     text: str = ""
+    # Salient need terms for find support's text relevance (``text.need_terms``).
+    need_terms: dict[str, float] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -67,6 +69,7 @@ class ArticleFacts:
             sorted(self.terms.items()),
             self.is_sensitive,
             self.advises_against_joint_sessions,
+            sorted(self.need_terms.items()),
         ]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
@@ -123,6 +126,7 @@ def article_facts(
         title=article.title,
         standfirst=article.standfirst or "",
         text=text,
+        need_terms=need_terms(article.title, article.standfirst, article.body),
     )
 
 
@@ -146,4 +150,5 @@ def facts_from_profile(profile) -> ArticleFacts:
         terms=profile.terms,
         is_sensitive=profile.is_sensitive,
         advises_against_joint_sessions=profile.advises_against_joint_sessions,
+        need_terms=profile.need_terms,
     )

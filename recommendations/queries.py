@@ -10,7 +10,8 @@ the same section, freshness and a current expert review. ``min_term_freq=1`` and
 keep it working on a small magazine, where the defaults (2 and 5) drop almost every term.
 
 Find support: every hard filter in ``filter`` clauses (never scored, never violated), relevance
-from specialties, approaches and fitting listing types in ``should`` clauses.
+from specialties, approaches and fitting listing types in ``should`` clauses (one must match), and
+the article's need terms as a ``multi_match`` over the listing profile's fields, which only scores.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from elasticsearch.dsl import Q, Search
 
 from .scoring import Step, SupportQuery
+from .text import PROFILE_FIELD_WEIGHTS
 
 MLT_FIELDS = ["title^3", "standfirst^2", "headings^2", "body", "topic_names^2"]
 # Candidates carrying a topic linked to the article's through the concept vocabulary.
@@ -64,6 +66,16 @@ def related_query(
     query = Q("function_score", query=base, functions=functions, score_mode="sum", boost_mode="multiply")
     search = Search().query(query).source(["article_id", "topic_ids", "section_id"]).extra(size=size)
     return search.to_dict()
+
+
+# Listing profile fields for find support's text relevance, boosted as ``text.PROFILE_FIELD_WEIGHTS``.
+PROFILE_TEXT_FIELDS = [
+    f"specialty_names^{PROFILE_FIELD_WEIGHTS['specialties']}",
+    f"approach_names^{PROFILE_FIELD_WEIGHTS['approaches']}",
+    f"listing_type_name^{PROFILE_FIELD_WEIGHTS['type']}",
+    f"summary^{PROFILE_FIELD_WEIGHTS['summary']}",
+]
+TEXT_BOOST = 0.2
 
 
 def support_query(
@@ -114,9 +126,23 @@ def support_query(
         should.append(Q("terms", listing_type_id=sorted(affine_type_ids), boost=0.3))
     if q.is_sensitive:
         should.append(Q("term", is_crisis_resource={"value": True, "boost": 2.0}))
+    must = []
+    if q.need_terms:
+        # The profile's text orders candidates, never admits one: a clause that always matches
+        # (match_all, boost 0) and adds the engine's own BM25 over the profile fields, boosted as
+        # the database's ``text.PROFILE_FIELD_WEIGHTS``, when the need terms occur there.
+        text = Q(
+            "multi_match",
+            query=" ".join(sorted(q.need_terms, key=lambda t: (-q.need_terms[t], t))),
+            fields=PROFILE_TEXT_FIELDS,
+            type="most_fields",
+            boost=TEXT_BOOST,
+        )
+        must.append(Q("bool", should=[text, Q("match_all", boost=0.0)], minimum_should_match=1))
     query = Q(
         "bool",
         filter=filters,
+        must=must,
         must_not=must_not,
         should=should,
         minimum_should_match=1 if q.has_signals else 0,

@@ -10,9 +10,12 @@ article's topics the candidate also carries, topics linked through the concept v
 ``RELATED_TOPIC_WEIGHT``; then a greedy diversity pass that discounts candidates like those already
 chosen (same topics, same author, same section). Review status and recency only break ties.
 
-Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type`` plus small context
-bonuses (speaks the reader's language, same country, nearby, accepting clients). Equal scores are
-rotated by a hash of (article, day, listing). See docs/recommendations.md.
+Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type + 0.1·text`` (text:
+BM25 of the listing's profile for the article's need terms), plus a context boost of at most
+``CONTEXT_BOOST_MAX`` (speaks the reader's language, same country, nearby, accepting clients):
+candidates of every widening step are ranked together, relevance first. Equal scores are ordered
+by distance for an in-person request with ``near``, then rotated by a hash of (article, day,
+listing). See docs/recommendations.md.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from django.utils.translation import gettext, ngettext
 
 from experts.countries import country_name, language_name
 
-from .text import stem, tokens
+from .text import profile_terms, stem, tokens
 
 # --- related articles -------------------------------------------------------------------------
 
@@ -192,7 +195,20 @@ def rank_related(
 # --- find support ------------------------------------------------------------------------------
 
 TOPIC_PART, APPROACH_PART, TYPE_PART = 0.6, 0.25, 0.15
-LANGUAGE_BONUS, COUNTRY_BONUS, NEAR_BONUS, ACCEPTING_BONUS = 0.1, 0.05, 0.05, 0.02
+# Text relevance (BM25-like, between the article's need terms and the listing's profile) adds at
+# most TEXT_PART: below MIN_RELEVANCE on its own, so words never bring a listing the concept
+# vocabulary, its fits and the hard filters do not allow; it orders matches the vocabulary finds.
+TEXT_PART = 0.1
+BM25_K1, BM25_B = 1.2, 0.75
+# Average fielded profile length assumed when the backend has no statistics (``avg_profile_length``).
+DEFAULT_PROFILE_LENGTH = 20.0
+# Context boosts: small and bounded. Their sum, ``CONTEXT_BOOST_MAX``, is the most locality (and
+# being open to new clients) can add, so it reorders near-equal relevance but never lifts a match
+# whose relevance is lower by more than ``CONTEXT_BOOST_MAX`` plus the rounding step (0.01) above a
+# better one.
+LANGUAGE_BOOST, COUNTRY_BOOST, NEAR_BOOST, ACCEPTING_BOOST = 0.04, 0.03, 0.02, 0.01
+CONTEXT_BOOST_MAX = LANGUAGE_BOOST + COUNTRY_BOOST + NEAR_BOOST + ACCEPTING_BOOST
+# The near boost falls linearly from NEAR_BOOST at 0 km to nothing at NEAR_KM.
 NEAR_KM = 50
 # Below this a card is not shown: two good cards beat three with an off-topic one. A kind of
 # practitioner suited to the concern (0.15) or a specialty in one of the article's own topics
@@ -243,6 +259,8 @@ class ListingView:
     is_active: bool = True
     verified: bool = True
     sponsored: bool = False
+    # Fielded term frequencies of the profile (``text.profile_terms``), for text relevance.
+    profile_terms: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def from_listing(cls, listing) -> ListingView:
@@ -268,6 +286,12 @@ class ListingView:
             is_active=listing.is_active,
             verified=listing.verified,
             sponsored=listing.commercial_relationship != "none",
+            profile_terms=profile_terms(
+                listing.summary,
+                lt.name,
+                [t.name for t in listing.specialties.all()],
+                [a.name for a in listing.approaches.all()],
+            ),
         )
 
 
@@ -294,6 +318,13 @@ class SupportQuery:
     related_topic_weights: dict[int, float] = field(default_factory=dict)
     suited_types: dict[int, str] = field(default_factory=dict)
     excluded_type_ids: frozenset[int] = frozenset()
+    # Listings the page already shows in an editors' group: an automatic group never repeats them.
+    exclude_listing_ids: frozenset[int] = frozenset()
+    # Text relevance: the article's salient need terms (``text.need_terms``), and the listing
+    # profiles' statistics when the backend knows them (IDF per term, average profile length).
+    need_terms: dict[str, float] = field(default_factory=dict)
+    term_idf: dict[str, float] = field(default_factory=dict)
+    avg_profile_length: float = 0.0
 
     @property
     def has_signals(self) -> bool:
@@ -404,25 +435,84 @@ def excluded_by_concept(v: ListingView, q: SupportQuery) -> bool:
     return q.has_signals and v.listing_type_id in q.excluded_type_ids and not v.is_crisis_resource
 
 
+def reader_distance_km(v: ListingView, q: SupportQuery) -> float | None:
+    """How far the reader (``near``) is from where ``v`` sees clients in person, when both are known."""
+    if q.near is None or not v.offers_in_person or v.latitude is None or v.longitude is None:
+        return None
+    return distance_km(q.near, (v.latitude, v.longitude))
+
+
+def context_boost(v: ListingView, q: SupportQuery) -> float:
+    """Locality and availability, at most ``CONTEXT_BOOST_MAX``: a boost, never a fill order."""
+    boost = ACCEPTING_BOOST if v.accepting_clients else 0.0
+    if q.country and v.country == q.country:
+        boost += COUNTRY_BOOST
+    if q.language and q.language in v.languages:
+        boost += LANGUAGE_BOOST
+    km = reader_distance_km(v, q)
+    if km is not None and km < NEAR_KM:
+        boost += NEAR_BOOST * (1.0 - km / NEAR_KM)
+    return boost
+
+
+def text_relevance(v: ListingView, q: SupportQuery) -> float:
+    """BM25 of the listing's profile for the article's need terms, scaled to 0–1: each term's
+    saturated frequency ``tf·(k1+1) / (tf + k1·(1 − b + b·len/avg))`` times its IDF and its need
+    weight, over the most the query could reach (every term saturated)."""
+    if not q.need_terms or not v.profile_terms:
+        return 0.0
+    tf = dict(v.profile_terms)
+    length = sum(tf.values())
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (q.avg_profile_length or DEFAULT_PROFILE_LENGTH))
+    reached = most = 0.0
+    for term, weight in q.need_terms.items():
+        importance = weight * q.term_idf.get(term, 1.0)
+        most += importance * (BM25_K1 + 1)
+        f = tf.get(term)
+        if f:
+            reached += importance * f * (BM25_K1 + 1) / (f + norm)
+    return min(1.0, reached / most) if most else 0.0
+
+
 def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     """``(score, relevance)`` of a candidate, as ``score_listing`` gives them, without its reasons:
-    ``plan_support`` ranks every candidate by these and writes reasons for the chosen only."""
+    ``plan_support`` ranks every candidate by these and writes reasons for the chosen only.
+    ``score = relevance + context_boost``."""
     specialties, approaches, affinity = _matched(v, q)
     total_topic = sum(q.topic_weights.values())
     topic_part = sum(q.topic_weight(pk) for pk, _ in specialties) / total_topic if total_topic else 0.0
     approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
-    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    relevance = (
+        TOPIC_PART * min(1.0, topic_part)
+        + APPROACH_PART * approach_part
+        + TYPE_PART * affinity
+        + TEXT_PART * text_relevance(v, q)
+    )
     if excluded_by_concept(v, q):
         relevance = 0.0
-    bonus = ACCEPTING_BONUS if v.accepting_clients else 0.0
-    if q.country and v.country == q.country:
-        bonus += COUNTRY_BONUS
-    if q.language and q.language in v.languages:
-        bonus += LANGUAGE_BONUS
-    if q.near and v.offers_in_person and v.latitude is not None and v.longitude is not None:
-        if distance_km(q.near, (v.latitude, v.longitude)) <= NEAR_KM:
-            bonus += NEAR_BONUS
-    return round(relevance + bonus, 6), round(relevance, 6)
+    return round(relevance + context_boost(v, q), 6), round(relevance, 6)
+
+
+def distance_phrase(km: float) -> str:
+    """A distance as a reader wants it: "less than 1 km", "3 km", "about 45 km", "about 410 km"."""
+    if km < 1:
+        return gettext("less than 1 km")
+    if km < 10:
+        return gettext("%(km)d km") % {"km": round(km)}
+    step = 5 if km < 100 else 10
+    return gettext("about %(km)d km") % {"km": step * round(km / step)}
+
+
+def location_reason(v: ListingView, q: SupportQuery) -> str | None:
+    """ "In Munich, 3 km from you" for an in-person listing when the reader gave ``near`` (and the
+    listing is in the reader's country, or the country is not known); None otherwise."""
+    km = reader_distance_km(v, q)
+    if km is None or (q.country is not None and v.country != q.country):
+        return None
+    distance = distance_phrase(km)
+    if v.city:
+        return gettext("In %(city)s, %(distance)s from you") % {"city": v.city, "distance": distance}
+    return gettext("%(distance)s from you") % {"distance": distance[:1].upper() + distance[1:]}
 
 
 def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
@@ -443,18 +533,17 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     reasons += [f"Works with {name}" for _, name in approaches[:2]]
     if affinity and not matched and not suited_for:
         reasons.append(f"{v.listing_type_name}")
+    located = location_reason(v, q)
+    if located:
+        reasons.append(located)
     if q.modality != "in_person" and v.offers_online:
         reasons.append("Offers online sessions")
-    elif v.offers_in_person:
+    elif v.offers_in_person and not located:
         reasons.append(f"Sees clients in person in {v.city}" if v.city else "Sees clients in person")
     if q.country and v.country == q.country:
         reasons.append(f"Based in {country_name(v.country)}")
     if q.language and q.language in v.languages:
         reasons.append(f"Speaks {language_name(q.language)}")
-    if q.near and v.offers_in_person and v.latitude is not None and v.longitude is not None:
-        km = distance_km(q.near, (v.latitude, v.longitude))
-        if q.country is None or v.country == q.country:
-            reasons.append(f"About {max(1, round(km))} km from you")
     if v.accepting_clients and not v.is_crisis_resource:
         reasons.append("Accepting new clients")
     return RankedListing(v, score, relevance, reasons, step.name)
@@ -464,21 +553,31 @@ def rotation_key(article_id: int, day: datetime.date, listing_id: int) -> str:
     return hashlib.sha256(f"{article_id}:{day.isoformat()}:{listing_id}".encode()).hexdigest()
 
 
+def rank_key(v: ListingView, score: float, q: SupportQuery) -> tuple:
+    """Best score first (to two decimals); for an in-person request with ``near``, the nearer
+    (whole km; listings without a known place last); then a rotation seeded by article and day."""
+    by_distance = 0
+    if q.modality == "in_person" and q.near is not None:
+        km = reader_distance_km(v, q)
+        by_distance = round(km) if km is not None else math.inf
+    return (-round(score, 2), by_distance, rotation_key(q.article_id, q.day, v.id))
+
+
 def order_fairly(items: list[RankedListing], q: SupportQuery) -> list[RankedListing]:
-    """Best first; among equal scores (to two decimals) a rotation seeded by article and day."""
-    return sorted(items, key=lambda r: (-round(r.score, 2), rotation_key(q.article_id, q.day, r.view.id)))
+    """In ``rank_key`` order: best first, rotating among equals."""
+    return sorted(items, key=lambda r: rank_key(r.view, r.score, q))
 
 
 def best_fairly(scored: list[tuple[ListingView, float]], n: int, q: SupportQuery) -> list[ListingView]:
-    """The first ``n`` of ``scored`` (view, score) pairs in ``order_fairly``'s order, hashing only
-    the candidates whose rounded score reaches the ``n``-th best (the rest cannot be among them)."""
+    """The first ``n`` of ``scored`` (view, score) pairs in ``rank_key`` order, hashing only the
+    candidates whose rounded score reaches the ``n``-th best (the rest cannot be among them)."""
     if n <= 0 or not scored:
         return []
     by_score = sorted(scored, key=lambda item: -round(item[1], 2))
     if len(by_score) > n:
         cutoff = round(by_score[n - 1][1], 2)
         by_score = [item for item in by_score if round(item[1], 2) >= cutoff]
-    by_score.sort(key=lambda item: (-round(item[1], 2), rotation_key(q.article_id, q.day, item[0].id)))
+    by_score.sort(key=lambda item: rank_key(item[0], item[1], q))
     return [v for v, _ in by_score[:n]]
 
 
@@ -494,41 +593,39 @@ def crisis_slots(count: int) -> int:
 
 
 def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[ListingView]]) -> SupportPlan:
-    """Runs the widening steps, asking ``fetch(step, exclude_ids)`` for candidates at each.
+    """Gathers candidates from every widening step (``fetch(step, exclude_ids)``), then ranks them
+    together: relevance first, locality only as a bounded boost (``context_boost``).
 
-    A candidate is kept only if it passes every hard filter and (when the article gives anything to
-    match on) is relevant; crisis resources lead on sensitive articles.
+    A candidate is kept only if it passes every hard filter, is not already shown on the page
+    (``q.exclude_listing_ids``) and (when the article gives anything to match on) reaches
+    ``MIN_RELEVANCE``; crisis resources lead on sensitive articles. ``widened_to`` is the widest
+    step a shown card needed: the first step it belongs to, not the step that was being filled.
     """
-    chosen: list[RankedListing] = []
-    crisis: list[tuple[ListingView, float]] = []
-    seen: set[int] = set()
-    widened_to: str | None = None
     steps = widening_steps(q)
-    crisis_steps: dict[int, Step] = {}
+    seen: set[int] = set(q.exclude_listing_ids)
+    found: list[tuple[ListingView, float]] = []
+    crisis: list[tuple[ListingView, float]] = []
+    step_of: dict[int, int] = {}
     for index, step in enumerate(steps):
-        found = []
         for v in fetch(step, seen):
             if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
                 continue
             seen.add(v.id)
+            step_of[v.id] = index
             score, relevance = listing_score(v, q)
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append((v, score))
-                crisis_steps[v.id] = step
             elif relevance >= MIN_RELEVANCE or not q.has_signals:
                 found.append((v, score))
-        needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
-        # Reasons are written for the chosen only.
-        added = [score_listing(v, q, step) for v in best_fairly(found, needed, q)]
-        if added and index > 0:
-            widened_to = step.name
-        chosen += added
-        if len(chosen) + min(len(crisis), crisis_slots(q.count)) >= q.count:
-            break
     leading = best_fairly(crisis, crisis_slots(q.count), q) if q.is_sensitive else []
-    lead = [score_listing(v, q, crisis_steps[v.id]) for v in leading]
-    ranked = (lead + chosen)[: q.count]
-    return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked)))
+    needed = q.count - len(leading)
+    chosen = best_fairly(found, needed, q)
+    # Reasons are written for the shown only.
+    ranked = [score_listing(v, q, steps[step_of[v.id]]) for v in leading + chosen]
+    widest = max((step_of[v.id] for v in chosen), default=0)
+    widened_to = steps[widest].name if widest > 0 else None
+    few_local = sum(1 for v, _ in found if step_of[v.id] == 0) < needed
+    return SupportPlan(ranked, widened_to, _notice(q, widened_to, len(ranked), few_local=few_local))
 
 
 # Countries whose English name is written with "the" inside a sentence.
@@ -563,17 +660,29 @@ def country_in_sentence(code: str) -> str:
     return gettext("the %(country)s") % {"country": name} if code in COUNTRIES_WITH_ARTICLE else name
 
 
-def _notice(q: SupportQuery, widened_to: str | None, found: int) -> str:
+def _notice(q: SupportQuery, widened_to: str | None, found: int, *, few_local: bool = True) -> str:
+    """What the shown set needed, in words. ``few_local``: the reader's country alone had fewer
+    relevant matches than the group shows (else the cards from abroad are there on their merit)."""
     where = country_in_sentence(q.country) if q.country else ""
-    if widened_to == STEP_ONLINE_IN_LANGUAGE:
+    language = language_name(q.language or "")
+    if widened_to == STEP_ONLINE_IN_LANGUAGE and few_local:
         return gettext("Few matches in %(country)s, so we also show online options in %(language)s.") % {
             "country": where,
-            "language": language_name(q.language or ""),
+            "language": language,
         }
-    if widened_to == STEP_EVERYWHERE:
+    if widened_to == STEP_ONLINE_IN_LANGUAGE:
+        return gettext(
+            "We also show online options in %(language)s from outside %(country)s that match this "
+            "article more closely."
+        ) % {"country": where, "language": language}
+    if widened_to == STEP_EVERYWHERE and few_local:
         return gettext("Few matches in %(country)s, so we also show online options from other countries.") % {
             "country": where
         }
+    if widened_to == STEP_EVERYWHERE:
+        return gettext(
+            "We also show online options from outside %(country)s that match this article more closely."
+        ) % {"country": where}
     if found < q.count and q.modality == "in_person" and where:
         if found == 0:
             return gettext("No in-person options in %(country)s match this article.") % {"country": where}

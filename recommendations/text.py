@@ -228,3 +228,57 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+# --- find support: the article's need as salient terms, the listing's profile as fielded terms ----
+
+# Where a word of the article stands: title, standfirst, headings and FAQ say what it is about more
+# than a passing mention in the body does.
+NEED_FIELD_WEIGHTS = {"title": 3.0, "standfirst": 2.0, "heading": 2.0, "faq": 1.5}
+NEED_BODY_WEIGHT = 1.0
+MAX_NEED_TERMS = 25
+# A listing's profile: what it specialises in and how it works weigh more than its one-line summary.
+PROFILE_FIELD_WEIGHTS = {"specialties": 2.0, "approaches": 1.5, "type": 1.5, "summary": 1.0}
+
+
+def _affirmative(text: str) -> str:
+    """``text`` without the sentences that warn or negate (``need_text``'s rule, per block)."""
+    sentences = _SENTENCE_END.split(strip_tags(text or ""))
+    return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
+
+
+def need_terms(title: str, standfirst: str, body) -> dict[str, float]:
+    """The article's salient need terms, stemmed: ``1 + log(field-weighted count)``, the
+    ``MAX_NEED_TERMS`` strongest. Safety notes and sentences that warn or negate are left out, as
+    in ``need_text``; a word in the title or a heading outweighs one passing mention in the body."""
+    counts: Counter[str] = Counter()
+    for term in tokens(_affirmative(title)):
+        counts[term] += NEED_FIELD_WEIGHTS["title"]
+    for term in tokens(_affirmative(standfirst)):
+        counts[term] += NEED_FIELD_WEIGHTS["standfirst"]
+    for block in body or []:
+        if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
+            continue
+        weight = NEED_FIELD_WEIGHTS.get(block.block_type, NEED_BODY_WEIGHT)
+        for term in tokens(_affirmative(_block_text(block))):
+            counts[term] += weight
+    weighted = {term: 1.0 + math.log(count) for term, count in counts.items()}
+    strongest = sorted(weighted.items(), key=lambda item: (-item[1], item[0]))[:MAX_NEED_TERMS]
+    return {term: round(weight, 4) for term, weight in strongest}
+
+
+def profile_terms(
+    summary: str, type_name: str, specialties: Iterable[str], approaches: Iterable[str]
+) -> tuple[tuple[str, float], ...]:
+    """A listing's fielded term frequencies (``PROFILE_FIELD_WEIGHTS``), sorted by term."""
+    counts: Counter[str] = Counter()
+    for field_name, texts in (
+        ("specialties", specialties),
+        ("approaches", approaches),
+        ("type", [type_name]),
+        ("summary", [summary]),
+    ):
+        for text in texts:
+            for term in tokens(text):
+                counts[term] += PROFILE_FIELD_WEIGHTS[field_name]
+    return tuple(sorted(counts.items()))

@@ -25,7 +25,7 @@ from ..scoring import (
     plan_support,
     rank_related,
 )
-from ..text import tokens
+from ..text import profile_terms, tokens
 
 
 def _named_relation(through, listing_ids, target: str) -> dict[int, list[tuple[int, str]]]:
@@ -57,6 +57,7 @@ LISTING_VIEW_FIELDS = (
     "is_active",
     "verified",
     "commercial_relationship",
+    "summary",
 )
 
 
@@ -77,7 +78,7 @@ def listing_views(listings) -> list[ListingView]:
     views = []
     for row in rows:
         pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
-        lat, lon, accepting, active, verified, rel = row[10:]
+        lat, lon, accepting, active, verified, rel, summary = row[10:]
         views.append(
             ListingView(
                 id=pk,
@@ -99,6 +100,12 @@ def listing_views(listings) -> list[ListingView]:
                 is_active=active,
                 verified=verified,
                 sponsored=rel != "none",
+                profile_terms=profile_terms(
+                    summary,
+                    type_name,
+                    [name for _, name in specialties.get(pk, ())],
+                    [name for _, name in approaches.get(pk, ())],
+                ),
             )
         )
     return views
@@ -233,6 +240,7 @@ class BaseBackend:
         include_products: bool,
         day: datetime.date | None = None,
         generation: str | None = None,
+        exclude_listings: Iterable[int] = (),
     ) -> SupportQuery:
         """What find-support is asked. Two judgement calls live here:
 
@@ -267,7 +275,21 @@ class BaseBackend:
             include_products=include_products,
             count=max(1, int(count)),
             day=day or timezone.localdate(),
+            exclude_listing_ids=frozenset(exclude_listings),
+            need_terms=self.need_terms(article, facts, generation),
         )
+
+    def need_terms(self, article, facts: ArticleFacts, generation: str | None = None) -> dict[str, float]:
+        """The article's salient need terms (``text.need_terms``): the stored facts' when they carry
+        them. Override where facts come from somewhere that leaves them out."""
+        return facts.need_terms
+
+    def with_text_statistics(self, q: SupportQuery, generation: str | None) -> SupportQuery:
+        """``q`` with the listing profiles' IDF and average length, for a backend that keeps them for
+        every path it answers from. None does yet: the database backend's directory and SQL paths
+        must give the same answer, so text relevance counts every term once (the need terms are
+        already weighted by salience) and takes ``DEFAULT_PROFILE_LENGTH`` as the average."""
+        return q
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
         from experts.models import Topic
@@ -306,11 +328,13 @@ class BaseBackend:
         listing_type=None,
         count: int = 2,
         include_products: bool = False,
+        exclude_listings: Iterable[int] = (),
         day: datetime.date | None = None,
         generation: str | None = None,
     ):
         """``generation``: the content generation token when the caller has read it (the API has),
-        for backends that keep derived data per generation; otherwise they read it if they need it."""
+        for backends that keep derived data per generation; otherwise they read it if they need it.
+        ``exclude_listings``: listings the page already shows (``SupportQuery.exclude_listing_ids``)."""
         facts = self.article_facts(article, generation)
         q = self.support_query(
             article,
@@ -321,6 +345,7 @@ class BaseBackend:
             include_products=include_products,
             day=day,
             generation=generation,
+            exclude_listings=exclude_listings,
         )
         return self.support_for_query(q, generation)
 
@@ -366,11 +391,13 @@ class BaseBackend:
             include_products=include_products,
             count=max(1, int(count)),
             day=day or timezone.localdate(),
+            need_terms={term: 1.0 for term in sorted(key_terms)},
         )
         return self.support_for_query(q, generation)
 
     def support_for_query(self, q: SupportQuery, generation: str | None):
         """Plans, ranks and loads the suggestions for ``q`` (the tail both entry points share)."""
+        q = self.with_text_statistics(q, generation)
         plan = plan_support(q, self.support_fetch(q, generation))
         # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
         chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)

@@ -189,6 +189,7 @@ class NeighbourStore:
             terms=facts.terms,
             is_sensitive=facts.is_sensitive,
             advises_against_joint_sessions=facts.advises_against_joint_sessions,
+            need_terms=facts.need_terms,
             fingerprint=facts.fingerprint,
         )
 
@@ -268,6 +269,9 @@ class NeighbourStore:
             "extra": sorted(set(stored) - set(facts)),
         }
 
+
+# Articles whose need terms one snapshot keeps at most (bounds memory above the read model's limit).
+MAX_NEED_TERMS = 20000
 
 PROFILE_FACT_FIELDS = (
     "pk",
@@ -401,6 +405,23 @@ class DatabaseBackend(BaseBackend):
         else:
             found = stored_facts([article.pk]).get(article.pk)
         return found if found is not None else article_facts(article_page(article), Vocabulary.load())
+
+    def need_terms(self, article, facts: ArticleFacts, generation: str | None = None) -> dict[str, float]:
+        """The stored profile's need terms, kept on the generation's read model (the stored facts
+        there carry none): one query for an article's first find-support request of a generation."""
+        if facts.need_terms or generation is None:
+            return super().need_terms(article, facts, generation)
+        from ..models import ArticleProfile
+
+        kept = read_model(generation).derive("recommendations.need-terms", dict)
+        terms = kept.get(article.pk)  # ``get``: another request may clear it meanwhile
+        if terms is None:
+            stored = ArticleProfile.objects.filter(pk=article.pk).values_list("need_terms", flat=True).first()
+            terms = stored or {}
+            if len(kept) >= MAX_NEED_TERMS:
+                kept.clear()
+            kept[article.pk] = terms
+        return terms
 
     def topic_names(self, topic_ids, generation: str | None = None) -> list[str]:
         """From the generation's read model, which holds the topics of every visible article."""

@@ -53,7 +53,14 @@ def stub_engine(monkeypatch):
     state = {"listing": None, "related": []}
 
     def find_support(
-        article, *, context=None, listing_type=None, count=2, include_products=False, generation=None
+        article,
+        *,
+        context=None,
+        listing_type=None,
+        count=2,
+        include_products=False,
+        exclude_listings=(),
+        generation=None,
     ):
         calls["support"].append(context)
         suggestions = [interface.SupportSuggestion(state["listing"], ["Works online in your language"])]

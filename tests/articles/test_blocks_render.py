@@ -172,7 +172,10 @@ class TestFindSupport:
         kind = factories.listing_type("Couples therapist")
         calls = []
 
-        def fake_find_support(article, *, context=None, listing_type=None, count=2, include_products=False):
+        def fake_find_support(
+            article, *, context=None, listing_type=None, count=2, include_products=False, exclude_listings=()
+        ):
+            assert not exclude_listings  # no editors' group on this page
             calls.append((article.pk, context, listing_type, count, include_products))
             return SupportResult(
                 [

@@ -137,17 +137,29 @@ class TestRelatedArticles:
 
 
 class TestFindSupport:
-    def test_couples_practitioners_in_country_first_with_reasons(self, catalogue):
+    def test_relevance_first_locality_as_a_boost_with_reasons(self, catalogue):
+        """London (both topics, online) is a clearly better match than Hamburg (one topic, local):
+        relevance first, and the notice says the card from abroad is there on its merit."""
         result = find_support(
             catalogue["flagship"], context=ReaderContext(country="DE", language="de"), count=2
         )
-        assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "hamburg-couples"]
+        assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "london-couples"]
         berlin = result.suggestions[0]
         assert "Specialises in couples therapy" in berlin.reasons
         assert "Based in Germany" in berlin.reasons and "Speaks German" in berlin.reasons
         assert "Works with Emotionally Focused Therapy" in berlin.reasons
-        assert result.widened_to is None and result.notice == ""
+        assert result.widened_to == "everywhere"
+        assert result.notice == (
+            "We also show online options from outside Germany that match this article more closely."
+        )
         assert result.backend == "database"
+
+    def test_local_cards_only_when_they_are_the_best(self, catalogue):
+        result = find_support(
+            catalogue["flagship"], context=ReaderContext(country="DE", language="de"), count=1
+        )
+        assert slugs(result.suggestions) == ["berlin-couples"]
+        assert result.widened_to is None and result.notice == ""
 
     def test_in_person_in_germany_never_online_only_or_abroad(self, catalogue):
         result = find_support(
@@ -158,22 +170,27 @@ class TestFindSupport:
         assert all(s.listing.offers_in_person and s.listing.country == "DE" for s in result.suggestions)
         assert "Only 2 in-person options in Germany" in result.notice
 
-    def test_online_widens_to_language_then_everywhere(self, catalogue):
+    def test_online_ranks_by_relevance_and_declares_what_the_cards_needed(self, catalogue):
         result = find_support(
             catalogue["flagship"],
             context=ReaderContext(country="DE", language="de", modality="online"),
             count=2,
         )
-        assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "online-couples-gb"]
-        assert result.widened_to == "online_in_language"
-        assert "online options in German" in result.notice
+        # London (both topics, English only) above Online Couples GB (one topic, speaks German):
+        # the language boost does not lift a clearly weaker match.
+        assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "london-couples"]
+        assert result.widened_to == "everywhere"
+        assert result.notice == "Few matches in Germany, so we also show online options from other countries."
         wider = find_support(
             catalogue["flagship"],
             context=ReaderContext(country="DE", language="de", modality="online"),
             count=3,
         )
-        assert wider.widened_to == "everywhere"
-        assert [s.listing.slug for s in wider.suggestions][2] == "london-couples"
+        assert [s.listing.slug for s in wider.suggestions] == [
+            "berlin-couples",
+            "london-couples",
+            "online-couples-gb",
+        ]
         assert all(s.listing.offers_online for s in wider.suggestions)
 
     def test_sponsored_flag_and_no_sponsored_boost(self, catalogue):
@@ -254,15 +271,17 @@ class TestFindSupport:
         result = find_support(
             catalogue["flagship"], context=ReaderContext(country="DE", near=(52.50, 13.45)), count=2
         )
-        assert any(
-            r.startswith("About ") and r.endswith("km from you") for r in result.suggestions[0].reasons
-        )
+        reasons = result.suggestions[0].reasons
+        assert "In Berlin, 4 km from you" in reasons
+        assert "Sees clients in person in Berlin" not in reasons
+        # The concern comes first, the place after it.
+        assert reasons.index("Specialises in couples therapy") < reasons.index("In Berlin, 4 km from you")
 
     def test_rotation_among_equals_changes_with_the_day(self, catalogue):
-        couples = catalogue["topics"]["couples"]
-        article = factories.article(catalogue["sections"]["habits"], "Couples only", topics=[couples])
+        parenting = factories.topic("Parenting")
+        article = factories.article(catalogue["sections"]["habits"], "Parenting only", topics=[parenting])
         for n in range(6):
-            make_listing(f"Equal Couples {n}", country="FR", languages=("fr",), specialties=(couples,))
+            make_listing(f"Equal Couples {n}", country="FR", languages=("fr",), specialties=(parenting,))
         backend = get_backend("database")
         context = ReaderContext(country="FR")
         firsts = {
@@ -302,12 +321,14 @@ class TestFindSupport:
             )
         # Every request reads the generation token (1). The first of a generation also builds the
         # read model (5, as for related articles) with the stored profiles' facts (1), the concept
-        # vocabulary (concepts, broader, topics, fits: 4) and the listing directory (count 1 + rows
-        # 4) kept on it, and loads the chosen listings whole (the listings with their type and
-        # image, their languages, specialties and approaches: 4); later ones find all of that on
-        # the read model. Without the listing directory, per widening step (two here): listing
-        # types 1, candidates 1, ranking rows 4 (the chosen listings are kept from the first request).
-        assert small == counts() == (20, 1, 13)
+        # vocabulary (concepts, broader, topics, fits: 4), the listing directory (count 1 + rows
+        # 4) kept on it and the article's stored need terms (1), and loads the chosen listings
+        # whole (the listings with their type and image, their languages, specialties and
+        # approaches: 4); later ones find all of that on the read model. Without the listing
+        # directory, per widening step (all three are asked: candidates of every step are ranked
+        # together): listing types 1, candidates 1, ranking rows 4 (the chosen listings are kept
+        # from the first request).
+        assert small == counts() == (21, 1, 19)
 
 
 class TestSafetyNoteScope:
@@ -332,7 +353,8 @@ class TestSafetyNoteScope:
             body=body,
         )
         result = find_support(article, context=ReaderContext(country="DE"), count=2)
-        assert slugs(result.suggestions) == ["berlin-couples", "hamburg-couples"]
+        assert slugs(result.suggestions) == ["berlin-couples", "london-couples"]
+        assert all(s.listing.listing_type.offers_joint_sessions for s in result.suggestions)
 
     def test_type_fit_comes_from_title_and_topics_not_body_words(self, catalogue):
         factories.listing_type("Integration coach")

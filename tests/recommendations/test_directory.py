@@ -165,9 +165,10 @@ def test_warm_requests_read_only_the_generation(catalogue):
     assert result.suggestions
     # The generation per request, then once per generation the listings chosen for the second
     # article, loaded whole as real objects (4: the listings with their type and image, their
-    # languages, specialties and approaches); the article's stored facts and topic names come from
-    # the read model. The first article's listings are kept on the read model: no query.
-    assert len(ctx.captured_queries) == 2 + 4
+    # languages, specialties and approaches), and its stored need terms (1); the article's stored
+    # facts and topic names come from the read model. The first article's listings and need terms
+    # are kept on the read model: no query.
+    assert len(ctx.captured_queries) == 2 + 4 + 1
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
@@ -175,7 +176,7 @@ def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):
     backend = get_backend("database")
     assert backend.directory() is None
     result = find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
-    assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "hamburg-couples"]
+    assert [s.listing.slug for s in result.suggestions] == ["berlin-couples", "london-couples"]
 
 
 def test_directory_holds_active_verified_listings(catalogue):

@@ -193,3 +193,42 @@ class TestArticleDocumentFields:
         assert "Naming what happened" in headings and "Running text" not in headings
         assert "Running text" in body and "Naming" not in body
         assert "Call for help" in boilerplate and "A review" not in body + boilerplate + headings
+
+
+class TestSupportTextRelevance:
+    def test_need_terms_score_the_profile_fields_without_admitting_candidates(self):
+        query = q(need_terms={"trust": 2.1, "betrayal": 1.0})
+        bool_ = support_query(query, Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50)[
+            "query"
+        ]["bool"]
+        text = {
+            "bool": {
+                "should": [
+                    {
+                        "multi_match": {
+                            "query": "trust betrayal",
+                            "fields": [
+                                "specialty_names^2.0",
+                                "approach_names^1.5",
+                                "listing_type_name^1.5",
+                                "summary^1.0",
+                            ],
+                            "type": "most_fields",
+                            "boost": 0.2,
+                        }
+                    },
+                    {"match_all": {"boost": 0.0}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        assert bool_["must"] == [text]
+        # Relevance still gates: a specialty, an approach or a fitting type must match.
+        assert bool_["minimum_should_match"] == 1
+        assert not any("multi_match" in clause for clause in bool_["should"])
+
+    def test_no_need_terms_no_text_clause(self):
+        bool_ = support_query(q(), Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50)["query"][
+            "bool"
+        ]
+        assert "must" not in bool_ or bool_["must"] == []

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from recommendations.evaluation import violation
 from recommendations.interface import ReaderContext
 from recommendations.scoring import (
+    CONTEXT_BOOST_MAX,
     MIN_RELEVANCE,
     ListingView,
     SupportQuery,
@@ -194,28 +195,26 @@ located_queries = st.tuples(queries, st.none() | st.tuples(st.floats(47.0, 55.0)
 
 
 def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
-    """The ranking as first written: every candidate scored with its reasons, every list ordered."""
-    chosen, crisis, seen, widened_to = [], [], set(), None
-    for index, step in enumerate(widening_steps(q)):
-        found = []
-        for v in catalogue:
-            if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
-                continue
-            seen.add(v.id)
-            ranked = score_listing(v, q, step)
-            if v.is_crisis_resource and q.is_sensitive:
-                crisis.append(ranked)
-            elif ranked.relevance >= MIN_RELEVANCE or not q.has_signals:
-                found.append(ranked)
-        needed = q.count - len(chosen) - min(len(crisis), crisis_slots(q.count))
-        added = order_fairly(found, q)[: max(0, needed)]
-        if added and index > 0:
-            widened_to = step.name
-        chosen += added
-        if len(chosen) + min(len(crisis), crisis_slots(q.count)) >= q.count:
-            break
+    """The ranking restated: every allowed candidate of every step scored with its reasons, one
+    list ordered; ``widened_to`` is the widest first step of a shown (non-crisis) card."""
+    steps = widening_steps(q)
+    found, crisis, first_step = [], [], {}
+    for v in catalogue:
+        if v.id in q.exclude_listing_ids or hard_filter_violation(v, q) is not None:
+            continue
+        index = next((i for i, step in enumerate(steps) if in_step(v, step)), None)
+        if index is None:
+            continue
+        first_step[v.id] = index
+        ranked = score_listing(v, q, steps[index])
+        if v.is_crisis_resource and q.is_sensitive:
+            crisis.append(ranked)
+        elif ranked.relevance >= MIN_RELEVANCE or not q.has_signals:
+            found.append(ranked)
     lead = order_fairly(crisis, q)[: crisis_slots(q.count)] if q.is_sensitive else []
-    return (lead + chosen)[: q.count], widened_to
+    chosen = order_fairly(found, q)[: q.count - len(lead)]
+    widest = max((first_step[r.view.id] for r in chosen), default=0)
+    return lead + chosen, steps[widest].name if widest else None
 
 
 @settings(max_examples=500, deadline=None)
@@ -225,3 +224,37 @@ def test_plan_equals_scoring_and_ordering_every_candidate(q, catalogue):
     chosen; the plan is the one from scoring and ordering every candidate."""
     plan = plan_support(q, lambda step, exclude: list(catalogue))
     assert (plan.ranked, plan.widened_to) == plan_by_scoring_everything(q, catalogue)
+
+
+@settings(max_examples=500, deadline=None)
+@given(q=located_queries, catalogue=st.lists(located_views, max_size=40, unique_by=lambda v: v.id))
+def test_locality_never_lifts_a_clearly_weaker_match(q, catalogue):
+    """Locality is a bounded boost: a shown card is never ranked above an allowed candidate whose
+    relevance is higher by more than ``CONTEXT_BOOST_MAX`` plus the rounding step."""
+    plan = plan_support(q, lambda step, exclude: list(catalogue))
+    shown = [r for r in plan.ranked if not (q.is_sensitive and r.view.is_crisis_resource)]
+    allowed = [
+        score_listing(v, q, widening_steps(q)[0])
+        for v in catalogue
+        if independent_violation(v, q) is None
+        and not (v.is_crisis_resource and q.is_sensitive)
+        and not (q.country and v.country != q.country and not v.offers_online)
+    ]
+    for position, card in enumerate(shown):
+        for other in allowed:
+            if other.relevance - card.relevance > CONTEXT_BOOST_MAX + 0.01:
+                assert other.view.id in {r.view.id for r in shown[:position]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    q=queries,
+    catalogue=st.lists(listing_views, max_size=25, unique_by=lambda v: v.id),
+    data=st.data(),
+)
+def test_listings_already_on_the_page_are_never_repeated(q, catalogue, data):
+    ids = [v.id for v in catalogue]
+    shown = frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=5)) if ids else [])
+    q = dataclasses.replace(q, exclude_listing_ids=shown)
+    plan = plan_support(q, lambda step, exclude: list(catalogue))
+    assert not {r.view.id for r in plan.ranked} & shown

@@ -122,6 +122,14 @@ class BundleBuilder:
         self.group_results: dict[str, dict] = {}
         listing_ids: set[int] = set()
         engine_listings: dict[int, object] = {}
+        # Automatic groups never repeat what the editors' groups of this article show.
+        shown_by_editors = frozenset(
+            pk
+            for block in groups
+            if block["value"].get("mode") != "automatic"
+            for pk in map(int_or_none, list_items(block["value"].get("listings")))
+            if pk
+        )
         for block in groups:
             value = block["value"]
             listing_type = self.listing_types.get(int_or_none(value.get("listing_type")))
@@ -134,6 +142,7 @@ class BundleBuilder:
                         listing_type=listing_type,
                         count=max(1, min(count, 12)),
                         include_products=bool(value.get("include_products")),
+                        exclude_listings=shown_by_editors,
                         generation=self.generation,
                     )
                     cards = [
