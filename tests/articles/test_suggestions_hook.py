@@ -27,8 +27,9 @@ class StandInSuggestions:
     def related_articles(self, page, *, limit):
         return [SimpleNamespace(article=self.related, reasons=["Picked by the stand-in"])]
 
-    def find_support(self, page, *, context, listing_type, count, include_products):
+    def find_support(self, page, *, context, listing_type, count, include_products, exclude_listings):
         assert context == "stand-in context"
+        assert self.listing.pk not in exclude_listings
         suggestion = SimpleNamespace(listing=self.listing, reasons=["Near the stand-in"], sponsored=False)
         return SimpleNamespace(suggestions=[suggestion], notice="")
 
