@@ -1,6 +1,6 @@
-"""``manage.py load_demo``: roles, the demo content bundle, generated images and demo accounts.
+"""``manage.py load_demo``: roles, the demo content package, generated images and demo accounts.
 
-Safe to run any number of times: the bundle import is idempotent by slug, images are found by
+Safe to run any number of times: the package import is idempotent by slug, images are found by
 title before one is drawn, accounts by username. Demo accounts are only created when the settings
 allow it (``WELLNESS_DEMO_ACCOUNTS``, true in development and test settings only).
 """
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.models import Site
 
-from articles.bundle import BundleError, import_bundle, parse_bundle
+from articles.content_package import ContentPackageError, import_package, parse_package
 from articles.models import ArticlePage, HomePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
@@ -27,7 +27,7 @@ from recommendations.concepts import ensure_default_vocabulary
 from selfchecks.demo import ensure_demo_self_checks
 from website.demo_images import PORTRAIT_SIZE, demo_image
 
-DEMO_BUNDLE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
+DEMO_PACKAGE = Path(settings.BASE_DIR) / "website" / "fixtures" / "demo-content.json"
 REVIEWER_PERSON = "ines-marwood"
 AUTHOR_PERSON = "jonah-wexford"
 SITE_NAME = "Clear Mind Journal"
@@ -53,7 +53,7 @@ DEMO_ACCOUNTS = (
 
 
 def add_demo_images(data: dict) -> None:
-    """Points the bundle's articles and people at generated images (drawn once, found by title).
+    """Points the package's articles and people at generated images (drawn once, found by title).
 
     The images travel through the import like any other field, so an article gets its hero image
     in the same revision as its content and a second run finds nothing to change.
@@ -120,20 +120,20 @@ class Command(BaseCommand):
         quiet = {"stdout": self.stderr if verbosity > 1 else io.StringIO()}
         call_command("setup_roles", **quiet)
         try:
-            data = parse_bundle(DEMO_BUNDLE.read_text(encoding="utf-8"), str(DEMO_BUNDLE))
+            data = parse_package(DEMO_PACKAGE.read_text(encoding="utf-8"), str(DEMO_PACKAGE))
             with transaction.atomic():
                 add_demo_images(data)
                 # The flagship article embeds the demo self-check, so it exists before the import;
                 # written again after it, when the topics its bands name exist too.
                 ensure_demo_self_checks()
-                result = import_bundle(data)
+                result = import_package(data)
                 ensure_demo_self_checks()
                 # The shipped concept vocabulary, linked to the demo's topics and listing types.
                 ensure_default_vocabulary()
                 feature_flagship()
                 name_demo_site()
-        except BundleError as e:
-            raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
+        except ContentPackageError as e:
+            raise CommandError("The demo content package is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
             self.stdout.write(f"Demo content: {result.summary()}.")
         if not getattr(settings, "WELLNESS_DEMO_ACCOUNTS", False):
