@@ -66,6 +66,16 @@ class ApiView(APIView):
     def get_exception_handler(self):
         return problem_exception_handler
 
+    def perform_authentication(self, request):
+        """Nothing to do: the API authenticates nobody (DRF's hook for lazy authentication)."""
+
+    def get_throttles(self):
+        # Without a rate the anonymous throttle lets everything through: not built per request.
+        classes = self.throttle_classes
+        if wellness_settings.ANON_RATE is None:
+            classes = [c for c in classes if not issubclass(c, AnonymousThrottle)]
+        return [throttle() for throttle in classes]
+
     def get_params(self) -> tuple[Param, ...]:
         return self.params
 
