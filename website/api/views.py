@@ -20,7 +20,7 @@ row read per request belongs in its parts); override ``get_data`` to build the r
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
@@ -139,7 +139,8 @@ class ApiView(APIView):
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified.timestamp())
         response["Cache-Control"] = self.cache_control or wellness_settings.API_CACHE_CONTROL
-        patch_vary_headers(response, self.vary)
+        if self.vary:  # a response of ours, so no Vary yet (CORS adds Origin after the view)
+            response["Vary"] = ", ".join(self.vary)
         return response
 
 
