@@ -1,8 +1,8 @@
 """The blocks an article body is written in.
 
 Each block owns everything about itself: its admin form (fields, icon, help), its HTML template
-under ``templates/blocks/``, its API shape (``get_api_representation``), its content-bundle codec
-(``to_bundle`` / ``from_bundle`` / ``check_bundle``) and the words it adds to plain text
+under ``templates/blocks/``, its API shape (``get_api_representation``), its content-package codec
+(``to_package`` / ``from_package`` / ``check_package``) and the words it adds to plain text
 (``plain_words``). Adding a block is one class here, one template and its tests; the API bundle,
 the HTML page, the importer and exporter and the plain text for search and ranking ask the blocks
 and never switch on block type names.
@@ -85,9 +85,9 @@ class ApiContext(Protocol):
     def self_check_card(self, self_check_id: int | None) -> dict | None: ...
 
 
-class BundleChecks(Protocol):
-    """The checks of references a bundle block can ask the importer's validator for
-    (``articles.bundle._Checker``); every message names the bundle path it is given."""
+class PackageChecks(Protocol):
+    """The checks of references a block in a content package can ask the importer's validator for
+    (``articles.content_package._Checker``); every message names the package path it is given."""
 
     self_checks: dict[str, bool]  # slug → published, of the self-checks in the database
 
@@ -126,15 +126,15 @@ class BodyBlock:
         """Entries the block adds to the bundle's page-wide lists (``citations``, ``faq``)."""
         return []
 
-    def to_bundle(self, value) -> Any:
-        """The block's Python value as content-bundle JSON: other objects by slug, images by title."""
+    def to_package(self, value) -> Any:
+        """The block's Python value as content-package JSON: other objects by slug, images by title."""
         raise NotImplementedError
 
-    def check_bundle(self, data: dict, path: list, checks: BundleChecks) -> None:
-        """Reports what the bundle schema cannot check (references to other objects)."""
+    def check_package(self, data: dict, path: list, checks: PackageChecks) -> None:
+        """Reports what the content package schema cannot check (references to other objects)."""
 
-    def from_bundle(self, data: Any) -> Any:
-        """The stored value for content-bundle JSON that ``check_bundle`` accepted."""
+    def from_package(self, data: Any) -> Any:
+        """The stored value for content-package JSON that ``check_package`` accepted."""
         return data
 
     def plain_words(self, value) -> list[str]:
@@ -196,7 +196,7 @@ class HeadingBlock(BodyBlock, blocks.StructBlock):
             "anchor": anchor,
         }
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {"text": value["text"], "level": value["level"], "anchor": value["anchor"] or ""}
 
 
@@ -217,7 +217,7 @@ class QuoteBlock(BodyBlock, blocks.StructBlock):
             return None
         return {name: presenter.text(raw.get(name)) for name in ("text", "speaker", "credential")}
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {
             "text": value["text"],
             "speaker": value["speaker"] or "",
@@ -262,7 +262,7 @@ class CitationBlock(BodyBlock, blocks.StructBlock):
     def collected(self, api_value):
         return [("citations", api_value)]
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         out = {name: value[name] or "" for name in ("title", "authors", "journal", "doi", "pmid", "url")}
         out["year"] = value["year"]
         return out
@@ -310,7 +310,7 @@ class FAQBlock(BodyBlock, blocks.StructBlock):
     def collected(self, api_value):
         return [("faq", entry) for entry in api_value["items"]]
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {
             "title": value["title"],
             "items": [
@@ -318,7 +318,7 @@ class FAQBlock(BodyBlock, blocks.StructBlock):
             ],
         }
 
-    def from_bundle(self, data):
+    def from_package(self, data):
         return {**data, "items": _stored_items(data["items"])}
 
 
@@ -381,7 +381,7 @@ class FindSupportBlock(BodyBlock, blocks.StructBlock):
             "notice": presenter.text(group["notice"]),
         }
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {
             "title": value["title"],
             "mode": value["mode"],
@@ -391,7 +391,7 @@ class FindSupportBlock(BodyBlock, blocks.StructBlock):
             "include_products": bool(value["include_products"]),
         }
 
-    def check_bundle(self, data, path, checks):
+    def check_package(self, data, path, checks):
         manual = data.get("mode", "manual") == "manual"
         listings = data.get("listings") or []
         for j, slug in enumerate(listings if isinstance(listings, list) else []):
@@ -405,7 +405,7 @@ class FindSupportBlock(BodyBlock, blocks.StructBlock):
         if manual and not listings:
             checks.error([*path, "listings"], "a manual group needs at least one listing")
 
-    def from_bundle(self, data):
+    def from_package(self, data):
         from experts.models import Listing, ListingType
 
         slugs = data.get("listings") or []
@@ -447,7 +447,7 @@ class SafetyNoteBlock(BodyBlock, blocks.StructBlock):
             "resource_url": presenter.url(raw.get("resource_url")),
         }
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {
             "title": value["title"],
             "text": _rich_source(value["text"]),
@@ -478,7 +478,7 @@ class CaptionedImageBlock(BodyBlock, blocks.StructBlock):
             "caption": presenter.text(raw.get("caption")),
         }
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         image = value["image"]
         return {
             "image": image.title if image else None,
@@ -486,10 +486,10 @@ class CaptionedImageBlock(BodyBlock, blocks.StructBlock):
             "caption": value["caption"] or "",
         }
 
-    def check_bundle(self, data, path, checks):
+    def check_package(self, data, path, checks):
         checks.image([*path, "image"], data.get("image"))
 
-    def from_bundle(self, data):
+    def from_package(self, data):
         from wagtail.images import get_image_model
 
         image = get_image_model().objects.filter(title=data["image"]).order_by("pk").first()
@@ -551,17 +551,17 @@ class SelfCheckBlock(BodyBlock, blocks.StructBlock):
             return None  # unpublished or deleted: nothing to take
         return {"heading": presenter.text(raw.get("heading")) or card["title"], "self_check": card}
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {"self_check": value["self_check"].slug, "heading": value["heading"] or ""}
 
-    def check_bundle(self, data, path, checks):
+    def check_package(self, data, path, checks):
         slug = data.get("self_check")
         if isinstance(slug, str) and slug not in checks.self_checks:
             checks.error([*path, "self_check"], f"no self-check with the slug {slug!r} in the database")
         elif isinstance(slug, str) and not checks.self_checks[slug]:
             checks.error([*path, "self_check"], f"self-check {slug!r} is not published")
 
-    def from_bundle(self, data):
+    def from_package(self, data):
         from selfchecks.models import SelfCheck
 
         return {
@@ -579,7 +579,7 @@ class ParagraphBlock(BodyBlock, blocks.RichTextBlock):
     def api_value(self, raw, presenter, item):
         return presenter.rich(raw)
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return _rich_source(value)
 
 
@@ -617,10 +617,10 @@ class ItemListBlock(BodyBlock, blocks.StructBlock):
             items.append({"html": inline_html(rendered["html"]), "text": rendered["text"]})
         return {"style": "ordered" if raw.get("style") == "ordered" else "unordered", "items": items}
 
-    def to_bundle(self, value):
+    def to_package(self, value):
         return {"style": value["style"], "items": [_rich_source(item) for item in value["items"]]}
 
-    def from_bundle(self, data):
+    def from_package(self, data):
         return {"style": data.get("style", "unordered"), "items": _stored_items(data["items"])}
 
     def plain_words(self, value):

@@ -345,7 +345,7 @@ class PublishOverride(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty for an override carried in by a content bundle.",
+        help_text="Empty for an override carried in by a content package.",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()

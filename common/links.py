@@ -1,6 +1,6 @@
 """Outbound links: only absolute http(s) URLs ever become an ``href``, a ``sameAs`` or an API link.
 
-Forms and the content-bundle importer already refuse other schemes, but rows can also be written
+Forms and the content-package importer already refuse other schemes, but rows can also be written
 from a shell, a data migration or ``.update()``. So the rule is held twice: at the model
 (:data:`http_url_validator` on every link field, checked on save) and at render time
 (:func:`safe_link` wherever a stored URL is written out), so that a ``javascript:`` or ``data:``

@@ -87,7 +87,7 @@ def load_judged_set(name_or_path: str | Path = "demo", *, demo_loader=None) -> d
     ``articles`` and ``listings`` (the slugs it is about) filled in for ``evaluate``.
 
     A set whose ``content`` is ``"demo"`` is judged over the demo content, which ``demo_loader``
-    writes and returns as its bundle (``website.demo.import_demo_content``: the demo touches apps
+    writes and returns as its content package (``website.demo.import_demo_content``: the demo touches apps
     above this one, so the caller passes it in); any other set carries its own articles and
     listings (``load_evaluation_set``)."""
     path = set_path(name_or_path)
@@ -96,9 +96,9 @@ def load_judged_set(name_or_path: str | Path = "demo", *, demo_loader=None) -> d
         return load_evaluation_set(path)
     if demo_loader is None:
         raise ValueError(f"{path.name} is judged over the demo content: pass demo_loader")
-    bundle, _ = demo_loader()
-    data["articles"] = [{"slug": a["slug"]} for a in bundle["articles"]]
-    data["listings"] = [{"slug": item["slug"]} for item in bundle["listings"]]
+    package, _ = demo_loader()
+    data["articles"] = [{"slug": a["slug"]} for a in package["articles"]]
+    data["listings"] = [{"slug": item["slug"]} for item in package["listings"]]
     return data
 
 

@@ -22,7 +22,7 @@ figures are saved under ``var/reliability/faults-latest.json``:
   node is down, then a restart on the same data (``SEARCH_ENGINE_KEEP_DATA=1``: the indexes are
   still there), ``check_recommendations`` naming what the node missed, ``--fix`` catching it up,
   nothing left to fix, and the engine answering again.
-- ``kill``: ``kill -9`` of ``import_content`` (a bundle exported from a generated corpus) and of
+- ``kill``: ``kill -9`` of ``import_content`` (a content package exported from a generated corpus) and of
   ``rebuild_recommendations`` while their transaction is open: row counts must equal those before
   (nothing half-written), and the next run must complete with complete data.
 
@@ -673,16 +673,16 @@ def fault_kill(args) -> dict:
     source_url = corpus(args)
     work = VAR / "faults-kill"
     work.mkdir(parents=True, exist_ok=True)
-    bundle = work / "bundle.json"
-    say("exporting the corpus as a content bundle")
+    package = work / "package.json"
+    say("exporting the corpus as a content package")
     subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "export_content", str(bundle)],
+        [sys.executable, str(ROOT / "manage.py"), "export_content", str(package)],
         env=base_env(source_url),
         cwd=ROOT,
         check=True,
         stderr=subprocess.DEVNULL,
     )
-    result: dict = {"fault": "kill -9 mid-write", "bundle_bytes": bundle.stat().st_size}
+    result: dict = {"fault": "kill -9 mid-write", "package_bytes": package.stat().st_size}
     from reliability.common import recreate_postgres_db
 
     target = recreate_postgres_db(CORPUS_DB + "_import")
@@ -694,12 +694,12 @@ def fault_kill(args) -> dict:
     )
     say("import_content, killed with -9 mid-transaction")
     result["import_killed"] = kill_mid_write(
-        target, ["import_content", str(bundle)], "import_content", args.kill_after, 600
+        target, ["import_content", str(package)], "import_content", args.kill_after, 600
     )
     say("import_content again, to completion")
     started = time.monotonic()
     rerun = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "import_content", str(bundle)],
+        [sys.executable, str(ROOT / "manage.py"), "import_content", str(package)],
         env=base_env(target),
         cwd=ROOT,
         capture_output=True,

@@ -25,8 +25,8 @@ DEFAULTS: dict[str, Any] = {
     # Start of every absolute URL sent to readers (canonical, JSON-LD, images, page links), e.g.
     # "https://journal.example"; "" uses WAGTAILADMIN_BASE_URL. Never taken from the request's Host.
     "PUBLIC_BASE_URL": "",
-    # Largest content bundle ``import_content`` reads, in bytes (0: no limit).
-    "BUNDLE_MAX_BYTES": 20 * 1024 * 1024,
+    # Largest content package ``import_content`` reads, in bytes (0: no limit).
+    "CONTENT_PACKAGE_MAX_BYTES": 20 * 1024 * 1024,
     # Anonymous requests per client IP, in DRF's "number/period" form; None switches throttling off.
     "ANON_RATE": "600/min",
     # Signed preview tokens: lifetime in seconds, and where the admin's "Preview on front end" sends

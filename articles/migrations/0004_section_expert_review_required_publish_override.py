@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                     "recorded_by",
                     models.ForeignKey(
                         blank=True,
-                        help_text="Empty for an override carried in by a content bundle.",
+                        help_text="Empty for an override carried in by a content package.",
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",

@@ -305,33 +305,56 @@ class TestResponseCache:
         assert len(queries) > 10
 
 
-class TestAnsweredBeforeDrf:
-    """A 304 or a cache hit is answered without DRF; everything else goes through DRF unchanged."""
+class TestConditionalRequests:
+    """Django's conditional GET inside DRF's cycle: a 304 or a cache hit never builds the body."""
 
     URL = "/api/v1/articles/cached/"
 
     @pytest.fixture
-    def drf_refused(self, monkeypatch):
-        """Any request that reaches DRF's request wrapping fails loudly."""
-        from rest_framework.views import APIView
+    def builds(self, monkeypatch):
+        """The paths of the responses whose body was built, in order."""
+        from articles.api import ArticleDetailView, ArticleListView
 
-        def refuse(self, request, *args, **kwargs):
-            raise AssertionError("DRF was asked to answer")
+        built = []
+        for view in (ArticleDetailView, ArticleListView):
 
-        def enable():
-            monkeypatch.setattr(APIView, "initialize_request", refuse)
+            def counting(self, query, _original=view.get_data, **kwargs):
+                built.append(self.request.path)
+                return _original(self, query, **kwargs)
 
-        return enable
+            monkeypatch.setattr(view, "get_data", counting)
+        return built
 
-    def test_304_and_hit_never_reach_drf(self, api, article_with_listing, drf_refused):
+    def test_304_and_hit_never_build_the_body(self, api, article_with_listing, builds):
         first = api(self.URL)
         listed = api("/api/v1/articles/")
-        drf_refused()
+        assert builds == [self.URL, "/api/v1/articles/"]
         assert api(self.URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
         assert api(self.URL).content == first.content
         assert api("/api/v1/articles/").content == listed.content
-        with pytest.raises(AssertionError, match="DRF was asked"):
-            api(self.URL + "?country=FR")  # a body to build
+        assert builds == [self.URL, "/api/v1/articles/"]
+        api(self.URL + "?country=FR")  # another variant: a body to build
+        assert builds == [self.URL, "/api/v1/articles/", self.URL]
+
+    def test_a_304_has_no_body_and_no_media_type(self, api, article_with_listing):
+        first = api(self.URL)
+        not_modified = api(self.URL, HTTP_IF_NONE_MATCH=f'"other", {first["ETag"]}')
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert "Content-Type" not in not_modified
+
+    def test_if_modified_since_alone_gets_a_304(self, api, article_with_listing):
+        first = api(self.URL)
+        assert api(self.URL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+        # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+        both = api(self.URL, HTTP_IF_NONE_MATCH='"other"', HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert both.status_code == 200
+
+    def test_a_failed_if_match_is_a_412_problem(self, api, article_with_listing):
+        # Our tags are weak, and If-Match compares strongly (RFC 9110 13.1.1): only "*" passes.
+        assert api(self.URL, HTTP_IF_MATCH="*").status_code == 200
+        failed = api(self.URL, HTTP_IF_MATCH='"something-else"')
+        assert failed.status_code == 412 and failed["Content-Type"] == "application/problem+json"
+        assert failed.json()["status"] == 412 and "If-Match" in failed.json()["detail"]
 
     def test_headers_match_the_drf_response(self, api, article_with_listing, settings):
         settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]
@@ -352,7 +375,7 @@ class TestAnsweredBeforeDrf:
 
     def test_a_request_counts_once_against_the_rate(self, api, article_with_listing, settings):
         settings.WELLNESS = {**settings.WELLNESS, "ANON_RATE": "3/min"}
-        built = api(self.URL)  # 1: checked before DRF, then built by DRF: counted once
+        built = api(self.URL)  # 1
         assert api(self.URL + "?country=FR").status_code == 200  # 2
         assert api(self.URL, HTTP_IF_NONE_MATCH=built["ETag"]).status_code == 304  # 3
         throttled = api(self.URL, HTTP_IF_NONE_MATCH=built["ETag"])

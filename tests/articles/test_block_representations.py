@@ -1,4 +1,4 @@
-"""Blocks own their representations: the API bundle, the content-bundle codec, plain text and the
+"""Blocks own their representations: the API bundle, the content-package codec, plain text and the
 page outline (anchors, citation numbers) all come from the block classes, and the HTML page and the
 API agree on them."""
 
@@ -9,7 +9,12 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 
 from articles.blocks import LIST_MAX_ITEMS, ArticleBodyBlock, BodyBlock
-from articles.bundle import BundleError, export_article_content, import_bundle, validate_bundle
+from articles.content_package import (
+    ContentPackageError,
+    export_article_content,
+    import_package,
+    validate_package,
+)
 from articles.presenter import body_outline
 from articles.text import body_plain_text
 from recommendations.text import plain_text, weighted_terms
@@ -128,9 +133,9 @@ class TestListBlock:
         block.clean(block.to_python({"style": "ordered", "items": ["<p>x</p>"] * LIST_MAX_ITEMS}))
 
 
-def minimal_bundle(body: list[dict]) -> dict:
+def minimal_package(body: list[dict]) -> dict:
     return {
-        "format": "wellness-content-bundle",
+        "format": "wellness-content-package",
         "version": 1,
         "sections": [{"slug": "relationships", "title": "Relationships", "expert_review_required": False}],
         "people": [{"slug": "ida-norr", "name": "Ida Norr", "roles": ["author"]}],
@@ -148,11 +153,11 @@ def minimal_bundle(body: list[dict]) -> dict:
     }
 
 
-class TestBundleCodec:
+class TestContentPackageCodec:
     def test_list_block_round_trips_through_import_and_export(self):
         factories.home_page()
         body = [{"type": "heading", "value": {**HEADING, "anchor": ""}}, {"type": "list", "value": LIST}]
-        import_bundle(minimal_bundle(body))
+        import_package(minimal_package(body))
         from articles.models import ArticlePage
 
         exported = export_article_content(ArticlePage.objects.get(slug="lists-in-bodies"))
@@ -160,18 +165,18 @@ class TestBundleCodec:
 
     def test_too_many_items_is_an_error_naming_the_path(self):
         body = [{"type": "list", "value": {"style": "ordered", "items": ["<p>x</p>"] * (LIST_MAX_ITEMS + 1)}}]
-        errors = validate_bundle(minimal_bundle(body))
+        errors = validate_package(minimal_package(body))
         assert any(e.startswith("articles[0].body[0].value.items") for e in errors), errors
-        with pytest.raises(BundleError):
-            import_bundle(minimal_bundle(body))
+        with pytest.raises(ContentPackageError):
+            import_package(minimal_package(body))
 
     def test_unknown_style_is_an_error_naming_the_path(self):
         body = [{"type": "list", "value": {"style": "spiral", "items": ["<p>x</p>"]}}]
-        errors = validate_bundle(minimal_bundle(body))
+        errors = validate_package(minimal_package(body))
         assert any(e.startswith("articles[0].body[0].value.style") for e in errors), errors
 
     def test_every_block_type_has_a_codec_and_an_api_representation(self):
         for name, block in BODY.child_blocks.items():
             assert isinstance(block, BodyBlock), name
             assert type(block).api_value is not BodyBlock.api_value, name
-            assert type(block).to_bundle is not BodyBlock.to_bundle, name
+            assert type(block).to_package is not BodyBlock.to_package, name

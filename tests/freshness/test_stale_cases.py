@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from articles.bundle import import_bundle
-from tests.articles.test_bundle import bundle
+from articles.content_package import import_package
+from tests.articles.test_content_package import package
 
 pytestmark = pytest.mark.django_db
 
@@ -23,26 +23,26 @@ def article(client, slug="rebuilding-trust") -> dict:
 
 class TestReimport:
     def test_a_changed_review_summary_alone_shows_in_the_next_response(self, client):
-        import_bundle(bundle())
+        import_package(package())
         assert article(client)["review"]["summary"] == "Sound."  # now cached under its tag
-        data = bundle()
+        data = package()
         data["articles"][0]["reviews"][0]["summary"] = "Sound, and kind to readers."
-        result = import_bundle(data)
+        result = import_package(data)
         assert result.counts["articles"]["updated"] == 1
         assert article(client)["review"]["summary"] == "Sound, and kind to readers."
 
     def test_a_changed_published_at_alone_shows_in_the_next_response(self, client):
-        import_bundle(bundle())
+        import_package(package())
         assert article(client)["first_published_at"].startswith("2026-01-27T")
-        data = bundle()
+        data = package()
         data["articles"][0]["published_at"] = "2026-02-03T09:00:00Z"
-        import_bundle(data)
+        import_package(data)
         assert article(client)["first_published_at"].startswith("2026-02-03T")
 
     def test_a_changed_conflict_declaration_alone_shows_in_the_next_response(self, client):
-        import_bundle(bundle())
+        import_package(package())
         assert article(client)["review"]["conflict_of_interest"] == ""
-        data = bundle()
+        data = package()
         data["articles"][0]["reviews"][0]["conflict_of_interest"] = "Trained one of the authors."
-        import_bundle(data)
+        import_package(data)
         assert article(client)["review"]["conflict_of_interest"] == "Trained one of the authors."

@@ -320,14 +320,14 @@ def _all_patterns(resolver=None, prefix=""):
 
 def test_no_url_exposes_the_import():
     """Content import is a management command only: no view anywhere calls into the importer."""
-    import articles.bundle
+    import articles.content_package
 
-    importer_functions = {articles.bundle.import_bundle, articles.bundle.parse_bundle}
+    importer_functions = {articles.content_package.import_package, articles.content_package.parse_package}
     for route, pattern in _all_patterns():
         callback = pattern.callback
         view = getattr(callback, "view_class", None) or getattr(callback, "cls", None) or callback
         module = getattr(view, "__module__", "") or ""
-        assert "import_content" not in module and module != "articles.bundle", route
+        assert "import_content" not in module and module != "articles.content_package", route
         assert "bundle" not in route.lower() or route.startswith("api/v1/"), route
         assert "import_content" not in route and "content-import" not in route, route
         globals_ = getattr(getattr(callback, "__wrapped__", callback), "__globals__", {})

@@ -283,7 +283,7 @@ def check_api(client, carrier):
 
 
 def _bundle() -> dict:
-    """A content bundle with a payload in every text field its schema lets one into."""
+    """A content package with a payload in every text field its schema lets one into."""
     today = timezone.now().date().isoformat()
     standfirsts, alts = pack(400), pack(250)
     people = [
@@ -370,7 +370,7 @@ def _bundle() -> dict:
         for i, title in enumerate(TITLES)
     ]
     return {
-        "format": "wellness-content-bundle",
+        "format": "wellness-content-package",
         "version": 1,
         "listing_types": [{"slug": "imported-type", "name": "Counsellor"}],
         "approaches": [

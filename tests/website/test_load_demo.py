@@ -16,7 +16,7 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-from articles.bundle import schema_errors
+from articles.content_package import schema_errors
 from articles.models import ArticlePage, ExpertReview, HomePage, PublishOverride, SectionPage
 from experts.models import Listing, ListingType, Person, Topic
 
@@ -106,7 +106,7 @@ def runs(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
-class TestDemoBundleFile:
+class TestDemoPackageFile:
     def test_matches_the_schema(self):
         assert schema_errors(demo_data()) == []
 
@@ -212,7 +212,7 @@ class TestLoadDemo:
         statuses = [a.review_status for a in articles.select_related("last_review")]
         assert statuses.count("not_reviewed") == 2
         # The demo's sections require review; its two unreviewed articles went out under an
-        # override the bundle carries (issue 12, finding 6), and the byline stays off them.
+        # override the package carries (issue 12, finding 6), and the byline stays off them.
         assert not SectionPage.objects.filter(expert_review_required=False).exists()
         overridden = {o.article.slug for o in PublishOverride.objects.select_related("article")}
         assert overridden == {"therapy-apps-under-the-microscope", "breathwork-hype-and-evidence"}

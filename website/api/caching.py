@@ -1,8 +1,9 @@
-"""Validators (ETag, Last-Modified), Cache-Control and the response cache of API responses.
+"""Entity tags and the response cache of API responses.
 
 A view computes a *validator seed* from one cheap indexed query (never by building the response),
-so that ``If-None-Match`` is answered with a 304 before any serialisation, and so that a response
-already rendered for the same seed is served from the cache. The seed combines:
+so that ``If-None-Match`` is answered with a 304 (Django's ``get_conditional_response``, called by
+``website.api.views.ApiView``) before any serialisation, and so that a response already rendered
+for the same seed is served from the cache. The seed combines:
 
 - the rows the response is about (e.g. the article's live revision and review, read per request);
 - the *content generation* (``website.freshness``): a token in one database row that every write
@@ -25,7 +26,6 @@ import hashlib
 from collections import OrderedDict
 
 from django.core.cache import cache
-from django.utils.http import http_date, parse_http_date_safe
 
 from website.conf import wellness_settings
 from website.freshness import register_process_memo
@@ -116,31 +116,6 @@ def store_body(etag: str, token: str, body: bytes) -> None:
         key = BODY_KEY + _opaque(etag).strip('"')
         cache.set(key, body, timeout=timeout)
         local_bodies.for_token(token).put(key, body)
-
-
-def is_not_modified(request, etag: str | None, last_modified: datetime.datetime | None) -> bool:
-    """Whether the client's copy is current (RFC 9110 weak comparison; If-None-Match wins)."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        if etag is None:
-            return False
-        wanted = _opaque(etag)
-        return any(t.strip() == "*" or _opaque(t) == wanted for t in if_none_match.split(","))
-    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if if_modified_since and last_modified is not None:
-        since = parse_http_date_safe(if_modified_since)
-        return since is not None and int(last_modified.timestamp()) <= since
-    return False
-
-
-def set_validators(
-    response, etag: str | None, last_modified: datetime.datetime | None, cache_control: str | None = None
-) -> None:
-    if etag:
-        response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
-    response["Cache-Control"] = cache_control or wellness_settings.API_CACHE_CONTROL
 
 
 def latest(*moments) -> datetime.datetime | None:

@@ -58,6 +58,13 @@ class NotFound(ApiProblem):
     title = "Not Found"
 
 
+class PreconditionFailed(ApiProblem):
+    """An ``If-Match`` or ``If-Unmodified-Since`` the current response does not satisfy."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    title = "Precondition Failed"
+
+
 class PreviewTokenInvalid(ApiProblem):
     """A preview token that is malformed, tampered with or expired."""
 

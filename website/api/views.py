@@ -1,20 +1,17 @@
 """The base view every ``/api/v1/`` endpoint derives from, and the API's catch-all 404.
 
-``ApiView.get`` runs the same steps for every endpoint; subclasses fill in hooks:
+Every request goes through DRF's own cycle (throttles, problem+json errors); ``ApiView.get`` runs
+the same steps for every endpoint, and subclasses fill in hooks:
 
 1. ``parse_query`` validates the query string against ``get_params()`` (400 naming each bad one);
 2. ``get_validators(query)`` returns ``(etag_parts, last_modified)`` from cheap queries (or raises
    ``NotFound``); the ETag adds the content generation (``generation()``), the next page expiry,
-   the path and the query string. A matching ``If-None-Match``/``If-Modified-Since`` gets a 304
-   at this point;
-3. a body rendered before under the same ETag is served from the cache (``website.api.caching``);
+   the path and the query string. Django's ``get_conditional_response`` compares them with the
+   request's ``If-None-Match``/``If-Modified-Since`` and answers 304 at this point;
+3. a body rendered before under the same ETag is served from the response cache
+   (``website.api.caching``);
 4. otherwise ``get_data(query)`` builds the body, which ``response_serializer`` and the JSON
    renderer turn into bytes, stored under the ETag.
-
-Steps 1–3 run first without DRF (``respond_from_validators``): a GET that ends in a 304 or a
-cache hit never pays for DRF's request wrapping, negotiation and response rendering, which cost
-more than the rest of such a request. Anything else (a body to build, an error to report, a
-throttled client) falls through to DRF, which runs every step again and answers as before.
 
 Override ``get_validators`` when the response depends on more than the content generation (every
 row read per request belongs in its parts); override ``get_data`` to build the response.
@@ -22,43 +19,24 @@ row read per request belongs in its parts); override ``get_data`` to build the r
 
 from __future__ import annotations
 
-import functools
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from website.conf import wellness_settings
 from website.freshness import content_generation, next_expiry
 
-from .caching import (
-    cached_body,
-    is_not_modified,
-    make_etag,
-    set_validators,
-    store_body,
-)
-from .errors import NotFound, problem_exception_handler
+from .caching import cached_body, make_etag, store_body
+from .errors import NotFound, PreconditionFailed, problem_exception_handler
 from .params import Param, choice_parser, parse_query
 from .serializers import ApiIndexSerializer
 from .throttling import AnonymousThrottle
-
-
-class _AsAnonymous:
-    """A Django request as DRF's throttles see the API's requests: no authenticated user."""
-
-    user = None
-
-    def __init__(self, request):
-        self._request = request
-
-    def __getattr__(self, name):
-        return getattr(self._request, name)
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -88,6 +66,16 @@ class ApiView(APIView):
     def get_exception_handler(self):
         return problem_exception_handler
 
+    def perform_authentication(self, request):
+        """Nothing to do: the API authenticates nobody (DRF's hook for lazy authentication)."""
+
+    def get_throttles(self):
+        # Without a rate the anonymous throttle lets everything through: not built per request.
+        classes = self.throttle_classes
+        if wellness_settings.ANON_RATE is None:
+            classes = [c for c in classes if not issubclass(c, AnonymousThrottle)]
+        return [throttle() for throttle in classes]
+
     def get_params(self) -> tuple[Param, ...]:
         return self.params
 
@@ -113,24 +101,19 @@ class ApiView(APIView):
         return self.response_serializer(data).data
 
     def get(self, request, *args, **kwargs):
-        validated = self.__dict__.pop("validated", None)  # set by ``respond_from_validators``
-        if validated is not None:
-            query, etag, last_modified = validated
-        else:
-            query = parse_query(request, self.get_params())
-            etag, last_modified = self.etag_for(request, query, **kwargs)
-        if etag is not None and is_not_modified(request, etag, last_modified):
-            response = HttpResponse(status=304)
-        elif etag is None:
+        query = parse_query(request, self.get_params())
+        etag, last_modified = self.etag_for(request, query, **kwargs)
+        if etag is None:
             response = Response(self.serialize(self.get_data(query, **kwargs)))
-        else:
+            return self.with_cache_headers(response, None, last_modified)
+        response = self.conditional_response(request, etag, last_modified)
+        if response is None:
             body = cached_body(etag, self.generation()[0])
             if body is None:
                 body = self.renderer_classes[0]().render(self.serialize(self.get_data(query, **kwargs)))
                 store_body(etag, self.generation()[0], body)
             response = HttpResponse(body, content_type="application/json")
-        self.finish(response, etag, last_modified)
-        return response
+        return self.with_cache_headers(response, etag, last_modified)
 
     def etag_for(self, request, query: dict, **kwargs):
         """``(etag, last_modified)`` of the response this request asks for; ``etag`` may be None."""
@@ -141,70 +124,24 @@ class ApiView(APIView):
         etag = make_etag(token, next_expiry(token), request.path, sorted(request.GET.lists()), etag_parts)
         return etag, last_modified
 
-    def finish(self, response, etag, last_modified) -> None:
-        set_validators(response, etag, last_modified, self.cache_control)
-        if self.vary:
-            response["Vary"] = ", ".join(self.vary)
-        if response.status_code == 304:
-            # No body, so no media type (Django would label it text/html).
-            del response["Content-Type"]
-
-    # The path without DRF (see the module docstring).
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        drf_view = super().as_view(**initkwargs)
-
-        def view(request, *args, **kwargs):
-            if request.method != "GET":
-                return drf_view(request, *args, **kwargs)
-            self = cls(**initkwargs)
-            self.setup(request, *args, **kwargs)
-            response = self.respond_from_validators(request, args, kwargs)
-            # What DRF's view does, on the same instance: a body to build reuses the validators.
-            return response if response is not None else self.dispatch(request, *args, **kwargs)
-
-        # Keeps DRF's csrf_exempt, ``cls`` and ``initkwargs`` (the schema generator reads them).
-        return functools.update_wrapper(view, drf_view)
-
-    def respond_from_validators(self, request, args, kwargs) -> HttpResponse | None:
-        """A 304 or a cached body for a plain Django request, or None to let DRF answer."""
-        if not self.within_rate(request):
-            return None
-        try:
-            query = parse_query(request, self.get_params())
-            etag, last_modified = self.etag_for(request, query, **kwargs)
-        except (APIException, Http404, PermissionDenied):
-            return None  # DRF's path raises it again and reports it in the API's error shape
-        if etag is None:
-            return None
-        if is_not_modified(request, etag, last_modified):
-            response = HttpResponse(status=304)
-        else:
-            body = cached_body(etag, self.generation()[0])
-            if body is None:
-                self.validated = (query, etag, last_modified)
-                return None
-            response = HttpResponse(body, content_type="application/json")
-        self.finish(response, etag, last_modified)
-        response["Allow"] = ", ".join(self.allowed_methods)
+    @staticmethod
+    def conditional_response(request, etag: str, last_modified) -> HttpResponse | None:
+        """Django's 304 when the client's copy is current (RFC 9110), else None."""
+        timestamp = int(last_modified.timestamp()) if last_modified is not None else None
+        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        if response is not None and response.status_code == 412:
+            raise PreconditionFailed("If-Match or If-Unmodified-Since does not match this resource.")
         return response
 
-    def within_rate(self, request) -> bool:
-        """The throttles, counted once per request whichever path answers it.
-
-        The API authenticates nobody, so DRF sees every client as anonymous: the throttles get
-        the same view of the request here (its address, no user).
-        """
-        anonymous = _AsAnonymous(request)
-        allowed = all(throttle.allow_request(anonymous, self) for throttle in self.get_throttles())
-        request.wellness_throttle_counted = allowed
-        return allowed
-
-    def check_throttles(self, request):
-        if getattr(request._request, "wellness_throttle_counted", False):
-            return  # already counted (and allowed) before DRF
-        super().check_throttles(request)
+    def with_cache_headers(self, response, etag: str | None, last_modified):
+        if etag:
+            response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        response["Cache-Control"] = self.cache_control or wellness_settings.API_CACHE_CONTROL
+        if self.vary:  # a response of ours, so no Vary yet (CORS adds Origin after the view)
+            response["Vary"] = ", ".join(self.vary)
+        return response
 
 
 SCHEMA_FORMAT = Param(
@@ -231,12 +168,10 @@ class SchemaView(ApiView):
         query = parse_query(request, self.get_params())
         body, media_type, digest = openapi_document(query.get("format", "yaml"))
         etag = make_etag("openapi", digest)
-        if is_not_modified(request, etag, None):
-            response = HttpResponse(status=304)
-        else:
+        response = self.conditional_response(request, etag, None)
+        if response is None:
             response = HttpResponse(body, content_type=media_type)
-        self.finish(response, etag, None)
-        return response
+        return self.with_cache_headers(response, etag, None)
 
 
 @extend_schema_view(

@@ -1,10 +1,10 @@
-"""``manage.py export_content FILE``: write the site's content as a bundle (``-`` for standard output)."""
+"""``manage.py export_content FILE``: write the site's content as a package (``-`` for standard output)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.bundle import dump_bundle, export_bundle
+from articles.content_package import dump_package, export_package
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to write, or - for standard output.")
 
     def handle(self, *args, file, **options):
-        text = dump_bundle(export_bundle())
+        text = dump_package(export_package())
         if file == "-":
             self.stdout.write(text, ending="")
             return

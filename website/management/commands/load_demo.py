@@ -1,6 +1,6 @@
-"""``manage.py load_demo``: roles, the demo content bundle, generated images and demo accounts.
+"""``manage.py load_demo``: roles, the demo content package, generated images and demo accounts.
 
-Safe to run any number of times: the bundle import is idempotent by slug, images are found by
+Safe to run any number of times: the package import is idempotent by slug, images are found by
 title before one is drawn, accounts by username. Demo accounts are only created when the settings
 allow it (``WELLNESS_DEMO_ACCOUNTS``, true in development and test settings only).
 """
@@ -18,11 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.models import Site
 
-from articles.bundle import BundleError
+from articles.content_package import ContentPackageError
 from articles.models import ArticlePage, HomePage
 from articles.roles import AUTHORS, EDITORS, REVIEWERS
 from experts.models import Person
-from website.demo import import_demo_content, read_demo_bundle
+from website.demo import import_demo_content, read_demo_package
 from website.demo_images import PORTRAIT_SIZE, demo_image
 
 REVIEWER_PERSON = "ines-marwood"
@@ -50,7 +50,7 @@ DEMO_ACCOUNTS = (
 
 
 def add_demo_images(data: dict) -> None:
-    """Points the bundle's articles and people at generated images (drawn once, found by title).
+    """Points the package's articles and people at generated images (drawn once, found by title).
 
     The images travel through the import like any other field, so an article gets its hero image
     in the same revision as its content and a second run finds nothing to change.
@@ -117,14 +117,14 @@ class Command(BaseCommand):
         quiet = {"stdout": self.stderr if verbosity > 1 else io.StringIO()}
         call_command("setup_roles", **quiet)
         try:
-            data = read_demo_bundle()
+            data = read_demo_package()
             with transaction.atomic():
                 add_demo_images(data)
                 _, result = import_demo_content(data)
                 feature_flagship()
                 name_demo_site()
-        except BundleError as e:
-            raise CommandError("The demo bundle is invalid:\n  " + "\n  ".join(e.errors)) from e
+        except ContentPackageError as e:
+            raise CommandError("The demo content package is invalid:\n  " + "\n  ".join(e.errors)) from e
         if verbosity:
             self.stdout.write(f"Demo content: {result.summary()}.")
         if not getattr(settings, "WELLNESS_DEMO_ACCOUNTS", False):

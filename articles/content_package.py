@@ -1,19 +1,19 @@
-"""Content bundles: the JSON format in which the magazine's content travels in and out.
+"""Content packages: the JSON format in which the magazine's content travels in and out.
 
-A bundle holds the vocabularies (listing types, approaches, topics), sections, people, listings and
-articles, each item keyed by its ``slug`` (the format is described in ``docs/content-bundle.md`` and
-``docs/content-bundle.schema.json``). This module owns the three jobs around it:
+A package holds the vocabularies (listing types, approaches, topics), sections, people, listings and
+articles, each item keyed by its ``slug`` (the format is described in ``docs/content-package.md`` and
+``docs/content-package.schema.json``). This module owns the three jobs around it:
 
-- ``validate_bundle``: the whole file is checked against the JSON Schema and then for meaning
+- ``validate_package``: the whole file is checked against the JSON Schema and then for meaning
   (references that resolve, ISO codes, dates, duplicate slugs, inactive listings in manual card
   groups). Every problem is reported with its path in the file, e.g.
   ``articles[3].body[5].value.items[0].question: required``.
-- ``import_bundle``: writes a valid bundle in one transaction, idempotently by slug. Articles are
+- ``import_package``: writes a valid package in one transaction, idempotently by slug. Articles are
   published through a new revision only when their content changed; imported expert reviews are
   recorded as ``imported`` through ``articles.reviews.record_imported_review``.
-- ``export_bundle``: the inverse; exporting, importing and exporting again gives the same JSON.
+- ``export_package``: the inverse; exporting, importing and exporting again gives the same JSON.
 
-Images are not carried in a bundle: ``hero_image``, ``photo``, ``image`` and image blocks name a
+Images are not carried in a package: ``hero_image``, ``photo``, ``image`` and image blocks name a
 Wagtail image by its title, which must already be in the image library. Self-checks are not carried
 either: a ``self_check`` block names one by its slug, which must already be in the database.
 """
@@ -46,17 +46,19 @@ from .presenter import BODY_BLOCK
 from .publishing import ReviewRequiredError, covering_override, covering_review, record_override
 from .reviews import content_fingerprint, record_imported_review, refresh_review_state
 
-FORMAT_NAME = "wellness-content-bundle"
+# What exports write. The schema also accepts "wellness-content-bundle", the format's name before
+# it was renamed (the API's response is the "article bundle"), so older files still import.
+FORMAT_NAME = "wellness-content-package"
 FORMAT_VERSION = 1
-SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "content-bundle.schema.json"
+SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "content-package.schema.json"
 KINDS = ("listing_types", "approaches", "topics", "sections", "people", "listings", "articles")
 BLOCK_TYPES = tuple(BODY_BLOCK.child_blocks)
 
 Progress = Callable[[str, int, int], None]
 
 
-class BundleError(Exception):
-    """A bundle that cannot be imported; ``errors`` holds one ``path: problem`` line per problem."""
+class ContentPackageError(Exception):
+    """A package that cannot be imported; ``errors`` holds one ``path: problem`` line per problem."""
 
     def __init__(self, errors: list[str]):
         self.errors = errors
@@ -90,28 +92,28 @@ class ImportResult:
 # ---------------------------------------------------------------------------------------------
 
 
-# Deeper than any real bundle (an article's blocks sit about eight levels down), shallow enough
+# Deeper than any real package (an article's blocks sit about eight levels down), shallow enough
 # that nothing downstream (schema validation, the importer) can run out of stack.
 MAX_NESTING = 32
 
 
-def decode_bundle(raw: bytes, source: str = "bundle", max_bytes: int | None = None) -> str:
-    """The text of a bundle file: refused when larger than ``max_bytes`` or not UTF-8.
+def decode_package(raw: bytes, source: str = "package", max_bytes: int | None = None) -> str:
+    """The text of a package file: refused when larger than ``max_bytes`` or not UTF-8.
 
     Raises:
-        BundleError: naming the size and the limit, or the byte offset of the first bad byte.
+        ContentPackageError: naming the size and the limit, or the byte offset of the first bad byte.
     """
     if max_bytes is not None and len(raw) > max_bytes:
-        raise BundleError(
+        raise ContentPackageError(
             [
                 f"{source}: the file is {len(raw):,} bytes, over the limit of {max_bytes:,} "
-                "(WELLNESS['BUNDLE_MAX_BYTES'] or --max-bytes)"
+                "(WELLNESS['CONTENT_PACKAGE_MAX_BYTES'] or --max-bytes)"
             ]
         )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise BundleError(
+        raise ContentPackageError(
             [
                 f"{source}: not valid UTF-8 at byte offset {e.start} (byte 0x{raw[e.start]:02x}); "
                 "save it as UTF-8"
@@ -134,21 +136,23 @@ def _nesting_error(data: Any) -> str | None:
     return None
 
 
-def parse_bundle(text: str, source: str = "bundle") -> dict:
-    """Parses JSON text; malformed JSON is a ``BundleError`` naming its line and column."""
+def parse_package(text: str, source: str = "package") -> dict:
+    """Parses JSON text; malformed JSON is a ``ContentPackageError`` naming its line and column."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise BundleError([f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]) from e
+        raise ContentPackageError(
+            [f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]
+        ) from e
     except RecursionError as e:
-        raise BundleError(
+        raise ContentPackageError(
             [f"{source}: JSON nested too deeply to read (more than {MAX_NESTING} levels)"]
         ) from e
     if not isinstance(data, dict):
-        raise BundleError([f"{source}: a content bundle is a JSON object, not {_json_type(data)}"])
+        raise ContentPackageError([f"{source}: a content package is a JSON object, not {_json_type(data)}"])
     problem = _nesting_error(data)
     if problem:
-        raise BundleError([f"{source}: {problem}"])
+        raise ContentPackageError([f"{source}: {problem}"])
     return data
 
 
@@ -241,7 +245,7 @@ def schema_errors(data: dict) -> list[str]:
 
 
 class _Checker:
-    """Semantic checks on a bundle that already has (mostly) the right shape.
+    """Semantic checks on a package that already has (mostly) the right shape.
 
     It tolerates items of the wrong shape (the schema has reported those) and never writes.
     """
@@ -438,10 +442,10 @@ class _Checker:
     def check_block(self, path: list, block_type: Any, value: dict) -> None:
         block = BODY_BLOCK.child_blocks.get(block_type) if isinstance(block_type, str) else None
         if block is not None:
-            block.check_bundle(value, [*path, "value"], self)
+            block.check_package(value, [*path, "value"], self)
 
 
-def validate_bundle(data: dict) -> list[str]:
+def validate_package(data: dict) -> list[str]:
     """Every problem with ``data`` as ``path: message`` lines; an empty list means importable."""
     return schema_errors(data) + _Checker(data).run()
 
@@ -614,8 +618,8 @@ def export_listing(obj: Listing) -> dict:
 
 
 def export_block(block_type: str, value) -> dict:
-    """One body block in bundle form (the block's own ``to_bundle``)."""
-    return {"type": block_type, "value": BODY_BLOCK.child_blocks[block_type].to_bundle(value)}
+    """One body block in package form (the block's own ``to_package``)."""
+    return {"type": block_type, "value": BODY_BLOCK.child_blocks[block_type].to_package(value)}
 
 
 def export_article_content(page: ArticlePage) -> dict:
@@ -660,8 +664,8 @@ def export_article(page: ArticlePage) -> dict:
     return data
 
 
-def export_bundle() -> dict:
-    """The whole content of the site as a bundle (live articles only; drafts stay behind)."""
+def export_package() -> dict:
+    """The whole content of the site as a package (live articles only; drafts stay behind)."""
     home = HomePage.objects.first()
     sections = SectionPage.objects.child_of(home).order_by("path") if home else SectionPage.objects.none()
     articles = (
@@ -693,7 +697,7 @@ def export_bundle() -> dict:
     }
 
 
-def dump_bundle(data: dict) -> str:
+def dump_package(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -743,9 +747,9 @@ class _Importer:
             try:
                 outcome = handler(path, item)
             except ValidationError as e:
-                raise BundleError(_validation_messages(path, e)) from e
+                raise ContentPackageError(_validation_messages(path, e)) from e
             except IntegrityError as e:
-                raise BundleError([f"{format_path(path)}: {e}"]) from e
+                raise ContentPackageError([f"{format_path(path)}: {e}"]) from e
             if count:
                 self.result.add(kind, outcome)
             self.tick(label or kind, i + 1, len(items))
@@ -891,7 +895,7 @@ class _Importer:
                 try:
                     credential.clean()
                 except ValidationError as e:
-                    raise BundleError(_validation_messages([*path, "credentials", j], e)) from e
+                    raise ContentPackageError(_validation_messages([*path, "credentials", j], e)) from e
             person.save()
         return outcome
 
@@ -999,7 +1003,7 @@ class _Importer:
             try:
                 revision.publish()
             except ReviewRequiredError as e:
-                raise BundleError(
+                raise ContentPackageError(
                     [
                         f"{format_path([*path, 'reviews'])}: section {item['section']!r} requires an "
                         "expert review before publishing, and no review in the file covers this "
@@ -1088,21 +1092,21 @@ class _Importer:
         ]
 
     def raw_value(self, block_type: str, value: Any) -> Any:
-        return BODY_BLOCK.child_blocks[block_type].from_bundle(value)
+        return BODY_BLOCK.child_blocks[block_type].from_package(value)
 
 
-def import_bundle(data: dict, *, progress: Progress | None = None, progress_every: int = 25) -> ImportResult:
-    """Validates ``data`` and writes it in one transaction; raises ``BundleError`` listing every problem.
+def import_package(data: dict, *, progress: Progress | None = None, progress_every: int = 25) -> ImportResult:
+    """Validates ``data`` and writes it in one transaction; ``ContentPackageError`` lists every problem.
 
     Args:
-        data: the parsed bundle.
+        data: the parsed package.
         progress: called as ``progress(label, done, total)`` every ``progress_every`` items of a kind
             and when a kind is finished.
     Returns:
         counts of created, updated and unchanged items per kind.
     """
-    errors = validate_bundle(data)
+    errors = validate_package(data)
     if errors:
-        raise BundleError(errors)
+        raise ContentPackageError(errors)
     with transaction.atomic():
         return _Importer(data, progress, progress_every).run()

@@ -1,4 +1,4 @@
-"""Content bundles: validation with path-named errors, idempotent import, lossless export."""
+"""Content packages: validation with path-named errors, idempotent import, lossless export."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from articles.bundle import export_bundle, import_bundle, schema_errors, validate_bundle
+from articles.content_package import export_package, import_package, schema_errors, validate_package
 from articles.models import ArticlePage, ExpertReview, HomePage, PublishOverride, SectionPage
 from experts.models import Approach, Listing, ListingType, Person, Topic
 from tests import factories
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 REVIEWED_AT = (timezone.now() - datetime.timedelta(days=3)).replace(microsecond=0)
 REVIEWED_AT_JSON = REVIEWED_AT.isoformat().replace("+00:00", "Z")
 
-BUNDLE = {
-    "format": "wellness-content-bundle",
+PACKAGE = {
+    "format": "wellness-content-package",
     "version": 1,
     "listing_types": [
         {"slug": "couples-therapist", "name": "Couples therapist", "offers_joint_sessions": True}
@@ -135,11 +135,11 @@ BUNDLE = {
 }
 
 
-def bundle() -> dict:
-    return copy.deepcopy(BUNDLE)
+def package() -> dict:
+    return copy.deepcopy(PACKAGE)
 
 
-def write(tmp_path, data, name="bundle.json") -> str:
+def write(tmp_path, data, name="package.json") -> str:
     path = tmp_path / name
     path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
     return str(path)
@@ -159,7 +159,7 @@ def content_counts() -> dict[str, int]:
 
 
 def import_errors(tmp_path, data) -> str:
-    """Runs the command on a bad bundle; returns its error after checking nothing was written."""
+    """Runs the command on a bad package; returns its error after checking nothing was written."""
     before = content_counts()
     with pytest.raises(CommandError) as excinfo:
         call_command("import_content", write(tmp_path, data), stderr=io.StringIO())
@@ -174,30 +174,30 @@ class TestBadInput:
         assert "nothing was imported" in message
 
     def test_unknown_block_type(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["body"][1] = {"type": "video", "value": {"url": "x"}}
         message = import_errors(tmp_path, data)
         assert "articles[0].body[1].type: unknown block type 'video'" in message
 
     def test_missing_required_field_inside_a_block(self, tmp_path):
-        data = bundle()
+        data = package()
         del data["articles"][0]["body"][2]["value"]["items"][0]["question"]
         assert "articles[0].body[2].value.items[0].question: required" in import_errors(tmp_path, data)
 
     def test_unknown_author(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][1]["authors"] = ["nobody-at-all"]
         message = import_errors(tmp_path, data)
         assert "articles[1].authors[0]: unknown author 'nobody-at-all'" in message
 
     def test_reference_to_an_existing_database_row_is_accepted(self):
         factories.person("Ada Stone", slug="ada-stone")
-        data = bundle()
+        data = package()
         data["articles"][1]["authors"] = ["ada-stone"]
-        assert validate_bundle(data) == []
+        assert validate_package(data) == []
 
     def test_invalid_country_and_language_codes(self, tmp_path):
-        data = bundle()
+        data = package()
         data["listings"][0]["country"] = "XX"
         data["listings"][0]["languages"] = ["de", "zz"]
         data["people"][0]["credentials"][0]["country"] = "de"
@@ -207,7 +207,7 @@ class TestBadInput:
         assert "people[0].credentials[0].country: 'de' is not an ISO 3166" in message
 
     def test_bad_dates(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["published_at"] = "2026-13-40"
         data["listings"][0]["verified_on"] = "yesterday"
         message = import_errors(tmp_path, data)
@@ -215,26 +215,26 @@ class TestBadInput:
         assert "listings[0].verified_on: 'yesterday' is not a valid date" in message
 
     def test_inactive_listing_in_a_manual_group(self, tmp_path):
-        data = bundle()
+        data = package()
         data["listings"][0]["active"] = False
         message = import_errors(tmp_path, data)
         assert "articles[0].body[3].value.listings[0]: listing 'anna-k' is not active" in message
 
     def test_inactive_listing_from_the_database(self, tmp_path):
         factories.listing("Old Practice", slug="old-practice", is_active=False)
-        data = bundle()
+        data = package()
         data["articles"][0]["body"][3]["value"]["listings"] = ["old-practice"]
         assert "articles[0].body[3].value.listings[0]: listing 'old-practice' is not active" in import_errors(
             tmp_path, data
         )
 
     def test_duplicate_slugs(self, tmp_path):
-        data = bundle()
+        data = package()
         data["topics"].append({"slug": "trust", "name": "Trust again"})
         assert "topics[2].slug: duplicate slug 'trust' (also topics[0])" in import_errors(tmp_path, data)
 
     def test_every_error_is_reported_at_once(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["body"][1] = {"type": "video", "value": {}}
         data["articles"][1]["authors"] = ["ghost"]
         data["listings"][0]["country"] = "ZZ"
@@ -250,28 +250,28 @@ class TestBadInput:
             assert expected in message
 
     def test_failure_while_writing_rolls_everything_back(self, tmp_path):
-        data = bundle()
+        data = package()
         data["people"][0]["contact_email"] = "not-an-email"
         message = import_errors(tmp_path, data)
         assert "people[0].contact_email: Enter a valid email address." in message
         assert not ListingType.objects.exists()
 
     def test_synonyms_are_list_items_without_commas(self):
-        data = bundle()
+        data = package()
         data["topics"][0]["synonyms"] = ["betrayal, infidelity"]
         assert schema_errors(data) == [
             "topics[0].synonyms[0]: a synonym cannot contain a comma (give each one as its own list item)"
         ]
 
     def test_schema_file_validates_the_shape(self):
-        data = bundle()
+        data = package()
         data["articles"][0]["body"][5]["value"]["doi"] = "doi:1234"
         assert schema_errors(data) == ['articles[0].body[5].value.doi: a DOI starts with "10."']
 
 
 class TestImport:
     def test_places_and_publishes_the_content(self):
-        import_bundle(bundle())
+        import_package(package())
         home = HomePage.objects.get()
         assert Site.objects.get(is_default_site=True).root_page_id == home.pk
         assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
@@ -293,20 +293,20 @@ class TestImport:
         assert Person.objects.get(slug="mara-velde").shows_board_badge
 
     def test_reimport_changes_nothing(self):
-        import_bundle(bundle())
+        import_package(package())
         revisions = {p.slug: p.revisions.count() for p in ArticlePage.objects.all()}
         before = content_counts()
-        result = import_bundle(bundle())
+        result = import_package(package())
         assert content_counts() == before
         assert {p.slug: p.revisions.count() for p in ArticlePage.objects.all()} == revisions
         assert all(c["created"] == 0 and c["updated"] == 0 for c in result.counts.values())
 
     def test_changed_article_gets_a_new_published_revision(self):
-        import_bundle(bundle())
-        data = bundle()
+        import_package(package())
+        data = package()
         data["articles"][0]["title"] = "Rebuilding trust, revised"
         data["listings"][0]["city"] = "Potsdam"
-        result = import_bundle(data)
+        result = import_package(data)
         assert result.counts["articles"] == {"created": 0, "updated": 1, "unchanged": 1}
         assert result.counts["listings"] == {"created": 0, "updated": 1, "unchanged": 0}
         article = ArticlePage.objects.get(slug="rebuilding-trust")
@@ -318,13 +318,13 @@ class TestImport:
 
     def test_progress_is_reported(self, tmp_path):
         stderr = io.StringIO()
-        call_command("import_content", write(tmp_path, bundle()), "--progress-every", "1", stderr=stderr)
+        call_command("import_content", write(tmp_path, package()), "--progress-every", "1", stderr=stderr)
         lines = stderr.getvalue().splitlines()
         assert "articles: 1/2" in lines and "articles: 2/2" in lines and "listings: 1/1" in lines
         assert "articles: 2 created" in lines[-1]
 
     def test_reads_standard_input(self, monkeypatch):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(bundle())))
+        monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(package())))
         call_command("import_content", "-", stderr=io.StringIO())
         assert ArticlePage.objects.count() == 2
 
@@ -338,11 +338,11 @@ def wipe_content() -> None:
 
 class TestExport:
     def test_export_import_export_is_lossless(self, tmp_path):
-        import_bundle(bundle())
+        import_package(package())
         out = io.StringIO()
         call_command("export_content", "-", stdout=out)
         first = out.getvalue()
-        assert validate_bundle(json.loads(first)) == []
+        assert validate_package(json.loads(first)) == []
 
         wipe_content()
         assert not ArticlePage.objects.exists()
@@ -352,8 +352,8 @@ class TestExport:
         assert out.getvalue() == first
 
     def test_export_carries_everything_imported(self):
-        import_bundle(bundle())
-        exported = export_bundle()
+        import_package(package())
+        exported = export_package()
         article = next(a for a in exported["articles"] if a["slug"] == "rebuilding-trust")
         assert article["published_at"] == "2026-01-27T09:00:00Z"
         assert article["reviews"] == [
@@ -373,33 +373,50 @@ class TestExport:
         assert exported["topics"][1]["synonyms"] == ["betrayal", "infidelity"]
 
     def test_export_to_a_file(self, tmp_path):
-        import_bundle(bundle())
+        import_package(package())
         path = tmp_path / "out.json"
         call_command("export_content", str(path), stderr=io.StringIO())
         assert json.loads(path.read_text())["articles"][0]["slug"] == "rebuilding-trust"
 
 
+class TestFormatName:
+    """The file is a "content package"; files named by the format's earlier name still import."""
+
+    def test_exports_write_the_package_format(self):
+        import_package(package())
+        assert export_package()["format"] == "wellness-content-package"
+
+    def test_a_file_with_the_earlier_bundle_format_name_still_imports(self, tmp_path):
+        data = {**package(), "format": "wellness-content-bundle"}
+        assert validate_package(data) == []
+        call_command("import_content", write(tmp_path, data), stdout=io.StringIO(), stderr=io.StringIO())
+        assert ArticlePage.objects.live().filter(slug="rebuilding-trust").exists()
+
+    def test_any_other_format_name_is_refused_naming_the_field(self, tmp_path):
+        assert "format" in import_errors(tmp_path, {**package(), "format": "wellness-content"})
+
+
 class TestListingCredentials:
     def test_credentials_round_trip_and_an_unchanged_file_changes_nothing(self):
-        data = bundle()
+        data = package()
         data["listings"][0]["credentials"] = "Registered psychologist, MSc Clinical Psychology"
-        import_bundle(data)
+        import_package(data)
         assert Listing.objects.get(slug="anna-k").credentials == data["listings"][0]["credentials"]
-        exported = next(x for x in export_bundle()["listings"] if x["slug"] == "anna-k")
+        exported = next(x for x in export_package()["listings"] if x["slug"] == "anna-k")
         assert exported["credentials"] == "Registered psychologist, MSc Clinical Psychology"
-        assert import_bundle(data).counts["listings"]["updated"] == 0
+        assert import_package(data).counts["listings"]["updated"] == 0
 
     def test_overlong_credentials_are_an_error_naming_the_path(self, tmp_path):
-        data = bundle()
+        data = package()
         data["listings"][0]["credentials"] = "x" * 256
         assert "listings[0].credentials" in import_errors(tmp_path, data)
 
 
-class TestIssue12Bundles:
-    """Findings of issue 12 on bundles: hostile files, self-review, idempotence, carried dates."""
+class TestIssue12Packages:
+    """Findings of issue 12 on packages: hostile files, self-review, idempotence, carried dates."""
 
     def test_review_by_an_author_of_the_article_is_refused_with_its_path(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["authors"] = ["zoe-brandt", "mara-velde"]
         message = import_errors(tmp_path, data)
         assert "articles[0].reviews[0].reviewer: 'mara-velde' is an author of this article" in message
@@ -408,14 +425,14 @@ class TestIssue12Bundles:
     def test_deeply_nested_json_is_a_clear_error(self, tmp_path):
         path = tmp_path / "deep.json"
         path.write_text(
-            '{"format": "wellness-content-bundle", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+            '{"format": "wellness-content-package", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
         )
         with pytest.raises(CommandError) as e:
             call_command("import_content", str(path), stderr=io.StringIO())
         assert "nested" in str(e.value) and "nothing was imported" in str(e.value)
 
     def test_moderately_deep_json_is_refused_before_validation(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["body"][0]["value"]["text"] = json.loads("[" * 60 + "]" * 60)
         message = import_errors(tmp_path, data)
         assert "nested more than 32 levels deep" in message
@@ -423,7 +440,7 @@ class TestIssue12Bundles:
 
     def test_invalid_utf8_names_the_byte_offset(self, tmp_path):
         path = tmp_path / "latin1.json"
-        raw = json.dumps(bundle(), ensure_ascii=False).encode("utf-8")
+        raw = json.dumps(package(), ensure_ascii=False).encode("utf-8")
         offset = raw.index(b"Velde")
         path.write_bytes(raw[:offset] + b"\xe9" + raw[offset + 1 :])
         with pytest.raises(CommandError) as e:
@@ -432,9 +449,9 @@ class TestIssue12Bundles:
         assert not Person.objects.exists()
 
     def test_size_limit_is_configurable_and_refuses_before_parsing(self, tmp_path, settings):
-        path = write(tmp_path, bundle())
+        path = write(tmp_path, package())
         size = len(open(path, "rb").read())
-        settings.WELLNESS = {**settings.WELLNESS, "BUNDLE_MAX_BYTES": size - 1}
+        settings.WELLNESS = {**settings.WELLNESS, "CONTENT_PACKAGE_MAX_BYTES": size - 1}
         with pytest.raises(CommandError) as e:
             call_command("import_content", path, stderr=io.StringIO())
         assert f"the file is {size:,} bytes, over the limit of {size - 1:,}" in str(e.value)
@@ -443,22 +460,22 @@ class TestIssue12Bundles:
         assert ArticlePage.objects.count() == 2
 
     def test_verified_listing_without_a_date_stays_without_one(self):
-        data = bundle()
+        data = package()
         del data["listings"][0]["verified_on"]
-        import_bundle(data)
+        import_package(data)
         assert Listing.objects.get(slug="anna-k").verified_on is None
-        result = import_bundle(data)
+        result = import_package(data)
         assert result.counts["listings"] == {"created": 0, "updated": 0, "unchanged": 1}
         assert Listing.objects.get(slug="anna-k").verified_on is None
-        exported = next(x for x in export_bundle()["listings"] if x["slug"] == "anna-k")
+        exported = next(x for x in export_package()["listings"] if x["slug"] == "anna-k")
         assert exported.get("verified_on") is None
 
     def test_updated_at_is_carried_into_json_ld_and_round_trips(self):
         from articles.jsonld import article_jsonld
 
-        data = bundle()
+        data = package()
         data["articles"][0]["updated_at"] = "2026-02-14T10:30:00Z"
-        import_bundle(data)
+        import_package(data)
         article = ArticlePage.objects.get(slug="rebuilding-trust")
         assert article.last_published_at.isoformat() == "2026-02-14T10:30:00+00:00"
         medical = next(
@@ -469,13 +486,13 @@ class TestIssue12Bundles:
         # Without updated_at, a migrated article was last modified when first published, not at import.
         second = ArticlePage.objects.get(slug="second-article")
         assert second.last_published_at == second.first_published_at
-        exported = {a["slug"]: a for a in export_bundle()["articles"]}
+        exported = {a["slug"]: a for a in export_package()["articles"]}
         assert exported["rebuilding-trust"]["updated_at"] == "2026-02-14T10:30:00Z"
         assert "updated_at" not in exported["second-article"]
-        assert import_bundle(data).counts["articles"]["updated"] == 0
+        assert import_package(data).counts["articles"]["updated"] == 0
 
     def test_updated_before_published_is_refused(self, tmp_path):
-        data = bundle()
+        data = package()
         data["articles"][0]["updated_at"] = "2020-01-01T00:00:00Z"
         assert "articles[0].updated_at: an article cannot be updated before it was first published" in (
             import_errors(tmp_path, data)
@@ -486,7 +503,7 @@ class TestPublishingGate:
     """Issue 12, finding 6: a section that requires review takes only reviewed (or overridden) text."""
 
     def gated(self) -> dict:
-        data = bundle()
+        data = package()
         data["sections"][0]["expert_review_required"] = True
         return data
 
@@ -498,7 +515,7 @@ class TestPublishingGate:
     def test_reviewed_articles_and_overrides_are_published(self):
         data = self.gated()
         data["articles"][1]["publish_without_review"] = {"reason": "Carried over: published before review."}
-        import_bundle(data)
+        import_package(data)
         reviewed, overridden = (
             ArticlePage.objects.get(slug=s) for s in ("rebuilding-trust", "second-article")
         )
@@ -516,21 +533,21 @@ class TestPublishingGate:
     def test_setting_and_override_round_trip_and_reimport_changes_nothing(self):
         data = self.gated()
         data["articles"][1]["publish_without_review"] = {"reason": "Published before review."}
-        import_bundle(data)
-        exported = export_bundle()
+        import_package(data)
+        exported = export_package()
         assert exported["sections"][0]["expert_review_required"] is True
         second = next(a for a in exported["articles"] if a["slug"] == "second-article")
         assert second["publish_without_review"] == {"reason": "Published before review."}
         first = next(a for a in exported["articles"] if a["slug"] == "rebuilding-trust")
         assert "publish_without_review" not in first
-        result = import_bundle(exported)
+        result = import_package(exported)
         assert all(c["created"] == 0 and c["updated"] == 0 for c in result.counts.values())
         assert PublishOverride.objects.count() == 1
 
     def test_changed_text_with_only_the_old_review_is_refused(self, tmp_path):
         data = self.gated()
         data["articles"][1]["publish_without_review"] = {"reason": "Published before review."}
-        import_bundle(data)
+        import_package(data)
         data["articles"][0]["title"] = "Rebuilding trust, rewritten"
         message = import_errors(tmp_path, data)
         assert "articles[0].reviews: section 'trends-signals' requires an expert review" in message
