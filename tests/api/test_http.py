@@ -313,7 +313,7 @@ class TestConditionalRequests:
     @pytest.fixture
     def builds(self, monkeypatch):
         """The paths of the responses whose body was built, in order."""
-        from articles.api import ArticleDetailView, ArticleListView
+        from website.api.articles.views import ArticleDetailView, ArticleListView
 
         built = []
         for view in (ArticleDetailView, ArticleListView):
