@@ -106,7 +106,8 @@ def flush_redis() -> None:
 def corpus_key(size: str, seed: int) -> str:
     """Changes when the corpus code or any migration changes, so a cached database is never stale."""
     digest = hashlib.sha256(f"{size}:{seed}:{SIZES[size]}".encode())
-    ours = [p for p in ROOT.glob("**/migrations/*.py") if not {".venv", "var", "node_modules"} & set(p.parts)]
+    skipped = {".venv", "var", "node_modules", "build", "dist"}  # copies (``pip wheel`` leaves build/)
+    ours = [p for p in ROOT.glob("**/migrations/*.py") if not skipped & set(p.relative_to(ROOT).parts)]
     for path in sorted(ours) + [ROOT / "bench" / "corpus.py"]:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())

@@ -200,4 +200,8 @@ class TestCorpusKey:
         changed_generator = run.corpus_key("small", 1)
         (tmp_path / "app" / "migrations" / "0002_more.py").write_text("# two\n")
         assert run.corpus_key("small", 1) != changed_generator, "a new migration must name a new corpus"
+        with_migration = run.corpus_key("small", 1)
+        (tmp_path / "build" / "lib" / "app" / "migrations").mkdir(parents=True)
+        (tmp_path / "build" / "lib" / "app" / "migrations" / "0001_initial.py").write_text("# copy\n")
+        assert run.corpus_key("small", 1) == with_migration, "a build/ copy is not a migration"
         assert run.corpus_key("small", 2) != run.corpus_key("small", 1)
