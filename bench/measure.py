@@ -36,10 +36,14 @@ class Endpoint:
     status: int | None = None
     body_bytes: int | None = None
     note: str = ""
+    skip: str = ""  # why the database server is not driven with it (its engine twin still is)
     extra: dict = field(default_factory=dict)
 
 
 CPU_SAMPLES = 21
+# Wagtail's SQLite search backend ranks by re-running the full-text match once per result (a
+# correlated score subquery), so a common word costs minutes at 10,000 articles (docs/search.md).
+SQLITE_SEARCH_MAX_ARTICLES = 2000
 CONTEXTS = [
     {"country": c, "language": lang, "modality": m}
     for c, lang in (
@@ -110,6 +114,14 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
     search_paths = [f"/api/v1/search/?{urlencode({'q': w, 'limit': n})}" for w, n in queries[:30000]] or [
         "/api/v1/search/?q=trust"
     ]
+    from django.db import connection
+
+    search_skip = ""
+    if connection.vendor == "sqlite" and len(articles) > SQLITE_SEARCH_MAX_ARTICLES:
+        search_skip = (
+            f"reader search on the database is not driven on SQLite above {SQLITE_SEARCH_MAX_ARTICLES:,} "
+            "articles: Wagtail's SQLite backend re-runs the full-text match per result (minutes per request)"
+        )
     lengths = list(itertools.product(articles, range(3, 13)))
     rng.shuffle(lengths)
     related_paths = [f"/api/v1/articles/{slug}/related/?limit={n}" for (_, slug), n in lengths[:30000]]
@@ -158,6 +170,7 @@ def build_plan(rotate: int = 200, seed: int = 11) -> list[Endpoint]:
             "ours",
             search_paths,
             note="a different word and page size on every request",
+            skip=search_skip,
         ),
         Endpoint(
             "v2_detail",
@@ -188,6 +201,8 @@ def measure(endpoints: list[Endpoint]) -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     for endpoint in endpoints:
+        if endpoint.skip:
+            continue
         path = endpoint.paths[min(1, len(endpoint.paths) - 1)]
         headers = {}
         if endpoint.name == "bundle_cache_hit" or endpoint.etag_from_server:

@@ -339,6 +339,8 @@ def drive(endpoint: dict, port: int, args, workdir: Path, sent: dict[str, int]) 
     ``sent`` counts the requests sent so far per endpoint, over warm-ups and rounds: each wrk run
     starts where the last one stopped, so an endpoint with distinct URLs repeats none of them until
     its list is used up (``repeated_urls`` in the figures says when it was)."""
+    if endpoint.get("skip"):
+        return {"skipped": endpoint["skip"]}
     first = endpoint["paths"][0]
     status, body, headers = http_get(port, first)
     if status == 404:
@@ -476,6 +478,7 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
                                 "queries": None,
                                 "cpu_ms": None,
                                 "note": f"the same requests, answered from {args.engine}",
+                                "skip": "",
                                 "engine_port": engine_port,
                             }
                         )

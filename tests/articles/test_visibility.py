@@ -75,3 +75,27 @@ def test_articles_inside_a_hidden_section_are_hidden_everywhere(client, settings
         assert "Orphaned guidance" not in body and "orphaned-guidance" not in body, url
     assert client.get(f"/api/v1/articles/{hidden.slug}/").status_code == 404
     assert client.get(hidden.url).status_code == 404
+
+
+@pytest.mark.parametrize("indexed_depth", [12, 3, 2])
+@pytest.mark.parametrize("how", ["unpublished", "expired"])
+def test_hidden_ancestors_are_found_by_exact_path_and_below_it_by_prefix(monkeypatch, how, indexed_depth):
+    """Ancestors down to ``INDEXED_ANCESTOR_DEPTH`` are matched by their exact paths (the index on
+    ``path``), deeper ones by prefix: with the indexed depth lowered so that the section, or the
+    section and the home page, lie below it, the prefix match alone must still hide the article."""
+    from articles import visibility
+
+    monkeypatch.setattr(visibility, "INDEXED_ANCESTOR_DEPTH", indexed_depth)
+    author = factories.person("Noor Hale")
+    shown = factories.article(
+        factories.section("Relationships"), "Listening", topics=["trust"], authors=(author,)
+    )
+    hidden_section = factories.section("Withdrawn section")
+    hidden = factories.article(hidden_section, "Orphaned guidance", topics=["trust"], authors=(author,))
+    assert hidden_section.depth >= 3 and hidden.depth > hidden_section.depth
+    if how == "unpublished":
+        hidden_section.unpublish()
+    else:
+        past = timezone.now() - datetime.timedelta(hours=1)
+        type(hidden_section).objects.filter(pk=hidden_section.pk).update(expire_at=past)
+    assert list(visibility.visible(ArticlePage.objects.all()).values_list("pk", flat=True)) == [shown.pk]
