@@ -39,6 +39,8 @@ class IsAncestorPath(Func):
         path_sql, path_params = compiler.compile(self.source_expressions[0])
         target_sql, target_params = compiler.compile(self.source_expressions[1])
         levels = range(2, INDEXED_ANCESTOR_DEPTH)
+        if not levels:  # every ancestor is left to the prefix match
+            return "1 = 0", ()
         cuts = ", ".join(f"SUBSTR({target_sql}, 1, {self.steplen * level})" for level in levels)
         return f"{path_sql} IN ({cuts})", (*path_params, *(tuple(target_params) * len(levels)))
 
