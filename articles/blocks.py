@@ -572,6 +572,14 @@ class SelfCheckBlock(BodyBlock, blocks.StructBlock):
         }
 
 
+def published_self_checks(ids) -> dict[int, Any]:
+    """``{id: SelfCheck}`` of the published ones among ``ids``, in one query (what the presenter
+    loads for the self-check blocks of a body)."""
+    from selfchecks.models import SelfCheck
+
+    return SelfCheck.objects.filter(pk__in=ids, live=True).in_bulk()
+
+
 class ParagraphBlock(BodyBlock, blocks.RichTextBlock):
     """Rich text: the running prose of an article."""
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 
-from .blocks import MANUAL_REASON, ArticleBodyBlock, BodyBlock, int_or_none, list_items
+from .blocks import MANUAL_REASON, ArticleBodyBlock, BodyBlock, int_or_none, list_items, published_self_checks
 from .cards import ArticleCards
 from .images import ImageBatch
 from .readmodel import SectionRef, read_model, read_sections
@@ -298,11 +298,7 @@ class ArticlePresenter:
     def _load_self_checks(self) -> None:
         """The published self-checks the body embeds, in one query (none without such blocks)."""
         ids = {key for _, key in self.wanted.get("self_check", [])} - {None}
-        self.self_checks: dict[int, Any] = {}
-        if ids:
-            from selfchecks.models import SelfCheck
-
-            self.self_checks = SelfCheck.objects.filter(pk__in=ids, live=True).in_bulk()
+        self.self_checks: dict[int, Any] = published_self_checks(ids) if ids else {}
 
     def _load_images(self) -> None:
         """Every image of the page with its renditions (two queries), then set on the people and the
