@@ -186,7 +186,9 @@ class ArticlePresenter:
             self.review = ExpertReview.objects.filter(pk=page.last_review_id).first()
         ids = {r.person_id for r in self.author_rels} | ({self.review.reviewer_id} if self.review else set())
         people = Person.objects.filter(pk__in=ids).prefetch_related("credentials").in_bulk() if ids else {}
-        # Assigned onto the relation objects so that the JSON-LD builder reads the same rows.
+        # Assigned onto the relation objects so that the JSON-LD builder reads the same rows. A draft
+        # may still name a person deleted since: left out rather than failing the preview.
+        self.author_rels = [rel for rel in self.author_rels if rel.person_id in people]
         for rel in self.author_rels:
             rel.person = people[rel.person_id]
         if self.review:
