@@ -9,8 +9,9 @@ and never switch on block type names.
 
 The API representation works on the block's *stored* value (``StreamValue.raw_data``), not on
 Wagtail's Python value: turning raw data into Python values costs a query per chooser, while the
-API presenter loads every image, listing, self-check and linked page a body refers to in one query
-per kind. The ``context`` carries that presenter (``context["presenter"]``, see ``ApiContext``) and
+article presenter (``articles.presenter``) loads every image, listing, self-check and linked page a
+body refers to in one query per kind. The ``context`` carries the API's renderer of what it loaded
+(``context["presenter"]``, see ``ApiContext``) and
 the block's place in the body (``context["item"]``, an ``articles.presenter.OutlineItem`` with the
 heading's unique anchor or the citation's number). Called without a presenter (Wagtail's own API,
 ``APIField("body")``), the blocks keep Wagtail's default behaviour.
@@ -74,14 +75,15 @@ def _stored_items(values) -> list[dict]:
 
 class ApiContext(Protocol):
     """What a block's API representation may ask of the presenter that renders the body
-    (``website.api.bundle.BundleBuilder``): sanitised text and URLs, rich text with resolved links,
-    and the images, cards and self-checks it loaded in batches before rendering."""
+    (``website.api.bundle.BundleBuilder``, rendering what ``articles.presenter.ArticlePresenter``
+    loaded): sanitised text and URLs, rich text with resolved links, and the images, find-support
+    groups (by the block's place in the body) and self-checks loaded in batches before rendering."""
 
     def text(self, value: Any) -> str: ...
     def url(self, value: Any) -> str | None: ...
     def rich(self, source: Any) -> dict: ...
     def image(self, image_id: int | None, spec: str, alt: str | None = None) -> dict | None: ...
-    def support_group(self, block_id: str) -> dict: ...
+    def support_group(self, index: int) -> dict: ...
     def self_check_card(self, self_check_id: int | None) -> dict | None: ...
 
 
@@ -108,7 +110,7 @@ class BodyBlock:
         return None
 
     def wants(self, raw) -> list[tuple[str, Any]]:
-        """What the API presenter must load before rendering this block, as ``(kind, key)`` pairs:
+        """What the article presenter must load before rendering this block, as ``(kind, key)`` pairs:
         ``("rich", source)``, ``("image", id)``, ``("self_check", id)``, ``("support_group", raw)``."""
         return []
 
@@ -371,7 +373,7 @@ class FindSupportBlock(BodyBlock, blocks.StructBlock):
     def api_value(self, raw, presenter, item):
         if not isinstance(raw, dict):
             return None
-        group = presenter.support_group(item.block_id if item is not None else "")
+        group = presenter.support_group(item.index if item is not None else -1)
         return {
             "title": presenter.text(raw.get("title")),
             "mode": "automatic" if raw.get("mode") == "automatic" else "manual",
@@ -568,6 +570,14 @@ class SelfCheckBlock(BodyBlock, blocks.StructBlock):
             "self_check": SelfCheck.objects.get(slug=data["self_check"]).pk,
             "heading": data.get("heading", ""),
         }
+
+
+def published_self_checks(ids) -> dict[int, Any]:
+    """``{id: SelfCheck}`` of the published ones among ``ids``, in one query (what the presenter
+    loads for the self-check blocks of a body)."""
+    from selfchecks.models import SelfCheck
+
+    return SelfCheck.objects.filter(pk__in=ids, live=True).in_bulk()
 
 
 class ParagraphBlock(BodyBlock, blocks.RichTextBlock):

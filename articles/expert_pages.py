@@ -15,10 +15,9 @@ from django.shortcuts import get_object_or_404, render
 
 from experts.filters import PUBLIC_PEOPLE
 from experts.models import Credential, Person, Topic
+from website.freshness import content_generation
 
-from .models import ArticleAuthor, ArticlePage
-from .page_context import annotate_sections
-from .visibility import visible
+from .cards import articles_by_person, html_cards
 
 
 def _people():
@@ -33,23 +32,6 @@ def _people():
     )
 
 
-def _article_cards(queryset) -> list[ArticlePage]:
-    pages = list(
-        visible(queryset)
-        .select_related("last_review__reviewer")
-        .prefetch_related(
-            Prefetch(
-                "article_authors",
-                queryset=ArticleAuthor.objects.select_related("person").order_by("sort_order"),
-            )
-        )
-        .order_by("-first_published_at")
-        .distinct()
-    )
-    annotate_sections(pages)
-    return pages
-
-
 def person_index(request: HttpRequest) -> HttpResponse:
     """Everyone who writes or reviews for the magazine, board members first."""
     people = sorted(_people(), key=lambda p: (not p.shows_board_badge, not p.is_reviewer, p.name.lower()))
@@ -57,15 +39,18 @@ def person_index(request: HttpRequest) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One expert's public profile with the live articles they wrote and reviewed."""
+    """One expert's public profile with the live articles they wrote and reviewed (cards of the
+    read model's rows, ``articles.cards``)."""
     person = get_object_or_404(_people(), slug=slug)
+    token = content_generation()[0]
+    written, reviewed = articles_by_person(token, person.pk)
     return render(
         request,
         "experts/person_detail.html",
         {
             "person": person,
             "credentials": person.valid_credentials(),
-            "written": _article_cards(ArticlePage.objects.filter(article_authors__person=person)),
-            "reviewed": _article_cards(ArticlePage.objects.filter(last_review__reviewer=person)),
+            "written": html_cards(written, token),
+            "reviewed": html_cards(reviewed, token),
         },
     )

@@ -62,46 +62,47 @@ class HomePage(Page):
     RAIL_LENGTH = 3
 
     def get_context(self, request, *args, **kwargs):
-        from .page_context import annotate_sections
+        """The lead story, the newest articles and the section rails: cards of the read model's
+        rows (``articles.cards``), in a constant number of queries whatever the number of articles."""
+        from website.freshness import content_generation
+
+        from .cards import html_cards, newest_article_ids
+        from .images import HTML_RENDITIONS
+        from .readmodel import read_model
 
         context = super().get_context(request, *args, **kwargs)
+        token = content_generation()[0]
+        model = read_model(token)
         sections = list(visible(SectionPage.objects.child_of(self)).order_by("path"))
-        recent = list(
-            visible(ArticlePage.objects.descendant_of(self))
-            .select_related("last_review__reviewer", "hero_image")
-            .prefetch_related("article_authors__person", "hero_image__renditions")
-            .order_by("-first_published_at", "-pk")[: self.RECENT_POOL]
-        )
-        annotate_sections(recent)
-        lead = next((a for a in recent if a.pk == self.lead_story_id), None)
-        if lead is None and self.lead_story_id:
-            lead = self._lead_beyond_pool()
-        if lead is None and recent:
-            lead = recent[0]
-        others = [a for a in recent if lead is None or a.pk != lead.pk]
+        recent = newest_article_ids(token, self.path)[: self.RECENT_POOL]
+        lead_id = self.lead_story_id if self.lead_story_id and model.rows([self.lead_story_id]) else None
+        if lead_id is None and recent:
+            lead_id = recent[0]
+        others = [pk for pk in recent if pk != lead_id]
+        rows = model.rows(others)
         rails = []
         for section in sections:
-            cards = [a for a in others if a.card_section and a.card_section.pk == section.pk]
-            rails.append((section, cards[: self.RAIL_LENGTH]))
+            ids = [pk for pk in others if pk in rows and rows[pk].section_id == section.pk]
+            rails.append((section, ids[: self.RAIL_LENGTH]))
+        latest = others[: self.LATEST_COUNT]
+        cards = {
+            card["id"]: card for card in html_cards([*latest, *(i for _, ids in rails for i in ids)], token)
+        }
+        # The lead's card shows the larger rendition in the place of the card's.
+        lead = (
+            html_cards([lead_id], token, {**HTML_RENDITIONS, "card": HTML_RENDITIONS["lead"]})
+            if lead_id
+            else []
+        )
         context.update(
             sections=sections,
-            lead_story=lead,
-            latest_articles=others[: self.LATEST_COUNT],
-            section_rails=[(section, cards) for section, cards in rails if cards],
+            lead_story=lead[0] if lead else None,
+            latest_articles=[cards[pk] for pk in latest if pk in cards],
+            section_rails=[
+                (section, [cards[pk] for pk in ids if pk in cards]) for section, ids in rails if ids
+            ],
         )
         return context
-
-    def _lead_beyond_pool(self):
-        """The chosen lead story when it is older than the pool, if readers may see it."""
-        from .page_context import annotate_sections
-
-        found = list(
-            visible(ArticlePage.objects.filter(pk=self.lead_story_id))
-            .select_related("last_review__reviewer", "hero_image")
-            .prefetch_related("article_authors__person", "hero_image__renditions")
-        )
-        annotate_sections(found)
-        return found[0] if found else None
 
 
 class SectionPage(Page):
@@ -132,14 +133,18 @@ class SectionPage(Page):
     parent_page_types = ["articles.HomePage"]
     subpage_types = ["articles.ArticlePage"]
 
+    PER_PAGE = 12
+
     def get_context(self, request, *args, **kwargs):
+        """A page of the section's articles, newest first: cards of the read model's rows."""
+        from website.freshness import content_generation
+
+        from .cards import html_cards, newest_article_ids, page_of
+
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = (
-            visible(ArticlePage.objects.child_of(self))
-            .select_related("last_review__reviewer", "hero_image")
-            .prefetch_related("article_authors__person", "hero_image__renditions")
-            .order_by("-first_published_at")
-        )
+        token = content_generation()[0]
+        page_obj = page_of(request, newest_article_ids(token, self.path), self.PER_PAGE)
+        context.update(page_obj=page_obj, articles=html_cards(list(page_obj.object_list), token))
         return context
 
 

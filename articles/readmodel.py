@@ -331,6 +331,11 @@ def _sections(queryset) -> dict[str, SectionRef]:
     }
 
 
+def read_sections(paths: Iterable[str]) -> dict[str, SectionRef]:
+    """The visible sections at ``paths``, read now (one query; previews have no read model)."""
+    return _sections(visible(_section_pages().filter(path__in=list(paths))))
+
+
 def _tree(now: datetime.datetime):
     """Visible sections, restricted paths, hidden paths and the next expiry, from one query over
     the pages that are restricted or have children (sections, the home page), decided as

@@ -1,6 +1,6 @@
 """The practitioner directory for readers: ``/find-support/`` and one page per listing.
 
-Listings follow the API's rules (``website.api.cards.listing_queryset``: active listings only,
+Listings follow the API's rules (``experts.cards.listing_queryset``: active listings only,
 verified or not, the unverified ones labelled) and its filters (``experts.filters.filter_listings``);
 this module only turns the reader's form into that filter's query. Both pages take a fixed number
 of queries whatever the number of listings (the test asserts it at two sizes).
@@ -15,9 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from website.api.cards import listing_queryset
 from website.public_url import public_root
 
+from .cards import listing_queryset
 from .countries import country_choices, language_choices, language_name
 from .filters import filter_listings
 from .models import Listing, ListingType, Topic

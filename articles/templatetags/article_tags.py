@@ -1,15 +1,12 @@
-"""Template helpers for the reader-facing article pages: JSON-LD, card lists, pagination."""
+"""Template helpers for the reader-facing article pages: JSON-LD, citations, support cards."""
 
 from __future__ import annotations
 
 from django import template
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import prefetch_related_objects
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.jsonld import jsonld_script
-from articles.page_context import annotate_sections
 from articles.visibility import visible
 from common.links import safe_link
 
@@ -40,39 +37,6 @@ def review_notice(status: str) -> str:
 def crisis_url(url: str = "") -> str:
     """The safety note's own crisis link when it is an http(s) URL, else the site's crisis page."""
     return safe_link(url) or CRISIS_RESOURCES_URL
-
-
-@register.simple_tag(takes_context=True)
-def paginate(context, items, per_page: int = 12):
-    """A page of ``items`` for ``?page=``; a bad or out-of-range number gives the first or last page."""
-    request = context.get("request")
-    paginator = Paginator(items, per_page)
-    number = request.GET.get("page", 1) if request is not None else 1
-    try:
-        page_obj = paginator.page(number)
-    except PageNotAnInteger:
-        page_obj = paginator.page(1)
-    except EmptyPage:
-        page_obj = paginator.page(paginator.num_pages)
-    annotate_sections(page_obj.object_list)
-    return page_obj
-
-
-@register.filter
-def with_sections(pages):
-    """Evaluates ``pages`` and gives each its ``card_section`` (one query for all)."""
-    pages = list(pages)
-    annotate_sections(pages)
-    return pages
-
-
-@register.filter
-def with_card_images(cards):
-    """Evaluates ``cards`` and loads their hero images with renditions (two queries for all)."""
-    cards = list(cards or [])
-    with_images = [c for c in cards if getattr(c, "hero_image_id", None)]
-    prefetch_related_objects(with_images, "hero_image__renditions")
-    return cards
 
 
 @register.filter
@@ -150,7 +114,7 @@ def support_cards(value, cards=None):
 
     Rendered on its own (a block preview), an automatic group has nothing to show yet.
     """
-    from articles.page_context import manual_cards
+    from articles.presenter import manual_cards
 
     if isinstance(cards, list):  # an unset template variable arrives as ""
         return cards

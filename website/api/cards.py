@@ -19,13 +19,17 @@ from articles.cards import ArticleCards, render_article_card, render_section_ref
 from articles.images import ImageBatch
 from articles.readmodel import article_rows_queryset, read_model
 from articles.visibility import visible
+from experts.cards import CARD_RELATIONS, card_ready, listing_queryset
 from experts.countries import language_name
 
 from .text import clean_text, clean_url
 
 __all__ = [
     "ArticleCards",
+    "CARD_RELATIONS",
+    "card_ready",
     "card_rows_queryset",
+    "listing_queryset",
     "live_articles",
     "load_listings",
     "render_article_card",
@@ -44,15 +48,6 @@ def live_articles() -> QuerySet:
 
 
 # People
-
-
-def load_people(ids: Iterable[int]) -> dict[int, object]:
-    from experts.models import Person
-
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return Person.objects.filter(pk__in=ids).prefetch_related("credentials").in_bulk()
 
 
 def render_byline(person) -> dict:
@@ -99,16 +94,6 @@ def render_expert(person, images: ImageBatch) -> dict:
 # Listings
 
 
-def listing_queryset() -> QuerySet:
-    from experts.models import Listing
-
-    return (
-        Listing.objects.filter(is_active=True)
-        .select_related("listing_type")
-        .prefetch_related("languages", "specialties", "approaches")
-    )
-
-
 def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, object]:
     ids = {i for i in ids if i}
     if not ids:
@@ -117,21 +102,6 @@ def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, object]:
     for listing in found.values():
         images.want(listing.image_id)
     return found
-
-
-CARD_RELATIONS = frozenset({"languages", "specialties", "approaches"})
-
-
-def card_ready(listing) -> bool:
-    """Whether a listing (e.g. the engine's) is active and has what its card renders loaded."""
-    from experts.models import Listing
-
-    return (
-        isinstance(listing, Listing)
-        and listing.is_active
-        and Listing.listing_type.is_cached(listing)
-        and CARD_RELATIONS <= set(getattr(listing, "_prefetched_objects_cache", {}))
-    )
 
 
 def render_listing_card(listing, images: ImageBatch, distance: float | None = None) -> dict:
