@@ -170,10 +170,18 @@ NEGATION_WORDS = frozenset({"not", "never", "avoid", "unsafe", "inappropriate", 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def warning_split(text: str) -> tuple[str, str]:
+    """``text`` (HTML tags removed) as (the sentences that state, the sentences that warn or negate)."""
+    stated, warned = [], []
+    for sentence in _SENTENCE_END.split(strip_tags(text or "")):
+        negates = NEGATION_WORDS & set(re.findall(r"[a-z']+", sentence.lower()))
+        (warned if negates else stated).append(sentence)
+    return " ".join(stated), " ".join(warned)
+
+
 def affirmative(text: str) -> str:
     """``text`` (HTML tags removed) without the sentences that warn or negate."""
-    sentences = _SENTENCE_END.split(strip_tags(text or ""))
-    return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
+    return warning_split(text)[0]
 
 
 def subject_blocks(body) -> Iterator[tuple[str, str]]:

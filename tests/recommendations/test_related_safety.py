@@ -193,3 +193,34 @@ class TestRelatedUnderAnArticleThatAdvisesAgainstJointSessions:
         )
         get_backend("database").rebuild(log=lambda *a: None)
         assert set(related_ids(caveat, limit=12)) & couples_articles(abuse)
+
+
+class TestTheEngineFollows:
+    """The engine backend as data: its documents say which articles are about a joint format, and
+    its query for an article that advises against joint sessions excludes them."""
+
+    def test_documents_flag_articles_about_a_joint_format(self, abuse):
+        from recommendations.backends.elasticsearch import DocumentBuilder
+
+        docs = DocumentBuilder().article_documents()
+        flagged = {pk for pk, doc in docs.items() if doc["about_joint_format"]}
+        assert flagged == couples_articles(abuse)
+        control = docs[abuse["control"].pk]
+        assert "couples" not in (control["body"] + control["headings"]).lower()
+        assert "Couples therapy is not safe" in control["boilerplate"]
+
+    @pytest.mark.parametrize(("article", "excludes"), [("control", True), ("flagship", False)])
+    def test_the_query_excludes_them_under_an_article_that_advises_against_them(
+        self, abuse, monkeypatch, article, excludes
+    ):
+        from recommendations.backends.elasticsearch import ElasticsearchBackend
+
+        backend = ElasticsearchBackend()
+        backend._client = object()  # never asked: the search itself is replaced
+        sent = []
+        monkeypatch.setattr(backend, "_search", lambda kind, body: sent.append(body) or [])
+        page = abuse[article]
+        backend.related_candidates(page, backend.article_facts(page), {page.pk}, size=20)
+        (body,) = sent
+        must_not = body["query"]["function_score"]["query"]["bool"]["must_not"]
+        assert ({"term": {"about_joint_format": True}} in must_not) is excludes
