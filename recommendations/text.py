@@ -1,12 +1,14 @@
 """Words of an article as the engine sees them: field-weighted terms, and the vocabulary it mentions.
 
 Where a word occurs says how much it is the article's subject: title, standfirst, topic names,
-headings and FAQ weigh more than the running text; pull quotes, image captions and safety notes
-less (a safety note's wording repeats across every article of a kind). Terms are lower-cased, stop
-words dropped and lightly stemmed so that "therapist", "therapists" and "therapy" meet. The
-salient fields also give phrases: pairs of neighbouring terms ("rebuild trust"), which match only
-articles that use the same pair. ``bm25_vector`` turns the stored weighted frequencies into a
-BM25-weighted, normalised vector (saturating frequency, document length, rarity).
+headings and FAQ weigh more than the running text; pull quotes and image captions less. What an
+article warns against is not its subject: safety notes and the sentences that warn or negate count
+for neither task (``subject_blocks``, one rule for the related model and find support's need).
+Terms are lower-cased, stop words dropped and lightly stemmed so that "therapist", "therapists"
+and "therapy" meet. The salient fields also give phrases: pairs of neighbouring terms ("rebuild
+trust"), which match only articles that use the same pair. ``bm25_vector`` turns the stored
+weighted frequencies into a BM25-weighted, normalised vector (saturating frequency, document
+length, rarity).
 """
 
 from __future__ import annotations
