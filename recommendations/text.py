@@ -188,8 +188,8 @@ def affirmative(text: str) -> str:
 
 def subject_blocks(body) -> Iterator[tuple[str, str]]:
     """``(block type, text)`` of the body blocks that describe the article's subject, the one rule
-    both the related model (``weighted_terms``) and find support's need (``need_text``,
-    ``need_terms``) read: safety notes and blocks that weigh nothing are left out, and so are the
+    both the related model (``weighted_terms``) and find support's need terms (``need_terms``)
+    read: safety notes and blocks that weigh nothing are left out, and so are the
     sentences that warn or negate (``affirmative``)."""
     for block in body or []:
         if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
@@ -201,9 +201,14 @@ def subject_blocks(body) -> Iterator[tuple[str, str]]:
 
 def need_text(title: str, standfirst: str, body) -> str:
     """The text that says what an article is about, for matching the vocabulary to its need: as
-    ``plain_text`` without safety notes and without sentences that warn or negate."""
-    parts = [affirmative(title), affirmative(standfirst), *(text for _, text in subject_blocks(body))]
-    return " ".join(part for part in parts if part)
+    ``plain_text`` without safety notes and without sentences that warn or negate (the rule of
+    ``subject_blocks``, applied here to the text as a whole, as find support has measured it)."""
+    parts = [title or "", standfirst or ""]
+    for block in body or []:
+        if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
+            continue
+        parts.append(_block_text(block))
+    return affirmative(" ".join(parts))
 
 
 def _is_word_char(ch: str) -> bool:
