@@ -33,7 +33,8 @@ class ArticleDocument(Document):
     title = Text(analyzer="reco_text", term_vector="yes")
     standfirst = Text(analyzer="reco_text", term_vector="yes")
     body = Text(analyzer="reco_text", term_vector="yes")
-    # Safety notes, quotes, captions: searchable but kept out of similarity and weighed low.
+    # Safety notes, sentences that warn or negate, quotes, captions: searchable but kept out of
+    # similarity (what an article warns against is not its subject).
     boilerplate = Text(analyzer="reco_text")
     # Headings and FAQ: weighed above the running text, as the database backend weighs them.
     headings = Text(analyzer="reco_text", term_vector="yes")
@@ -47,6 +48,9 @@ class ArticleDocument(Document):
     review_status = Keyword()
     is_sensitive = Boolean()
     advises_against_joint_sessions = Boolean()
+    # Tagged with a topic that names a joint format (``formats``): never suggested under a sensitive
+    # article that advises against joint sessions.
+    about_joint_format = Boolean()
     fingerprint = Keyword()
 
 

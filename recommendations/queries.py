@@ -6,7 +6,8 @@ exact request body sent to ``_search``.
 Related articles: ``more_like_this`` over title, standfirst, headings and FAQ, body and topic names
 (like the article's own document; BM25 on each field, the salient fields boosted) OR shared topics
 OR topics linked through the concept vocabulary, inside a ``function_score`` that adds a little for
-the same section, freshness and a current expert review. ``min_term_freq=1`` and ``min_doc_freq=1``
+the same section, freshness and a current expert review; under a sensitive article that advises
+against joint sessions, articles about a joint format are excluded. ``min_term_freq=1`` and ``min_doc_freq=1``
 keep it working on a small magazine, where the defaults (2 and 5) drop almost every term.
 
 Find support: every hard filter in ``filter`` clauses (never scored, never violated), relevance
@@ -35,7 +36,10 @@ def related_query(
     exclude_ids: list[int],
     size: int,
     linked_topic_ids: list[int] = (),
+    exclude_joint_formats: bool = False,
 ) -> dict:
+    """``exclude_joint_formats``: the article advises against joint sessions
+    (``formats.advises_against_joint_format``), so articles about them are never candidates."""
     mlt = Q(
         "more_like_this",
         fields=MLT_FIELDS,
@@ -50,12 +54,10 @@ def related_query(
         should.append(Q("terms", topic_ids=sorted(topic_ids), boost=2.0))
     if linked_topic_ids:
         should.append(Q("terms", topic_ids=sorted(linked_topic_ids), boost=LINKED_TOPIC_BOOST))
-    base = Q(
-        "bool",
-        should=should,
-        minimum_should_match=1,
-        must_not=[Q("ids", values=[str(pk) for pk in sorted(set(exclude_ids) | {article_id})])],
-    )
+    must_not = [Q("ids", values=[str(pk) for pk in sorted(set(exclude_ids) | {article_id})])]
+    if exclude_joint_formats:
+        must_not.append(Q("term", about_joint_format=True))
+    base = Q("bool", should=should, minimum_should_match=1, must_not=must_not)
     functions = [
         {"weight": 1.0},
         {"gauss": {"first_published_at": {"origin": "now", "scale": "540d", "decay": 0.5}}, "weight": 0.15},

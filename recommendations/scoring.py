@@ -4,11 +4,13 @@ Backends only differ in how they find candidates (a precomputed table, an Elasti
 what makes a candidate good, the hard filters, the widening steps, reasons, rotation and safety
 rules live here, once, as plain functions over plain data so they can be tested exhaustively.
 
-Related articles: ``base = 0.5·text + 0.35·topics + 0.15·same section`` where text is the cosine
-of field-weighted BM25 vectors (terms and phrases) and topics the IDF-weighted share of the
-article's topics the candidate also carries, topics linked through the concept vocabulary counting
-``RELATED_TOPIC_WEIGHT``; then a greedy diversity pass that discounts candidates like those already
-chosen (same topics, same author, same section). Review status and recency only break ties.
+Related articles: ``base = 0.55·text + 0.35·topics + 0.10·same section`` where text is the cosine
+of field-weighted BM25 vectors (terms and phrases, from what the article states, not what it warns
+against) and topics the cosine of the two IDF-weighted topic sets, topics linked through the
+concept vocabulary counting ``RELATED_TOPIC_WEIGHT``; then a greedy diversity pass that discounts
+candidates like those already chosen (same topics, same author, same section). Review status and
+recency only break ties. Under a sensitive article that advises against joint sessions, articles
+about a joint format are never candidates (``formats``).
 
 Find support: ``relevance = 0.6·topics + 0.25·approaches + 0.15·listing type + 0.1·text`` (text:
 BM25 of the listing's profile for the article's need terms), plus a context boost of at most
@@ -35,7 +37,9 @@ from .text import profile_terms, stem, tokens
 
 # --- related articles -------------------------------------------------------------------------
 
-TEXT_WEIGHT, TOPIC_WEIGHT, SECTION_WEIGHT = 0.5, 0.35, 0.15
+# The section is a weak signal only: editors file articles by format and audience as much as by
+# subject, so sharing one says little about relatedness; it orders articles of a similar subject.
+TEXT_WEIGHT, TOPIC_WEIGHT, SECTION_WEIGHT = 0.55, 0.35, 0.10
 MIN_RELATED_SCORE = 0.03
 REVIEW_FACTORS = {
     "reviewed": 1.0,
@@ -85,13 +89,20 @@ def pair_score(
     idf: dict[int, float],
     related_topics: dict[int, float] | None = None,
 ) -> tuple[float, float, list[int]]:
-    """(base score, topic score, shared topic ids) of candidate b for article a. ``related_topics``:
-    a's ``concept_related_topics``; b's topics among them count their weight (the share is capped at 1)."""
+    """(base score, topic score, shared topic ids) of candidate b for article a.
+
+    The topic score is the cosine of the two articles' IDF-weighted topic sets: the shared topics'
+    weight over ``sqrt(weight of a's topics · weight of b's)``, capped at 1. Unlike the share of a's
+    topics that b carries, an article tagged with many topics is not alike to every article whose
+    topics it contains. ``related_topics``: a's ``concept_related_topics``; b's topics among them
+    add their share of a shared topic's weight."""
     a_set, b_set = set(a_topics), set(b_topics)
     shared = sorted(a_set & b_set, key=lambda pk: -idf.get(pk, 1.0))
-    total = sum(idf.get(pk, 1.0) for pk in a_set)
+    total_a = sum(idf.get(pk, 1.0) for pk in a_set)
+    total_b = sum(idf.get(pk, 1.0) for pk in b_set)
     linked = sum(idf.get(pk, 1.0) * (related_topics or {}).get(pk, 0.0) for pk in b_set - a_set)
-    topic_score = min(1.0, (sum(idf.get(pk, 1.0) for pk in shared) + linked) / total) if total else 0.0
+    overlap = sum(idf.get(pk, 1.0) for pk in shared) + linked
+    topic_score = min(1.0, overlap / math.sqrt(total_a * total_b)) if total_a and total_b else 0.0
     base = (
         TEXT_WEIGHT * text_similarity
         + TOPIC_WEIGHT * topic_score

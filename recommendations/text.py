@@ -1,12 +1,14 @@
 """Words of an article as the engine sees them: field-weighted terms, and the vocabulary it mentions.
 
 Where a word occurs says how much it is the article's subject: title, standfirst, topic names,
-headings and FAQ weigh more than the running text; pull quotes, image captions and safety notes
-less (a safety note's wording repeats across every article of a kind). Terms are lower-cased, stop
-words dropped and lightly stemmed so that "therapist", "therapists" and "therapy" meet. The
-salient fields also give phrases: pairs of neighbouring terms ("rebuild trust"), which match only
-articles that use the same pair. ``bm25_vector`` turns the stored weighted frequencies into a
-BM25-weighted, normalised vector (saturating frequency, document length, rarity).
+headings and FAQ weigh more than the running text; pull quotes and image captions less. What an
+article warns against is not its subject: safety notes and the sentences that warn or negate count
+for neither task (``subject_blocks``, one rule for the related model and find support's need).
+Terms are lower-cased, stop words dropped and lightly stemmed so that "therapist", "therapists"
+and "therapy" meet. The salient fields also give phrases: pairs of neighbouring terms ("rebuild
+trust"), which match only articles that use the same pair. ``bm25_vector`` turns the stored
+weighted frequencies into a BM25-weighted, normalised vector (saturating frequency, document
+length, rarity).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from django.utils.html import strip_tags
 
@@ -111,16 +113,20 @@ def _count(counts: Counter[str], text: str, weight: float, phrases: bool = False
 
 def weighted_terms(title: str, standfirst: str, body, topic_names: Iterable[str] = ()) -> dict[str, float]:
     """Field-weighted frequencies of an article's stemmed terms and phrases ("rebuild trust"): each
-    occurrence adds its field's weight. ``bm25_vector`` saturates them; stored as they are."""
+    occurrence adds its field's weight. ``bm25_vector`` saturates them; stored as they are.
+
+    Only what the article says about its subject counts, as for find support's need
+    (``subject_blocks``): safety notes and sentences that warn or negate are left out, so an abuse
+    article's "joint sessions such as couples therapy are not safe here" does not make it like the
+    couples-therapy articles. The title and the topic names always count: editors choose them to
+    name the subject ("When a Relationship Is Not Safe" is still about relationships)."""
     counts: Counter[str] = Counter()
     _count(counts, title, TITLE_WEIGHT, phrases=True)
-    _count(counts, standfirst, STANDFIRST_WEIGHT, phrases=True)
+    _count(counts, affirmative(standfirst), STANDFIRST_WEIGHT, phrases=True)
     for name in topic_names:
         _count(counts, name, TOPIC_WEIGHT, phrases=True)
-    for block in body or []:
-        weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
-        if weight > 0:
-            _count(counts, _block_text(block), weight, phrases=block.block_type in PHRASE_BLOCKS)
+    for block_type, text in subject_blocks(body):
+        _count(counts, text, BLOCK_WEIGHTS.get(block_type, 1.0), phrases=block_type in PHRASE_BLOCKS)
     return {term: round(count, 3) for term, count in counts.items() if count >= 0.2}
 
 
@@ -166,16 +172,43 @@ NEGATION_WORDS = frozenset({"not", "never", "avoid", "unsafe", "inappropriate", 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def warning_split(text: str) -> tuple[str, str]:
+    """``text`` (HTML tags removed) as (the sentences that state, the sentences that warn or negate)."""
+    stated, warned = [], []
+    for sentence in _SENTENCE_END.split(strip_tags(text or "")):
+        negates = NEGATION_WORDS & set(re.findall(r"[a-z']+", sentence.lower()))
+        (warned if negates else stated).append(sentence)
+    return " ".join(stated), " ".join(warned)
+
+
+def affirmative(text: str) -> str:
+    """``text`` (HTML tags removed) without the sentences that warn or negate."""
+    return warning_split(text)[0]
+
+
+def subject_blocks(body) -> Iterator[tuple[str, str]]:
+    """``(block type, text)`` of the body blocks that describe the article's subject, the one rule
+    both the related model (``weighted_terms``) and find support's need terms (``need_terms``)
+    read: safety notes and blocks that weigh nothing are left out, and so are the
+    sentences that warn or negate (``affirmative``)."""
+    for block in body or []:
+        if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
+            continue
+        text = affirmative(_block_text(block))
+        if text:
+            yield block.block_type, text
+
+
 def need_text(title: str, standfirst: str, body) -> str:
     """The text that says what an article is about, for matching the vocabulary to its need: as
-    ``plain_text`` without safety notes and without sentences that warn or negate."""
+    ``plain_text`` without safety notes and without sentences that warn or negate (the rule of
+    ``subject_blocks``, applied here to the text as a whole, as find support has measured it)."""
     parts = [title or "", standfirst or ""]
     for block in body or []:
         if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
             continue
         parts.append(_block_text(block))
-    sentences = _SENTENCE_END.split(" ".join(parts))
-    return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
+    return affirmative(" ".join(parts))
 
 
 def _is_word_char(ch: str) -> bool:
@@ -241,26 +274,18 @@ MAX_NEED_TERMS = 25
 PROFILE_FIELD_WEIGHTS = {"specialties": 2.0, "approaches": 1.5, "type": 1.5, "summary": 1.0}
 
 
-def _affirmative(text: str) -> str:
-    """``text`` without the sentences that warn or negate (``need_text``'s rule, per block)."""
-    sentences = _SENTENCE_END.split(strip_tags(text or ""))
-    return " ".join(s for s in sentences if not NEGATION_WORDS & set(re.findall(r"[a-z']+", s.lower())))
-
-
 def need_terms(title: str, standfirst: str, body) -> dict[str, float]:
     """The article's salient need terms, stemmed: ``1 + log(field-weighted count)``, the
     ``MAX_NEED_TERMS`` strongest. Safety notes and sentences that warn or negate are left out, as
     in ``need_text``; a word in the title or a heading outweighs one passing mention in the body."""
     counts: Counter[str] = Counter()
-    for term in tokens(_affirmative(title)):
+    for term in tokens(affirmative(title)):
         counts[term] += NEED_FIELD_WEIGHTS["title"]
-    for term in tokens(_affirmative(standfirst)):
+    for term in tokens(affirmative(standfirst)):
         counts[term] += NEED_FIELD_WEIGHTS["standfirst"]
-    for block in body or []:
-        if block.block_type in WARNING_BLOCKS or BLOCK_WEIGHTS.get(block.block_type, 1.0) <= 0:
-            continue
-        weight = NEED_FIELD_WEIGHTS.get(block.block_type, NEED_BODY_WEIGHT)
-        for term in tokens(_affirmative(_block_text(block))):
+    for block_type, text in subject_blocks(body):
+        weight = NEED_FIELD_WEIGHTS.get(block_type, NEED_BODY_WEIGHT)
+        for term in tokens(text):
             counts[term] += weight
     weighted = {term: 1.0 + math.log(count) for term, count in counts.items()}
     strongest = sorted(weighted.items(), key=lambda item: (-item[1], item[0]))[:MAX_NEED_TERMS]

@@ -20,6 +20,7 @@ from website.freshness import content_generation
 from ..concepts import ConceptGraph, concept_graph
 from ..conf import reco_setting
 from ..directory import ListingDirectory
+from ..formats import advises_against_joint_format, load_joint_format_topics, suggestible_under
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, topic_idf, type_affinity
 from ..text import bm25_vector, document_length
@@ -46,14 +47,23 @@ class Corpus:
     Kept near-linear in the number of articles: each vector keeps its ``MAX_TERMS`` strongest
     terms (as ``more_like_this`` keeps ``max_query_terms``), and each article is scored against at
     most ``MAX_CANDIDATES`` articles by text and as many by shared or linked topics.
+
+    ``format_topics``: topics naming a joint format (``formats.load_joint_format_topics``); under an
+    article that advises against joint sessions, articles about them are never neighbours.
     """
 
     MAX_TERMS = 60
     MAX_CANDIDATES = 300
 
-    def __init__(self, facts: list[ArticleFacts], graph: ConceptGraph | None = None):
+    def __init__(
+        self,
+        facts: list[ArticleFacts],
+        graph: ConceptGraph | None = None,
+        format_topics: frozenset[int] = frozenset(),
+    ):
         self.facts = {f.article_id: f for f in facts}
         self.graph = graph or ConceptGraph()
+        self.format_topics = format_topics
         n = len(facts)
         df: dict[str, int] = defaultdict(int)
         topic_df: dict[int, int] = defaultdict(int)
@@ -116,6 +126,10 @@ class Corpus:
         best |= set(heapq.nlargest(self.MAX_CANDIDATES, topics, key=lambda o: (topics[o], -o)))
         return text, best
 
+    def suggestible(self, pk: int, other: int) -> bool:
+        """Whether ``other`` may be suggested under ``pk`` (``formats.suggestible_under``)."""
+        return suggestible_under(self.facts[pk], self.facts[other], self.format_topics)
+
     def score(self, a: ArticleFacts, b: ArticleFacts, text: float) -> dict:
         same_section = a.section_id is not None and a.section_id == b.section_id
         score, topic_score, shared = pair_score(
@@ -135,7 +149,11 @@ class Corpus:
         """Scored neighbours of article ``pk`` (topic overlap or text overlap), best first."""
         a = self.facts[pk]
         text, candidates = self.candidates(pk)
-        rows = [self.score(a, self.facts[other], text.get(other, 0.0)) for other in candidates]
+        rows = [
+            self.score(a, self.facts[other], text.get(other, 0.0))
+            for other in candidates
+            if self.suggestible(pk, other)
+        ]
         rows.sort(key=lambda r: (-r["score"], r["related_id"]))
         return rows
 
@@ -201,7 +219,7 @@ class NeighbourStore:
         RelatedScore.objects.all().delete()
         ArticleProfile.objects.all().delete()
         ArticleProfile.objects.bulk_create([self._profile(f) for f in facts], batch_size=500)
-        corpus = Corpus(facts, concept_graph())
+        corpus = Corpus(facts, concept_graph(), load_joint_format_topics())
         rows = []
         for f in facts:
             rows += [RelatedScore(**r) for r in corpus.scores_for(f.article_id)[: self.neighbours]]
@@ -221,7 +239,7 @@ class NeighbourStore:
         ArticleProfile.objects.filter(pk=pk).delete()
         self._profile(facts).save()
         others = [facts_from_profile(p) for p in ArticleProfile.objects.exclude(pk=pk)]
-        corpus = Corpus([facts, *others], concept_graph())
+        corpus = Corpus([facts, *others], concept_graph(), load_joint_format_topics())
         RelatedScore.objects.filter(Q(article_id=pk) | Q(related_id=pk)).delete()
         own = [RelatedScore(**r) for r in corpus.scores_for(pk)[: self.neighbours]]
         # The other direction: this article may now belong among others' nearest neighbours.
@@ -229,6 +247,7 @@ class NeighbourStore:
         back = [
             RelatedScore(**corpus.score(corpus.facts[other], facts, text.get(other, 0.0)))
             for other in candidates
+            if corpus.suggestible(other, pk)
         ]
         RelatedScore.objects.bulk_create(own + back, batch_size=1000)
         self._trim({r.article_id for r in back})
@@ -360,12 +379,12 @@ class DatabaseBackend(BaseBackend):
         """Not indexed yet (e.g. content loaded without signals): shared topics and section only."""
         from articles.models import ArticleTopic
 
+        found = ArticleTopic.objects.filter(tag_id__in=facts.topic_ids).exclude(content_object_id__in=exclude)
+        if advises_against_joint_format(facts):
+            about_format = ArticleTopic.objects.filter(tag_id__in=load_joint_format_topics())
+            found = found.exclude(content_object_id__in=about_format.values("content_object_id"))
         shared: dict[int, list[int]] = defaultdict(list)
-        for page_id, tag_id in (
-            ArticleTopic.objects.filter(tag_id__in=facts.topic_ids)
-            .exclude(content_object_id__in=exclude)
-            .values_list("content_object_id", "tag_id")[: size * 10]
-        ):
+        for page_id, tag_id in found.values_list("content_object_id", "tag_id")[: size * 10]:
             shared[page_id].append(tag_id)
         total = len(facts.topic_ids) or 1
         rows = [

@@ -36,8 +36,9 @@ from ..concepts import concept_graph
 from ..conf import reco_setting
 from ..documents import index_body
 from ..engine import EngineClient, EngineError, EngineNotFound, connect
+from ..formats import about_joint_format, advises_against_joint_format, load_joint_format_topics
 from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, type_affinity
-from ..text import BLOCK_WEIGHTS
+from ..text import BLOCK_WEIGHTS, WARNING_BLOCKS, warning_split
 from .base import BaseBackend
 from .database import NeighbourStore, eligible_articles
 
@@ -85,18 +86,20 @@ class DocumentBuilder:
         if article_ids is not None:
             qs = qs.filter(pk__in=article_ids)
         names = dict(Topic.objects.values_list("pk", "name"))
+        format_topics = load_joint_format_topics()
         docs = {}
         for article in qs:
             f = facts.get(article.pk)
             if f is None:
                 continue
             body, boilerplate, headings = self._split_body(article.body)
+            standfirst, standfirst_warns = warning_split(article.standfirst)
             doc = {
                 "article_id": article.pk,
                 "title": article.title,
-                "standfirst": article.standfirst,
+                "standfirst": standfirst,
                 "body": body,
-                "boilerplate": boilerplate,
+                "boilerplate": " ".join(part for part in (standfirst_warns, boilerplate) if part),
                 "headings": headings,
                 "topic_names": [names.get(t, "") for t in f.topic_ids],
                 "topic_ids": f.topic_ids,
@@ -110,6 +113,7 @@ class DocumentBuilder:
                 "review_status": article.review_status_db,
                 "is_sensitive": f.is_sensitive,
                 "advises_against_joint_sessions": f.advises_against_joint_sessions,
+                "about_joint_format": about_joint_format(f.topic_ids, format_topics),
             }
             doc["fingerprint"] = _fingerprint(doc)
             docs[article.pk] = doc
@@ -118,15 +122,22 @@ class DocumentBuilder:
     @staticmethod
     def _split_body(body) -> tuple[str, str, str]:
         """(running text, low-weight boilerplate, headings and FAQ): the fields similarity weighs
-        as the database backend's field weights do."""
+        as the database backend's field weights do. What warns (safety notes, sentences that warn
+        or negate: ``text.subject_blocks``' rule) goes to the boilerplate, which similarity ignores."""
         main, low, salient = [], [], []
         for block in body or []:
             weight = BLOCK_WEIGHTS.get(block.block_type, 1.0)
             if weight <= 0:
                 continue
+            text = " ".join(block_words(block.value))
+            if block.block_type in WARNING_BLOCKS:
+                low.append(text)
+                continue
+            stated, warned = warning_split(text)
             part = salient if weight > 1 else main if weight == 1 else low
-            part.append(" ".join(block_words(block.value)))
-        return " ".join(main), " ".join(low), " ".join(salient)
+            part.append(stated)
+            low.append(warned)
+        return tuple(" ".join(p for p in parts if p) for parts in (main, low, salient))
 
     def listing_documents(self, listing_ids: list[int] | None = None) -> dict[int, dict]:
         from experts.models import Listing
@@ -324,6 +335,7 @@ class ElasticsearchBackend(BaseBackend):
             section_id=facts.section_id,
             exclude_ids=sorted(exclude),
             size=size,
+            exclude_joint_formats=advises_against_joint_format(facts),
         )
         hits = self._search("articles", body)
         # The engine finds and orders candidates by text likeness; their score is then the shared

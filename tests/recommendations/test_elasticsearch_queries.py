@@ -42,6 +42,7 @@ class TestMappings:
         assert props["first_published_at"]["type"] == "date"
         assert "term_vector" not in props["boilerplate"]  # kept out of more_like_this
         assert props["headings"] == {"type": "text", "analyzer": "reco_text", "term_vector": "yes"}
+        assert props["about_joint_format"]["type"] == "boolean"
         assert "reco_text" in body["settings"]["analysis"]["analyzer"]
 
     def test_listing_mapping_fields(self):
@@ -84,6 +85,21 @@ class TestRelatedQuery:
         should = find(body, "should")[0]
         assert {"terms": {"topic_ids": [3], "boost": 2.0}} in should
         assert {"terms": {"topic_ids": [4, 5], "boost": 0.8}} in should
+
+    def test_articles_about_a_joint_format_are_excluded_when_the_article_advises_against_it(self):
+        assert {"term": {"about_joint_format": True}} not in find(self.body, "must_not")[0]
+        body = related_query(
+            "mag_reco_articles",
+            7,
+            topic_ids=[3],
+            section_id=2,
+            exclude_ids=[],
+            size=20,
+            exclude_joint_formats=True,
+        )
+        (must_not,) = find(body, "must_not")
+        assert {"term": {"about_joint_format": True}} in must_not
+        assert {"ids": {"values": ["7"]}} in must_not
 
     def test_excludes_itself_and_picks(self):
         (ids,) = find(self.body, "ids")
@@ -193,6 +209,23 @@ class TestArticleDocumentFields:
         assert "Naming what happened" in headings and "Running text" not in headings
         assert "Running text" in body and "Naming" not in body
         assert "Call for help" in boilerplate and "A review" not in body + boilerplate + headings
+
+    def test_sentences_that_warn_are_boilerplate_not_subject(self):
+        from recommendations.backends.elasticsearch import DocumentBuilder
+
+        class Child:
+            def __init__(self, block_type, value):
+                self.block_type, self.value = block_type, value
+
+        body, boilerplate, headings = DocumentBuilder._split_body(
+            [
+                Child("heading", {"text": "Why couples therapy is not the answer", "level": "h2"}),
+                Child("paragraph", "<p>Control isolates. Joint sessions are never safe here.</p>"),
+            ]
+        )
+        assert "couples" not in (body + headings).lower() and "Joint" not in body
+        assert "Control isolates." in body
+        assert "Why couples therapy" in boilerplate and "Joint sessions" in boilerplate
 
 
 class TestSupportTextRelevance:

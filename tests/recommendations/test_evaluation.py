@@ -42,8 +42,10 @@ def test_off_topic_cards_are_those_judged_zero_or_not_judged():
 
 
 def test_database_backend_meets_the_thresholds(eval_set):
+    """Related 0.987 against the TF-IDF baseline's 0.857 (docs/recommendations.md)."""
     report = evaluate(eval_set, get_backend("database"))
-    assert report.related_ndcg >= 0.85 and report.related_precision >= 0.85
+    assert report.related_ndcg >= 0.95 and report.related_precision >= 0.9
+    assert report.related_baseline_ndcg < 0.9
     assert report.support_ndcg >= 0.85 and report.support_precision >= 0.85
     assert report.hard_filter_violations == 0 and report.requests_checked == 630
     assert report.coverage >= 0.9
@@ -177,14 +179,30 @@ def demo_set(db):
 
 
 def test_demo_judged_set_meets_the_thresholds(demo_set):
-    """The figures this branch reaches on the demo judged set (docs/recommendations.md), as floors:
-    related 0.825 against the TF-IDF baseline's 0.648; find support 0.854 with 27% of cards off topic.
+    """The figures reached on the demo judged set (docs/recommendations.md), as floors: related
+    0.832 against the TF-IDF baseline's 0.648; find support 0.854 with 27% of cards off topic.
     Find-support relevance is reworked on another branch; its thresholds tighten when that lands."""
     report = evaluate(demo_set, get_backend("database"), quick=True)
-    assert report.related_ndcg >= 0.80
+    assert report.related_ndcg >= 0.82
     assert report.related_ndcg - report.related_baseline_ndcg >= 0.15
     assert report.related_baseline_ndcg < 0.70
     assert report.support_ndcg >= 0.85
     assert report.off_topic_rate <= 0.28
     assert report.hard_filter_violations == 0 and report.requests_checked == 23 * 18
     assert report.coverage >= 0.9
+
+
+def test_demo_coercive_control_article_suggests_no_couples_work(demo_set):
+    """The demo's trap: "Recognising coercive control" names couples therapy only to say that joint
+    sessions are not the answer where there is abuse. No article about couples therapy is suggested
+    under it (the editors' own picks aside, which stay the editors' call)."""
+    from articles.models import ArticlePage
+
+    article = ArticlePage.objects.get(slug="recognising-coercive-control")
+    couples = set(ArticlePage.objects.filter(topics__slug="couples-therapy").values_list("slug", flat=True))
+    assert len(couples) == 4
+    related = [
+        r.article.slug for r in get_backend("database").related_articles(article, limit=12, with_picks=False)
+    ]
+    assert related[0] == "digital-trust-phones-and-passwords"
+    assert not set(related) & couples

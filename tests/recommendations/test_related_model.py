@@ -40,9 +40,12 @@ class TestFieldWeightedTerms:
         )
         assert terms[stem("jealousy")] > terms[stem("boundaries")] > terms[stem("gardening")]
 
-    def test_safety_notes_weigh_little_and_citations_nothing(self):
-        terms = weighted_terms("", "", Body(("safety_note", "emergency"), ("citation", "journal")))
-        assert terms[stem("emergency")] == pytest.approx(0.2) and stem("journal") not in terms
+    def test_safety_notes_and_citations_add_nothing_captions_little(self):
+        terms = weighted_terms(
+            "", "", Body(("safety_note", "emergency"), ("citation", "journal"), ("image", "garden"))
+        )
+        assert stem("emergency") not in terms and stem("journal") not in terms
+        assert terms[stem("garden")] == pytest.approx(0.3)
 
     def test_phrases_come_from_the_salient_fields_only(self):
         terms = weighted_terms("Rebuilding trust", "", Body(("paragraph", "quiet distance")))
