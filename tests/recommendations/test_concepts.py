@@ -182,7 +182,22 @@ class TestVocabularyInTheDatabase:
         factories.listing_type("Psychologist")
         ensure_default_vocabulary()
         article = factories.article(title="After an affair", topics=[trust])
-        make_listing("Dr Vera Stein", type_name="Psychologist", specialties=(anxiety,), offers_online=True)
+        # Tagged only "Anxiety", but her own words are about the article's need: a suited kind of
+        # practitioner without the exact tag. Dr Ida Roth, tagged and writing about sleep, is not.
+        make_listing(
+            "Dr Vera Stein",
+            type_name="Psychologist",
+            specialties=(anxiety,),
+            offers_online=True,
+            summary="Psychologist for couples rebuilding trust after an affair.",
+        )
+        make_listing(
+            "Dr Ida Roth",
+            type_name="Psychologist",
+            specialties=(anxiety, factories.topic("Sleep")),
+            offers_online=True,
+            summary="Psychologist treating insomnia and night-time worry.",
+        )
         result = find_support(article, context=ReaderContext(country="DE"), count=2)
         assert [s.listing.name for s in result.suggestions] == ["Dr Vera Stein"]
         assert result.suggestions[0].reasons[0] == "Psychologist: works with trust and betrayal"
