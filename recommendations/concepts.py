@@ -48,9 +48,9 @@ class ConceptGraph:
         for concept_id, topic_id in Concept.topics.through.objects.values_list("concept_id", "topic_id"):
             graph.topic_concepts.setdefault(topic_id, set()).add(concept_id)
             graph.concept_topics.setdefault(concept_id, set()).add(topic_id)
-        for concept_id, type_id, rule, joint in ListingTypeFit.objects.order_by("sort_order", "pk").values_list(
-            "concept_id", "listing_type_id", "rule", "listing_type__offers_joint_sessions"
-        ):
+        for concept_id, type_id, rule, joint in ListingTypeFit.objects.order_by(
+            "sort_order", "pk"
+        ).values_list("concept_id", "listing_type_id", "rule", "listing_type__offers_joint_sessions"):
             graph.fits.setdefault(concept_id, []).append((type_id, rule))
             if joint:
                 graph.joint_type_ids.add(type_id)
@@ -95,7 +95,10 @@ class ConceptGraph:
         """``{topic id: root concept id}`` for every topic that names a concept: a practitioner's
         specialties under one root are one area of work ("Couples therapy", "Trust and betrayal" and
         "Relationships" are all relationship work). Topics without a concept are their own area."""
-        return {topic_id: min(self.root(c) for c in concepts) for topic_id, concepts in self.topic_concepts.items()}
+        return {
+            topic_id: min(self.root(c) for c in concepts)
+            for topic_id, concepts in self.topic_concepts.items()
+        }
 
     @functools.cached_property
     def joint_work_topic_ids(self) -> frozenset[int]:
@@ -196,7 +199,9 @@ def concept_need(
         topic_weights=dict(topic_weights),
         topic_roots=graph.topic_roots,
         joint_topic_ids=joint,
-        subject_topic_ids=frozenset((subject | subject_related) - (joint if advises_against_joint else set())),
+        subject_topic_ids=frozenset(
+            (subject | subject_related) - (joint if advises_against_joint else set())
+        ),
     )
 
 

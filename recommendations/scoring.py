@@ -220,8 +220,8 @@ CENTRED_SHARE = 0.5
 # Relevance is multiplied by ``competence ** COMPETENCE_POWER``: a practitioner with half their main
 # area's weight on the need keeps a quarter of their relevance.
 COMPETENCE_POWER = 2
-# Text relevance at which a suited practitioner's profile counts as fully on the need.
-TEXT_FOR_COMPETENCE = 0.3
+# How many of the article's strongest need terms count as what it is most about (``competence``).
+SALIENT_TERMS = 8
 # A listing that matches only topics the article names in passing, none of its subject.
 MENTION_ONLY_FACTOR = 0.5
 GENERIC_TYPE_WORDS = frozenset(
@@ -341,6 +341,15 @@ class SupportQuery:
     joint_topic_ids: frozenset[int] = frozenset()
     # The article's subject: tagged topics and topics related to them (empty: not known).
     subject_topic_ids: frozenset[int] = frozenset()
+
+    @functools.cached_property
+    def salient_need_terms(self) -> frozenset[str]:
+        """The ``SALIENT_TERMS`` strongest need terms, without the generic words of type names."""
+        ranked = sorted(
+            (t for t in self.need_terms if t not in GENERIC_TYPE_WORDS),
+            key=lambda t: (-self.need_terms[t], t),
+        )
+        return frozenset(ranked[:SALIENT_TERMS])
 
     @functools.cached_property
     def need_areas(self) -> dict[int, float]:
@@ -479,18 +488,18 @@ def competence(v: ListingView, q: SupportQuery) -> float:
     in the article's need areas (weighted as the need: tagged 1, named 0.5) is divided by the share
     of its main area and capped at 1: a practitioner whose main area is the need scores 1, one with
     a single "anxiety" tag beside two tags of couples work 0.5, one with nothing in the need 0.
-    A listing without specialties is not judged by them (1). For a kind of practitioner suited to
-    the need, the profile's text relevance counts too (``TEXT_FOR_COMPETENCE``). The result is raised
-    to ``COMPETENCE_POWER``."""
+    A listing without specialties is not judged by them (1); nor is a kind of practitioner suited to
+    the need whose profile names one of the article's salient need terms (``salient_need_terms``).
+    The result is raised to ``COMPETENCE_POWER``."""
     shares = area_shares(v, q)
     if not shares:
         return 1.0
     on_need = sum(share * q.need_areas.get(area, 0.0) for area, share in shares.items())
     focus = min(1.0, on_need / max(shares.values()))
-    if v.listing_type_id in q.suited_types:
-        # A suited kind of practitioner whose tags miss the need but whose own words are about it
-        # (a psychologist tagged "Anxiety" who writes of couples after an affair).
-        focus = max(focus, min(1.0, text_relevance(v, q) / TEXT_FOR_COMPETENCE))
+    if v.listing_type_id in q.suited_types and set(dict(v.profile_terms)) & q.salient_need_terms:
+        # A suited kind of practitioner whose tags miss the need but whose own words name what the
+        # article is most about (a psychologist tagged "Anxiety" who works with couples).
+        focus = 1.0
     return focus**COMPETENCE_POWER
 
 
@@ -557,7 +566,11 @@ def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
     )
     if q.has_signals:
         relevance *= competence(v, q)
-        if q.subject_topic_ids and not any(pk in q.subject_topic_ids for pk, _ in specialties):
+        if (
+            specialties
+            and q.subject_topic_ids
+            and not any(pk in q.subject_topic_ids for pk, _ in specialties)
+        ):
             # Only the article's passing mentions match: not what the reader came for.
             relevance *= MENTION_ONLY_FACTOR
     if excluded_by_concept(v, q) or (v.is_crisis_resource and not q.is_sensitive and q.has_signals):

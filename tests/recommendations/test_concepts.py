@@ -65,6 +65,9 @@ def query(topic_weights, subject, **fields) -> SupportQuery:
         related_topic_weights=need.related_topic_weights,
         suited_types=need.suited_types,
         excluded_type_ids=need.excluded_type_ids,
+        topic_roots=need.topic_roots,
+        joint_topic_ids=need.joint_topic_ids,
+        subject_topic_ids=need.subject_topic_ids,
         day=datetime.date(2026, 12, 4),
         **fields,
     )
@@ -97,11 +100,17 @@ class TestHierarchy:
 
 class TestTraps:
     def test_psychologists_without_the_articles_tag_are_still_suggested(self):
-        views = [view(1, 101, specialties=(5,)), view(2, 101, specialties=(5,), country="GB")]
+        # Tagged "Relationships", not "Trust and betrayal": the same area of work.
+        views = [view(1, 101, specialties=(1, 5)), view(2, 101, specialties=(1,), country="GB")]
         q = query(INFIDELITY, [2], count=2)
         ranked = plan(q, views).ranked
         assert sorted(r.view.id for r in ranked) == [1, 2]
         assert ranked[0].reasons[0] == "Psychologist: works with trust and betrayal"
+
+    def test_a_suited_kind_whose_work_is_elsewhere_is_not_suggested(self):
+        # A psychologist suits relationship problems, but this one works with anxiety only.
+        ranked = plan(query(INFIDELITY, [2], count=2), [view(1, 101, specialties=(5,))]).ranked
+        assert ranked == []
 
     def test_coach_is_not_suggested_for_an_incidental_word(self):
         coach = view(3, 102, specialties=(3, 4))
