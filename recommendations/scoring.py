@@ -214,7 +214,7 @@ NEAR_KM = 50
 # practitioner suited to the concern (0.15) or a specialty in one of the article's own topics
 # passes; a single specialty in a loosely related concept of an article with several topics does not.
 MIN_RELEVANCE = 0.15
-# A practitioner whose specialties lie at least this much in joint (couples) work is "mainly couples
+# A practitioner whose specialties lie more than this much in joint (couples) work is "mainly couples
 # work": not chosen where the article advises against joint sessions, whatever the listing type.
 CENTRED_SHARE = 0.5
 # Relevance is multiplied by ``competence ** COMPETENCE_POWER``: a practitioner with half their main
@@ -504,11 +504,11 @@ def competence(v: ListingView, q: SupportQuery) -> float:
 
 
 def mainly_joint_work(v: ListingView, q: SupportQuery) -> bool:
-    """At least ``CENTRED_SHARE`` of the listing's specialties are joint (couples) work."""
+    """More than ``CENTRED_SHARE`` of the listing's specialties are joint (couples) work."""
     if not v.specialties or not q.joint_topic_ids:
         return False
     joint = sum(1 for topic_id, _ in v.specialties if topic_id in q.joint_topic_ids)
-    return joint / len(v.specialties) >= CENTRED_SHARE
+    return joint / len(v.specialties) > CENTRED_SHARE
 
 
 def reader_distance_km(v: ListingView, q: SupportQuery) -> float | None:
