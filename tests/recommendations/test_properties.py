@@ -214,9 +214,12 @@ def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
             found.append(ranked)
     # One crisis line leads; the further crisis slots only take relevant ones.
     ordered_crisis = order_fairly(crisis, q)
-    lead = ordered_crisis[:1] + [
-        r for r in ordered_crisis[1:] if r.relevance >= MIN_RELEVANCE or not q.has_signals
-    ][: crisis_slots(q.count) - 1]
+    lead = (
+        ordered_crisis[:1]
+        + [r for r in ordered_crisis[1:] if r.relevance >= MIN_RELEVANCE or not q.has_signals][
+            : crisis_slots(q.count) - 1
+        ]
+    )
     chosen = order_fairly(found, q)[: q.count - len(lead)]
     widest = max((first_step[r.view.id] for r in chosen), default=0)
     return lead + chosen, steps[widest].name if widest else None
