@@ -10,11 +10,14 @@ subject (an integration coach and psychedelic experiences) is never suggested el
 words the article happens to use.
 
 ``ConceptGraph`` is plain data, loaded in four queries and remembered per content generation (a
-save of a concept or a fit renews the generation), so a find-support request adds no query.
+save of a concept or a fit renews the generation), so a find-support request adds no query; what
+the competence model derives from it (each topic's area of work, the topics of joint work) is
+computed once per graph.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +34,8 @@ class ConceptGraph:
     topic_concepts: dict[int, set[int]] = field(default_factory=dict)
     concept_topics: dict[int, set[int]] = field(default_factory=dict)
     fits: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # Listing types that offer joint (couples) sessions, among the fitted ones.
+    joint_type_ids: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls) -> ConceptGraph:
@@ -43,10 +48,12 @@ class ConceptGraph:
         for concept_id, topic_id in Concept.topics.through.objects.values_list("concept_id", "topic_id"):
             graph.topic_concepts.setdefault(topic_id, set()).add(concept_id)
             graph.concept_topics.setdefault(concept_id, set()).add(topic_id)
-        for concept_id, type_id, rule in ListingTypeFit.objects.order_by("sort_order", "pk").values_list(
-            "concept_id", "listing_type_id", "rule"
-        ):
+        for concept_id, type_id, rule, joint in ListingTypeFit.objects.order_by(
+            "sort_order", "pk"
+        ).values_list("concept_id", "listing_type_id", "rule", "listing_type__offers_joint_sessions"):
             graph.fits.setdefault(concept_id, []).append((type_id, rule))
+            if joint:
+                graph.joint_type_ids.add(type_id)
         return graph
 
     def ancestors(self, concept_id: int) -> list[int]:
@@ -77,6 +84,33 @@ class ConceptGraph:
                     frontier.append(down)
         return out
 
+    def root(self, concept_id: int) -> int:
+        """The broadest concept above ``concept_id`` (the lowest id among several; itself if none)."""
+        ancestors = self.ancestors(concept_id)
+        tops = [pk for pk in ancestors if not self.broader.get(pk, set()) - {pk}]
+        return min(tops or ancestors)
+
+    @functools.cached_property
+    def topic_roots(self) -> dict[int, int]:
+        """``{topic id: root concept id}`` for every topic that names a concept: a practitioner's
+        specialties under one root are one area of work ("Couples therapy", "Trust and betrayal" and
+        "Relationships" are all relationship work). Topics without a concept are their own area."""
+        return {
+            topic_id: min(self.root(c) for c in concepts)
+            for topic_id, concepts in self.topic_concepts.items()
+        }
+
+    @functools.cached_property
+    def joint_work_topic_ids(self) -> frozenset[int]:
+        """Topics of the concerns a joint-session kind of practitioner suits (and their narrower
+        concerns): work done mainly with couples. Editors say which through the fits and the listing
+        type's "offers joint sessions" flag; nothing else marks it."""
+        concepts: set[int] = set()
+        for concept_id, fits in self.fits.items():
+            if any(rule == SUITS and type_id in self.joint_type_ids for type_id, rule in fits):
+                concepts |= {concept_id, *self.descendants(concept_id)}
+        return frozenset(t for c in concepts for t in self.concept_topics.get(c, ()))
+
     def concepts_of(self, topic_ids: Iterable[int]) -> list[int]:
         return sorted({c for t in topic_ids for c in self.topic_concepts.get(t, ())})
 
@@ -91,19 +125,41 @@ class ConceptNeed:
     related_topic_weights: dict[int, float]
     suited_types: dict[int, str]
     excluded_type_ids: frozenset[int]
+    # The article's own topic weights, without joint work where the article advises against it.
+    topic_weights: dict[int, float] = field(default_factory=dict)
+    topic_roots: dict[int, int] = field(default_factory=dict)
+    joint_topic_ids: frozenset[int] = frozenset()
+    # The subject's topics: the tagged ones and those related to them (not to mentions).
+    subject_topic_ids: frozenset[int] = frozenset()
 
 
 def concept_need(
-    graph: ConceptGraph, topic_weights: dict[int, float], subject_topic_ids: Iterable[int]
+    graph: ConceptGraph,
+    topic_weights: dict[int, float],
+    subject_topic_ids: Iterable[int],
+    *,
+    advises_against_joint: bool = False,
 ) -> ConceptNeed:
     """The need of an article with ``topic_weights`` (tagged 1.0, mentioned less) as concepts.
 
     - ``related_topic_weights``: topics of broader and narrower concepts than the article's own, at
       ``RELATED_CONCEPT_WEIGHT`` of the weight of the topic that led there (not the article's topics);
-    - ``suited_types``: listing type id → the article's own concept it suits (for the reason);
-    - ``excluded_type_ids``: types suited only where a concept is the subject, when it is not.
+    - ``suited_types``: listing type id → the article's own concept it suits (for the reason). Only
+      the subject (tagged topics) makes a kind of practitioner suited: a passing mention of
+      relationships on a self-harm article does not make every psychologist a match. Mentions do
+      when the article has no tagged topic;
+    - ``excluded_type_ids``: types suited only where a concept is the subject, when it is not;
+    - ``topic_weights``: ``topic_weights`` itself, except that where the article advises against
+      joint sessions (``advises_against_joint``) joint work (``joint_work_topic_ids``) is no part of
+      its need: no topic of it counts, no kind of practitioner suits through it, no reason cites it;
+    - ``topic_roots``, ``joint_topic_ids``: for the competence model (``scoring.competence``).
     """
-    subject = set(subject_topic_ids)
+    joint = graph.joint_work_topic_ids
+    if advises_against_joint:
+        topic_weights = {t: w for t, w in topic_weights.items() if t not in joint}
+    subject = set(subject_topic_ids) & set(topic_weights)
+    any_subject = bool(subject)
+    subject_related: set[int] = set()
     related: dict[int, float] = {}
     suited: dict[int, tuple[int, str]] = {}
     allowed_restricted: set[int] = set()
@@ -115,8 +171,10 @@ def concept_need(
                 for t in graph.concept_topics.get(up, ()):
                     if t not in topic_weights and distance:
                         related[t] = max(related.get(t, 0.0), RELATED_CONCEPT_WEIGHT * weight)
+                        if is_subject:
+                            subject_related.add(t)
                 for type_id, rule in graph.fits.get(up, ()):
-                    if rule == ONLY_AS_SUBJECT and not is_subject:
+                    if not is_subject and (any_subject or rule == ONLY_AS_SUBJECT):
                         continue
                     if rule == ONLY_AS_SUBJECT:
                         allowed_restricted.add(type_id)
@@ -129,11 +187,21 @@ def concept_need(
                 for t in graph.concept_topics.get(down, ()):
                     if t not in topic_weights:
                         related[t] = max(related.get(t, 0.0), RELATED_CONCEPT_WEIGHT * weight)
+                        if is_subject:
+                            subject_related.add(t)
+    if advises_against_joint:
+        related = {t: w for t, w in related.items() if t not in joint}
     excluded = graph.restricted_type_ids() - allowed_restricted
     return ConceptNeed(
         related_topic_weights=related,
         suited_types={t: name for t, (_, name) in suited.items() if t not in excluded},
         excluded_type_ids=frozenset(excluded),
+        topic_weights=dict(topic_weights),
+        topic_roots=graph.topic_roots,
+        joint_topic_ids=joint,
+        subject_topic_ids=frozenset(
+            (subject | subject_related) - (joint if advises_against_joint else set())
+        ),
     )
 
 

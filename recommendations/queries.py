@@ -13,6 +13,10 @@ keep it working on a small magazine, where the defaults (2 and 5) drop almost ev
 Find support: every hard filter in ``filter`` clauses (never scored, never violated), relevance
 from specialties, approaches and fitting listing types in ``should`` clauses (one must match), and
 the article's need terms as a ``multi_match`` over the listing profile's fields, which only scores.
+The competence model (``scoring.competence``) is applied by the shared ranking on the hits; the query
+follows it where it can: the need's topics and suited types come from ``concept_need`` (no joint
+work where the article advises against it, suited types from the subject only), and crisis services
+are left out of articles that are not sensitive.
 """
 
 from __future__ import annotations
@@ -89,7 +93,12 @@ def support_query(
     if not q.include_products:
         filters.append(Q("term", is_clinical=True))
     if q.advises_against_joint_sessions:
+        # Joint work's topics are already out of ``q.topic_weights`` (``concepts.concept_need``); a
+        # practitioner mainly doing it is excluded by ``plan_support`` on the hits.
         must_not.append(Q("term", offers_joint_sessions=True))
+    if not q.is_sensitive and q.has_signals:
+        # Crisis services lead on sensitive articles and are not suggested elsewhere (``listing_score``).
+        must_not.append(crisis)
     if q.listing_type_id is not None:
         same_type = Q("term", listing_type_id=q.listing_type_id)
         filters.append(

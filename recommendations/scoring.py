@@ -217,7 +217,7 @@ DEFAULT_PROFILE_LENGTH = 20.0
 # being open to new clients) can add, so it reorders near-equal relevance but never lifts a match
 # whose relevance is lower by more than ``CONTEXT_BOOST_MAX`` plus the rounding step (0.01) above a
 # better one.
-LANGUAGE_BOOST, COUNTRY_BOOST, NEAR_BOOST, ACCEPTING_BOOST = 0.04, 0.03, 0.02, 0.01
+LANGUAGE_BOOST, COUNTRY_BOOST, NEAR_BOOST, ACCEPTING_BOOST = 0.1, 0.03, 0.02, 0.01
 CONTEXT_BOOST_MAX = LANGUAGE_BOOST + COUNTRY_BOOST + NEAR_BOOST + ACCEPTING_BOOST
 # The near boost falls linearly from NEAR_BOOST at 0 km to nothing at NEAR_KM.
 NEAR_KM = 50
@@ -225,6 +225,16 @@ NEAR_KM = 50
 # practitioner suited to the concern (0.15) or a specialty in one of the article's own topics
 # passes; a single specialty in a loosely related concept of an article with several topics does not.
 MIN_RELEVANCE = 0.15
+# A practitioner whose specialties lie more than this much in joint (couples) work is "mainly couples
+# work": not chosen where the article advises against joint sessions, whatever the listing type.
+CENTRED_SHARE = 0.5
+# Relevance is multiplied by ``competence ** COMPETENCE_POWER``: a practitioner with half their main
+# area's weight on the need keeps a quarter of their relevance.
+COMPETENCE_POWER = 2
+# How many of the article's strongest need terms count as what it is most about (``competence``).
+SALIENT_TERMS = 8
+# A listing that matches only topics the article names in passing, none of its subject.
+MENTION_ONLY_FACTOR = 0.5
 GENERIC_TYPE_WORDS = frozenset(
     stem(w)
     for w in (
@@ -336,6 +346,30 @@ class SupportQuery:
     need_terms: dict[str, float] = field(default_factory=dict)
     term_idf: dict[str, float] = field(default_factory=dict)
     avg_profile_length: float = 0.0
+    # The competence model (``competence``): each topic's area of work (its root concept; a topic
+    # without a concept is its own area) and the topics of joint (couples) work.
+    topic_roots: dict[int, int] = field(default_factory=dict)
+    joint_topic_ids: frozenset[int] = frozenset()
+    # The article's subject: tagged topics and topics related to them (empty: not known).
+    subject_topic_ids: frozenset[int] = frozenset()
+
+    @functools.cached_property
+    def salient_need_terms(self) -> frozenset[str]:
+        """The ``SALIENT_TERMS`` strongest need terms, without the generic words of type names."""
+        ranked = sorted(
+            (t for t in self.need_terms if t not in GENERIC_TYPE_WORDS),
+            key=lambda t: (-self.need_terms[t], t),
+        )
+        return frozenset(ranked[:SALIENT_TERMS])
+
+    @functools.cached_property
+    def need_areas(self) -> dict[int, float]:
+        """``{area: weight}`` of the article's need: the areas of its topics, tagged (1) or named (0.5)."""
+        areas: dict[int, float] = {}
+        for topic_id, weight in self.topic_weights.items():
+            area = self.topic_roots.get(topic_id, -topic_id)
+            areas[area] = max(areas.get(area, 0.0), weight)
+        return areas
 
     @property
     def has_signals(self) -> bool:
@@ -378,6 +412,8 @@ def hard_filter_violation(v: ListingView, q: SupportQuery) -> str | None:
         return "product brand in a clinical group"
     if q.advises_against_joint_sessions and v.offers_joint_sessions:
         return "joint sessions advised against"
+    if q.advises_against_joint_sessions and not v.is_crisis_resource and mainly_joint_work(v, q):
+        return "mainly joint work, advised against"
     if (
         q.listing_type_id is not None
         and v.listing_type_id != q.listing_type_id
@@ -446,6 +482,46 @@ def excluded_by_concept(v: ListingView, q: SupportQuery) -> bool:
     return q.has_signals and v.listing_type_id in q.excluded_type_ids and not v.is_crisis_resource
 
 
+def area_shares(v: ListingView, q: SupportQuery) -> dict[int, float]:
+    """``{area: share}`` of the listing's specialties by area of work (``SupportQuery.topic_roots``)."""
+    shares: dict[int, float] = {}
+    for topic_id, _ in v.specialties:
+        area = q.topic_roots.get(topic_id, -topic_id)
+        shares[area] = shares.get(area, 0.0) + 1.0 / len(v.specialties)
+    return shares
+
+
+def competence(v: ListingView, q: SupportQuery) -> float:
+    """How much of what the practitioner mainly does is the article's need, 0–1.
+
+    The listing's specialties are grouped by area of work (a topic's root concept: "Couples
+    therapy", "Trust and betrayal" and "Relationships" are one area). The share of its specialties
+    in the article's need areas (weighted as the need: tagged 1, named 0.5) is divided by the share
+    of its main area and capped at 1: a practitioner whose main area is the need scores 1, one with
+    a single "anxiety" tag beside two tags of couples work 0.5, one with nothing in the need 0.
+    A listing without specialties is not judged by them (1); nor is a kind of practitioner suited to
+    the need whose profile names one of the article's salient need terms (``salient_need_terms``).
+    The result is raised to ``COMPETENCE_POWER``."""
+    shares = area_shares(v, q)
+    if not shares:
+        return 1.0
+    on_need = sum(share * q.need_areas.get(area, 0.0) for area, share in shares.items())
+    focus = min(1.0, on_need / max(shares.values()))
+    if v.listing_type_id in q.suited_types and set(dict(v.profile_terms)) & q.salient_need_terms:
+        # A suited kind of practitioner whose tags miss the need but whose own words name what the
+        # article is most about (a psychologist tagged "Anxiety" who works with couples).
+        focus = 1.0
+    return focus**COMPETENCE_POWER
+
+
+def mainly_joint_work(v: ListingView, q: SupportQuery) -> bool:
+    """More than ``CENTRED_SHARE`` of the listing's specialties are joint (couples) work."""
+    if not v.specialties or not q.joint_topic_ids:
+        return False
+    joint = sum(1 for topic_id, _ in v.specialties if topic_id in q.joint_topic_ids)
+    return joint / len(v.specialties) > CENTRED_SHARE
+
+
 def reader_distance_km(v: ListingView, q: SupportQuery) -> float | None:
     """How far the reader (``near``) is from where ``v`` sees clients in person, when both are known."""
     if q.near is None or not v.offers_in_person or v.latitude is None or v.longitude is None:
@@ -499,7 +575,16 @@ def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
         + TYPE_PART * affinity
         + TEXT_PART * text_relevance(v, q)
     )
-    if excluded_by_concept(v, q):
+    if q.has_signals:
+        relevance *= competence(v, q)
+        if (
+            specialties
+            and q.subject_topic_ids
+            and not any(pk in q.subject_topic_ids for pk, _ in specialties)
+        ):
+            # Only the article's passing mentions match: not what the reader came for.
+            relevance *= MENTION_ONLY_FACTOR
+    if excluded_by_concept(v, q) or (v.is_crisis_resource and not q.is_sensitive and q.has_signals):
         relevance = 0.0
     return round(relevance + context_boost(v, q), 6), round(relevance, 6)
 
@@ -616,6 +701,7 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
     seen: set[int] = set(q.exclude_listing_ids)
     found: list[tuple[ListingView, float]] = []
     crisis: list[tuple[ListingView, float]] = []
+    crisis_relevance: dict[int, float] = {}
     step_of: dict[int, int] = {}
     for index, step in enumerate(steps):
         for v in fetch(step, seen):
@@ -626,9 +712,18 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
             score, relevance = listing_score(v, q)
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append((v, score))
+                crisis_relevance[v.id] = relevance
             elif relevance >= MIN_RELEVANCE or not q.has_signals:
                 found.append((v, score))
-    leading = best_fairly(crisis, crisis_slots(q.count), q) if q.is_sensitive else []
+    # One crisis line always leads; more only when they are relevant to the article's need (a
+    # domestic-abuse line is not a second answer on a self-harm article).
+    leading = best_fairly(crisis, 1, q) if q.is_sensitive else []
+    relevant_crisis = [
+        (v, score)
+        for v, score in crisis
+        if v not in leading and (crisis_relevance[v.id] >= MIN_RELEVANCE or not q.has_signals)
+    ]
+    leading += best_fairly(relevant_crisis, crisis_slots(q.count) - len(leading), q) if leading else []
     needed = q.count - len(leading)
     chosen = best_fairly(found, needed, q)
     # Reasons are written for the shown only.

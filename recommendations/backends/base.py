@@ -250,23 +250,32 @@ class BaseBackend:
           joint formats. A relationship article's caveat ("not where there is abuse") does not hide
           every couples therapist from its readers.
         """
+        advises_against_joint = facts.advises_against_joint_sessions and facts.is_sensitive
+        need = concept_need(
+            concept_graph(generation),
+            facts.support_topic_weights(),
+            facts.topic_ids,
+            advises_against_joint=advises_against_joint,
+        )
         title_terms = frozenset(tokens(article.title))
         key_terms = set(title_terms)
-        for name in self.topic_names(facts.topic_ids, generation):
+        # Joint work the article advises against is no key term either (``concept_need``).
+        for name in self.topic_names([pk for pk in facts.topic_ids if pk in need.topic_weights], generation):
             key_terms.update(tokens(name))
-        topic_weights = facts.support_topic_weights()
-        need = concept_need(concept_graph(generation), topic_weights, facts.topic_ids)
         return SupportQuery(
             article_id=article.pk,
-            topic_weights=topic_weights,
+            topic_weights=need.topic_weights,
             related_topic_weights=need.related_topic_weights,
             suited_types=need.suited_types,
             excluded_type_ids=need.excluded_type_ids,
+            topic_roots=need.topic_roots,
+            joint_topic_ids=need.joint_topic_ids,
+            subject_topic_ids=need.subject_topic_ids,
             approach_ids=frozenset(facts.approach_ids),
             terms=frozenset(key_terms),
             title_terms=title_terms,
             is_sensitive=facts.is_sensitive,
-            advises_against_joint_sessions=facts.advises_against_joint_sessions and facts.is_sensitive,
+            advises_against_joint_sessions=advises_against_joint,
             country=getattr(context, "country", None),
             language=getattr(context, "language", None),
             modality=getattr(context, "modality", None),
@@ -379,6 +388,9 @@ class BaseBackend:
             related_topic_weights=need.related_topic_weights,
             suited_types=need.suited_types,
             excluded_type_ids=need.excluded_type_ids,
+            topic_roots=need.topic_roots,
+            joint_topic_ids=need.joint_topic_ids,
+            subject_topic_ids=need.subject_topic_ids,
             approach_ids=frozenset(),
             terms=frozenset(key_terms),
             title_terms=title_terms,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -14,7 +15,15 @@ from recommendations.concepts import (
     concept_need,
     ensure_default_vocabulary,
 )
-from recommendations.scoring import ListingView, SupportQuery, plan_support
+from recommendations.scoring import (
+    MIN_RELEVANCE,
+    ListingView,
+    SupportQuery,
+    competence,
+    hard_filter_violation,
+    listing_score,
+    plan_support,
+)
 
 # Topics: 1 relationships, 2 trust and betrayal, 3 trauma, 4 psychedelic integration, 5 anxiety.
 # Concepts: 10 relationship problems ⊃ 11 trust and betrayal ⊃ 12 infidelity; 20 psychedelic experiences.
@@ -41,6 +50,10 @@ def view(pk, type_id, specialties=(), country="DE", **fields) -> ListingView:
         3: "Trauma",
         4: "Psychedelic integration",
         5: "Anxiety",
+        6: "Sleep",
+        7: "Domestic abuse",
+        8: "Self-harm",
+        9: "Depression",
     }
     return ListingView(
         id=pk,
@@ -55,16 +68,20 @@ def view(pk, type_id, specialties=(), country="DE", **fields) -> ListingView:
     )
 
 
-def query(topic_weights, subject, **fields) -> SupportQuery:
-    need = concept_need(GRAPH, topic_weights, subject)
+def query(topic_weights, subject, graph=GRAPH, advises_against_joint=False, **fields) -> SupportQuery:
+    need = concept_need(graph, topic_weights, subject, advises_against_joint=advises_against_joint)
     return SupportQuery(
         article_id=1,
-        topic_weights=topic_weights,
+        topic_weights=need.topic_weights,
+        advises_against_joint_sessions=advises_against_joint,
         approach_ids=frozenset(),
         terms=frozenset(),
         related_topic_weights=need.related_topic_weights,
         suited_types=need.suited_types,
         excluded_type_ids=need.excluded_type_ids,
+        topic_roots=need.topic_roots,
+        joint_topic_ids=need.joint_topic_ids,
+        subject_topic_ids=need.subject_topic_ids,
         day=datetime.date(2026, 12, 4),
         **fields,
     )
@@ -97,11 +114,17 @@ class TestHierarchy:
 
 class TestTraps:
     def test_psychologists_without_the_articles_tag_are_still_suggested(self):
-        views = [view(1, 101, specialties=(5,)), view(2, 101, specialties=(5,), country="GB")]
+        # Tagged "Relationships", not "Trust and betrayal": the same area of work.
+        views = [view(1, 101, specialties=(1, 5)), view(2, 101, specialties=(1,), country="GB")]
         q = query(INFIDELITY, [2], count=2)
         ranked = plan(q, views).ranked
         assert sorted(r.view.id for r in ranked) == [1, 2]
         assert ranked[0].reasons[0] == "Psychologist: works with trust and betrayal"
+
+    def test_a_suited_kind_whose_work_is_elsewhere_is_not_suggested(self):
+        # A psychologist suits relationship problems, but this one works with anxiety only.
+        ranked = plan(query(INFIDELITY, [2], count=2), [view(1, 101, specialties=(5,))]).ranked
+        assert ranked == []
 
     def test_coach_is_not_suggested_for_an_incidental_word(self):
         coach = view(3, 102, specialties=(3, 4))
@@ -143,6 +166,106 @@ class TestTraps:
         assert [r.view.id for r in plan(q, [loose, view(1, 101)]).ranked] == [1]
 
 
+# The same graph where the couples therapist's type offers joint sessions (as the demo's does), and
+# a crisis line type 104.
+JOINT_GRAPH = dataclasses.replace(GRAPH, joint_type_ids={100})
+TYPE_NAMES[104] = "Crisis line"
+
+
+class TestCompetence:
+    """What a practitioner mainly does, weighed against the article's need (issue 14, point 1)."""
+
+    def test_areas_of_work_follow_the_root_concept(self):
+        assert GRAPH.topic_roots == {1: 10, 2: 10, 4: 20}
+        assert JOINT_GRAPH.joint_work_topic_ids == frozenset({1, 2})
+        assert GRAPH.joint_work_topic_ids == frozenset()
+
+    def test_competence_is_the_share_on_the_need_over_the_main_area(self):
+        q = query({6: 1.0, 5: 1.0}, [6, 5])
+        assert competence(view(1, 101, specialties=(6, 5)), q) == 1.0
+        # Two tags of relationship work and one of anxiety: half the main area's weight, squared.
+        assert competence(view(2, 101, specialties=(1, 2, 5)), q) == pytest.approx(0.25)
+        # Three equal areas, one on the need: that is among what they mainly do.
+        assert competence(view(3, 101, specialties=(5, 9, 8)), q) == 1.0
+        assert competence(view(4, 101, specialties=(1, 2)), q) == 0.0
+
+    def test_a_couples_centred_psychologist_is_no_match_for_a_sleep_article(self):
+        sleep_article = query({6: 1.0, 5: 1.0}, [6, 5], count=3)
+        couples_centred = view(1, 101, specialties=(1, 2, 5))
+        sleep_psychologist = view(2, 101, specialties=(6, 5))
+        broad = view(3, 101, specialties=(5, 9, 8))
+        ranked = plan(sleep_article, [couples_centred, sleep_psychologist, broad]).ranked
+        assert [r.view.id for r in ranked] == [2, 3]
+
+    def test_a_match_on_passing_mentions_only_counts_half(self):
+        # Tagged trust and betrayal, anxiety named in passing.
+        q = query({2: 1.0, 5: 0.5}, [2])
+        mentioned_only = view(1, 101, specialties=(5,))
+        assert listing_score(mentioned_only, q)[1] < MIN_RELEVANCE
+        assert q.subject_topic_ids == frozenset({1, 2})
+
+    def test_mentions_do_not_make_a_kind_of_practitioner_suited(self):
+        # A self-harm article that names relationships in passing: no psychologist suits through it.
+        assert concept_need(GRAPH, {8: 1.0, 1: 0.5}, [8]).suited_types == {}
+        # With nothing tagged, the mentions are all there is.
+        assert concept_need(GRAPH, {1: 0.5}, []).suited_types == {
+            100: "Relationship problems",
+            101: "Relationship problems",
+        }
+
+    def test_couples_work_is_a_format_where_the_article_advises_against_it(self):
+        # A sensitive article tagged domestic abuse and relationships that advises against joint sessions.
+        q = query(
+            {7: 1.0, 1: 1.0},
+            [7, 1],
+            graph=JOINT_GRAPH,
+            advises_against_joint=True,
+            count=4,
+            is_sensitive=True,
+        )
+        assert q.topic_weights == {7: 1.0} and q.suited_types == {}
+        couples_psychologist = view(1, 101, specialties=(1, 2, 5))
+        half_and_half = view(2, 101, specialties=(7, 2))
+        abuse_psychologist = view(3, 101, specialties=(7,))
+        assert hard_filter_violation(couples_psychologist, q) == "mainly joint work, advised against"
+        assert hard_filter_violation(half_and_half, q) is None
+        ranked = plan(q, [couples_psychologist, half_and_half, abuse_psychologist]).ranked
+        assert sorted(r.view.id for r in ranked) == [2, 3]
+        reasons = " ".join(reason for r in ranked for reason in r.reasons).lower()
+        assert "relationship" not in reasons and "trust" not in reasons and "couples" not in reasons
+
+    def test_without_the_warning_couples_work_stays_relevant(self):
+        q = query({7: 1.0, 1: 1.0}, [7, 1], graph=JOINT_GRAPH, count=4, is_sensitive=True)
+        assert hard_filter_violation(view(1, 101, specialties=(1, 2, 5)), q) is None
+        assert 100 in q.suited_types
+
+
+class TestCrisisLines:
+    def test_one_crisis_line_leads_and_a_second_only_when_relevant(self):
+        self_harm = query({8: 1.0, 9: 1.0}, [8, 9], count=5, is_sensitive=True)
+        general = view(1, 104, specialties=(8, 9), is_crisis_resource=True)
+        abuse_line = view(2, 104, specialties=(7,), is_crisis_resource=True)
+        second = view(3, 104, specialties=(8,), is_crisis_resource=True)
+        psychologist = view(4, 101, specialties=(8, 9))
+        ranked = plan(self_harm, [general, abuse_line, second, psychologist]).ranked
+        ids = [r.view.id for r in ranked]
+        assert ids[:2] == [1, 3] and 2 not in ids and 4 in ids
+
+    def test_an_irrelevant_crisis_line_still_leads_when_it_is_the_only_one(self):
+        ranked = plan(
+            query({7: 1.0}, [7], count=3, is_sensitive=True),
+            [view(2, 104, specialties=(8,), is_crisis_resource=True), view(3, 101, specialties=(7,))],
+        ).ranked
+        assert [r.view.id for r in ranked] == [2, 3]
+
+    def test_crisis_lines_are_not_suggested_on_other_articles(self):
+        ranked = plan(
+            query({9: 1.0}, [9], count=3),
+            [view(1, 104, specialties=(9,), is_crisis_resource=True), view(2, 101, specialties=(9,))],
+        ).ranked
+        assert [r.view.id for r in ranked] == [2]
+
+
 @pytest.mark.django_db
 class TestVocabularyInTheDatabase:
     def test_defaults_link_existing_topics_and_types_by_slug_and_run_twice(self):
@@ -182,7 +305,22 @@ class TestVocabularyInTheDatabase:
         factories.listing_type("Psychologist")
         ensure_default_vocabulary()
         article = factories.article(title="After an affair", topics=[trust])
-        make_listing("Dr Vera Stein", type_name="Psychologist", specialties=(anxiety,), offers_online=True)
+        # Tagged only "Anxiety", but her own words are about the article's need: a suited kind of
+        # practitioner without the exact tag. Dr Ida Roth, tagged and writing about sleep, is not.
+        make_listing(
+            "Dr Vera Stein",
+            type_name="Psychologist",
+            specialties=(anxiety,),
+            offers_online=True,
+            summary="Psychologist for couples rebuilding trust after an affair.",
+        )
+        make_listing(
+            "Dr Ida Roth",
+            type_name="Psychologist",
+            specialties=(anxiety, factories.topic("Sleep")),
+            offers_online=True,
+            summary="Psychologist treating insomnia and night-time worry.",
+        )
         result = find_support(article, context=ReaderContext(country="DE"), count=2)
         assert [s.listing.name for s in result.suggestions] == ["Dr Vera Stein"]
         assert result.suggestions[0].reasons[0] == "Psychologist: works with trust and betrayal"

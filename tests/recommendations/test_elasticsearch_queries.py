@@ -171,6 +171,15 @@ class TestSupportQuery:
         assert {"term": {"is_clinical": True}} not in body["query"]["bool"]["filter"]
         assert {"term": {"offers_joint_sessions": True}} in body["query"]["bool"]["must_not"]
 
+    def test_crisis_services_stay_out_of_other_articles(self):
+        crisis = {"term": {"is_crisis_resource": True}}
+        body = support_query(q(), Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50)
+        assert crisis in body["query"]["bool"]["must_not"]
+        body = support_query(
+            q(is_sensitive=True), Step("everywhere"), affine_type_ids=[], exclude_ids=[], size=50
+        )
+        assert crisis not in body["query"]["bool"].get("must_not", [])
+
     def test_sensitive_boosts_crisis_and_keeps_it_local(self):
         body = support_query(
             q(is_sensitive=True, country="GB"),

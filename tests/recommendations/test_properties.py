@@ -196,7 +196,8 @@ located_queries = st.tuples(queries, st.none() | st.tuples(st.floats(47.0, 55.0)
 
 def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
     """The ranking restated: every allowed candidate of every step scored with its reasons, one
-    list ordered; ``widened_to`` is the widest first step of a shown (non-crisis) card."""
+    list ordered; ``widened_to`` is the widest first step of a shown (non-crisis) card. Crisis
+    resources only exist in ``crisis`` on sensitive articles."""
     steps = widening_steps(q)
     found, crisis, first_step = [], [], {}
     for v in catalogue:
@@ -211,7 +212,14 @@ def plan_by_scoring_everything(q: SupportQuery, catalogue: list[ListingView]):
             crisis.append(ranked)
         elif ranked.relevance >= MIN_RELEVANCE or not q.has_signals:
             found.append(ranked)
-    lead = order_fairly(crisis, q)[: crisis_slots(q.count)] if q.is_sensitive else []
+    # One crisis line leads; the further crisis slots only take relevant ones.
+    ordered_crisis = order_fairly(crisis, q)
+    lead = (
+        ordered_crisis[:1]
+        + [r for r in ordered_crisis[1:] if r.relevance >= MIN_RELEVANCE or not q.has_signals][
+            : crisis_slots(q.count) - 1
+        ]
+    )
     chosen = order_fairly(found, q)[: q.count - len(lead)]
     widest = max((first_step[r.view.id] for r in chosen), default=0)
     return lead + chosen, steps[widest].name if widest else None
