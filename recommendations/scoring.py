@@ -283,6 +283,16 @@ class ListingView:
     # Fielded term frequencies of the profile (``text.profile_terms``), for text relevance.
     profile_terms: tuple[tuple[str, float], ...] = ()
 
+    # A view is built once per listing and generation (the listing directory) and scored against
+    # many queries: what scoring reads of its profile is worked out once, on first use.
+    @functools.cached_property
+    def profile_tf(self) -> dict[str, float]:
+        return dict(self.profile_terms)
+
+    @functools.cached_property
+    def profile_length(self) -> float:
+        return sum(self.profile_tf.values())
+
     @classmethod
     def from_listing(cls, listing) -> ListingView:
         """Needs ``listing_type`` selected and ``languages``/``specialties``/``approaches`` prefetched."""
@@ -374,6 +384,19 @@ class SupportQuery:
     @property
     def has_signals(self) -> bool:
         return bool(self.topic_weights or self.approach_ids)
+
+    @functools.cached_property
+    def term_importance(self) -> dict[str, float]:
+        """Each need term's weight times its IDF: what a term found in a profile is worth."""
+        return {term: weight * self.term_idf.get(term, 1.0) for term, weight in self.need_terms.items()}
+
+    @functools.cached_property
+    def total_importance(self) -> float:
+        return sum(self.term_importance.values())
+
+    @functools.cached_property
+    def total_topic_weight(self) -> float:
+        return sum(self.topic_weights.values())
 
     def topic_weight(self, topic_id: int) -> float:
         """How much a listing's specialty counts: the article's own topic, else a related concept's."""
@@ -507,7 +530,7 @@ def competence(v: ListingView, q: SupportQuery) -> float:
         return 1.0
     on_need = sum(share * q.need_areas.get(area, 0.0) for area, share in shares.items())
     focus = min(1.0, on_need / max(shares.values()))
-    if v.listing_type_id in q.suited_types and set(dict(v.profile_terms)) & q.salient_need_terms:
+    if v.listing_type_id in q.suited_types and not q.salient_need_terms.isdisjoint(v.profile_tf):
         # A suited kind of practitioner whose tags miss the need but whose own words name what the
         # article is most about (a psychologist tagged "Anxiety" who works with couples).
         focus = 1.0
@@ -548,33 +571,34 @@ def text_relevance(v: ListingView, q: SupportQuery) -> float:
     weight, over the most the query could reach (every term saturated)."""
     if not q.need_terms or not v.profile_terms:
         return 0.0
-    tf = dict(v.profile_terms)
-    length = sum(tf.values())
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (q.avg_profile_length or DEFAULT_PROFILE_LENGTH))
-    reached = most = 0.0
-    for term, weight in q.need_terms.items():
-        importance = weight * q.term_idf.get(term, 1.0)
-        most += importance * (BM25_K1 + 1)
-        f = tf.get(term)
-        if f:
-            reached += importance * f * (BM25_K1 + 1) / (f + norm)
+    importance = q.term_importance
+    norm = BM25_K1 * (
+        1 - BM25_B + BM25_B * v.profile_length / (q.avg_profile_length or DEFAULT_PROFILE_LENGTH)
+    )
+    most = q.total_importance * (BM25_K1 + 1)
+    # Over the profile's few terms rather than the article's many: the same sum.
+    reached = sum(
+        importance[term] * f * (BM25_K1 + 1) / (f + norm)
+        for term, f in v.profile_tf.items()
+        if term in importance
+    )
     return min(1.0, reached / most) if most else 0.0
 
 
-def listing_score(v: ListingView, q: SupportQuery) -> tuple[float, float]:
+def listing_score(v: ListingView, q: SupportQuery, floor: float = 0.0) -> tuple[float, float] | None:
     """``(score, relevance)`` of a candidate, as ``score_listing`` gives them, without its reasons:
     ``plan_support`` ranks every candidate by these and writes reasons for the chosen only.
-    ``score = relevance + context_boost``."""
+    ``score = relevance + context_boost``. ``None`` when the relevance cannot reach ``floor``
+    whatever the text says (the factors below only lower it): most candidates of a large directory
+    stop there, before the costlier text and competence."""
     specialties, approaches, affinity = _matched(v, q)
-    total_topic = sum(q.topic_weights.values())
+    total_topic = q.total_topic_weight
     topic_part = sum(q.topic_weight(pk) for pk, _ in specialties) / total_topic if total_topic else 0.0
     approach_part = len(approaches) / len(q.approach_ids) if q.approach_ids else 0.0
-    relevance = (
-        TOPIC_PART * min(1.0, topic_part)
-        + APPROACH_PART * approach_part
-        + TYPE_PART * affinity
-        + TEXT_PART * text_relevance(v, q)
-    )
+    relevance = TOPIC_PART * min(1.0, topic_part) + APPROACH_PART * approach_part + TYPE_PART * affinity
+    if relevance + TEXT_PART < floor:
+        return None
+    relevance += TEXT_PART * text_relevance(v, q)
     if q.has_signals:
         relevance *= competence(v, q)
         if (
@@ -709,7 +733,12 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
                 continue
             seen.add(v.id)
             step_of[v.id] = index
-            score, relevance = listing_score(v, q)
+            # Crisis resources on a sensitive article are ranked whatever their relevance.
+            kept_anyway = not q.has_signals or (v.is_crisis_resource and q.is_sensitive)
+            scored = listing_score(v, q, floor=0.0 if kept_anyway else MIN_RELEVANCE)
+            if scored is None:
+                continue
+            score, relevance = scored
             if v.is_crisis_resource and q.is_sensitive:
                 crisis.append((v, score))
                 crisis_relevance[v.id] = relevance
