@@ -20,9 +20,11 @@ instead (and such a directory wants the Elasticsearch backend anyway).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
+from .columns import ListingColumns
 from .scoring import ListingView, Step, SupportQuery, type_affinity
 
 
@@ -57,6 +59,11 @@ class ListingDirectory:
             if v.is_crisis_resource:
                 self.crisis.add(v.id)
 
+    @functools.cached_property
+    def columns(self) -> ListingColumns:
+        """The same listings column-wise, for scoring them all at once (built on first use)."""
+        return ListingColumns(list(self.views.values()))
+
     def __len__(self) -> int:
         return len(self.views)
 
@@ -79,10 +86,13 @@ class ListingDirectory:
             found |= self.crisis
         return found
 
-    def candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[ListingView]:
-        """A superset of the listings ``plan_support`` may keep at ``step``, in id order."""
+    def candidates(
+        self, q: SupportQuery, step: Step, exclude: set[int], within: set[int] | None = None
+    ) -> list[ListingView]:
+        """A superset of the listings ``plan_support`` may keep at ``step``, in id order; among
+        ``within`` when given (``columns.Estimate.may_be_kept``, itself such a superset)."""
         pools: list[set[int]] = []
-        relevant = self.relevant(q)
+        relevant = self.relevant(q) if within is None else within
         if relevant is not None:
             pools.append(relevant)
         country = step.country or (q.country if q.modality == "in_person" else None)

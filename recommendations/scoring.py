@@ -712,7 +712,59 @@ def crisis_slots(count: int) -> int:
     return max(1, math.ceil(count / 2))
 
 
-def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[ListingView]]) -> SupportPlan:
+# ``shortlist``: how far below the ``count``-th best estimate a candidate may be and still be
+# scored exactly (above ``rank_key``'s rounding step of 0.01), and how close to ``MIN_RELEVANCE`` an
+# estimate must be to be checked exactly (far above the model's own rounding to six decimals).
+ESTIMATE_MARGIN = 0.02
+ESTIMATE_EPSILON = 1e-5
+
+
+def shortlist(
+    candidates: list[ListingView],
+    q: SupportQuery,
+    estimate: Callable[[int], tuple[float, float]],
+    step_of: dict[int, int],
+) -> list[ListingView]:
+    """The candidates ``plan_support`` must score exactly, given an ``estimate(id) -> (score,
+    relevance)`` of ``listing_score`` that is off by less than ``ESTIMATE_EPSILON``; in their order.
+
+    Kept: crisis services of a sensitive article (few; they lead whatever their relevance); every
+    candidate that may reach ``MIN_RELEVANCE`` and whose estimate is within ``ESTIMATE_MARGIN`` of the
+    ``q.count``-th best *certainly relevant* one (any other ranks below at least ``q.count`` shown
+    ones); and enough of the first step's for the notice's count ("only 1 option in …"): its
+    ``q.count`` best when that many are certainly relevant, else every one that may be.
+    """
+    certain: list[tuple[float, ListingView]] = []
+    plausible: list[tuple[float, ListingView]] = []
+    kept: set[int] = set()
+    signals = q.has_signals
+    for v in candidates:
+        if v.is_crisis_resource and q.is_sensitive:
+            kept.add(v.id)
+            continue
+        score, relevance = estimate(v.id)
+        if not signals or relevance >= MIN_RELEVANCE + ESTIMATE_EPSILON:
+            certain.append((score, v))
+        if not signals or relevance >= MIN_RELEVANCE - ESTIMATE_EPSILON:
+            plausible.append((score, v))
+    if len(certain) >= q.count:
+        bar = sorted((score for score, _ in certain), reverse=True)[q.count - 1] - ESTIMATE_MARGIN
+    else:
+        bar = -math.inf
+    kept.update(v.id for score, v in plausible if score >= bar)
+    first_step = sorted(((score, v) for score, v in certain if step_of[v.id] == 0), key=lambda item: -item[0])
+    if len(first_step) >= q.count:
+        kept.update(v.id for _, v in first_step[: q.count])
+    else:
+        kept.update(v.id for _, v in plausible if step_of[v.id] == 0)
+    return [v for v in candidates if v.id in kept]
+
+
+def plan_support(
+    q: SupportQuery,
+    fetch: Callable[[Step, set[int]], list[ListingView]],
+    estimate: Callable[[int], tuple[float, float]] | None = None,
+) -> SupportPlan:
     """Gathers candidates from every widening step (``fetch(step, exclude_ids)``), then ranks them
     together: relevance first, locality only as a bounded boost (``context_boost``).
 
@@ -720,30 +772,47 @@ def plan_support(q: SupportQuery, fetch: Callable[[Step, set[int]], list[Listing
     (``q.exclude_listing_ids``) and (when the article gives anything to match on) reaches
     ``MIN_RELEVANCE``; crisis resources lead on sensitive articles. ``widened_to`` is the widest
     step a shown card needed: the first step it belongs to, not the step that was being filled.
+    ``estimate``: ``listing_score`` for any candidate's id, worked out in bulk (``columns``); when
+    given, only the candidates that could be shown are scored one by one (``shortlist``).
     """
     steps = widening_steps(q)
     seen: set[int] = set(q.exclude_listing_ids)
-    found: list[tuple[ListingView, float]] = []
-    crisis: list[tuple[ListingView, float]] = []
-    crisis_relevance: dict[int, float] = {}
+    candidates: list[ListingView] = []
     step_of: dict[int, int] = {}
+    # With an estimate, a candidate that cannot reach MIN_RELEVANCE is passed over at once.
+    floor = MIN_RELEVANCE - ESTIMATE_EPSILON if estimate is not None and q.has_signals else None
     for index, step in enumerate(steps):
         for v in fetch(step, seen):
-            if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
+            if v.id in seen:
+                continue
+            if (
+                floor is not None
+                and estimate(v.id)[1] < floor
+                and not (v.is_crisis_resource and q.is_sensitive)
+            ):
+                continue
+            if not in_step(v, step) or hard_filter_violation(v, q) is not None:
                 continue
             seen.add(v.id)
             step_of[v.id] = index
-            # Crisis resources on a sensitive article are ranked whatever their relevance.
-            kept_anyway = not q.has_signals or (v.is_crisis_resource and q.is_sensitive)
-            scored = listing_score(v, q, floor=0.0 if kept_anyway else MIN_RELEVANCE)
-            if scored is None:
-                continue
-            score, relevance = scored
-            if v.is_crisis_resource and q.is_sensitive:
-                crisis.append((v, score))
-                crisis_relevance[v.id] = relevance
-            elif relevance >= MIN_RELEVANCE or not q.has_signals:
-                found.append((v, score))
+            candidates.append(v)
+    if estimate is not None:
+        candidates = shortlist(candidates, q, estimate, step_of)
+    found: list[tuple[ListingView, float]] = []
+    crisis: list[tuple[ListingView, float]] = []
+    crisis_relevance: dict[int, float] = {}
+    for v in candidates:
+        # Crisis resources on a sensitive article are ranked whatever their relevance.
+        kept_anyway = not q.has_signals or (v.is_crisis_resource and q.is_sensitive)
+        scored = listing_score(v, q, floor=0.0 if kept_anyway else MIN_RELEVANCE)
+        if scored is None:
+            continue
+        score, relevance = scored
+        if v.is_crisis_resource and q.is_sensitive:
+            crisis.append((v, score))
+            crisis_relevance[v.id] = relevance
+        elif relevance >= MIN_RELEVANCE or not q.has_signals:
+            found.append((v, score))
     # One crisis line always leads; more only when they are relevant to the article's need (a
     # domestic-abuse line is not a second answer on a self-harm article).
     leading = best_fairly(crisis, 1, q) if q.is_sensitive else []

@@ -410,7 +410,8 @@ class BaseBackend:
     def support_for_query(self, q: SupportQuery, generation: str | None):
         """Plans, ranks and loads the suggestions for ``q`` (the tail both entry points share)."""
         q = self.with_text_statistics(q, generation)
-        plan = plan_support(q, self.support_fetch(q, generation))
+        estimate = self.support_estimate(q, generation)
+        plan = plan_support(q, self.support_fetch(q, generation, estimate), estimate)
         # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
         chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)
         return self.to_support_result(plan, chosen)
@@ -419,14 +420,21 @@ class BaseBackend:
         """``{id: Listing}`` of the listings a plan chose, loaded whole (``load_listings``)."""
         return {obj.pk: obj for obj in self.load_listings(ids)}
 
-    def support_fetch(self, q: SupportQuery, generation: str | None):
-        """``fetch(step, exclude)`` for ``plan_support``: the backend's candidates as compact rows."""
+    def support_fetch(self, q: SupportQuery, generation: str | None, estimate=None):
+        """``fetch(step, exclude)`` for ``plan_support``: the backend's candidates as compact rows
+        (``estimate``: this backend's ``support_estimate``, which may narrow them)."""
 
         def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
             ids = [pk for pk in self.support_candidates(q, step, exclude) if pk not in exclude]
             return self.load_listing_views(ids)
 
         return fetch
+
+    def support_estimate(self, q: SupportQuery, generation: str | None):
+        """``estimate(id) -> (score, relevance)`` of every candidate ``support_fetch`` can return,
+        worked out in bulk, for ``plan_support`` to score only those that could be shown; None
+        (score every candidate) where the backend has no columns for its candidates."""
+        return None
 
     @staticmethod
     def to_support_result(plan: SupportPlan, listings: dict):

@@ -448,13 +448,20 @@ class DatabaseBackend(BaseBackend):
             return super().topic_names(topic_ids)
         return sorted(named_topics(read_model(generation), topic_ids).values())
 
-    def support_fetch(self, q: SupportQuery, generation: str | None):
-        """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), or
-        from SQL (``support_candidates``) when the directory is larger than the setting allows."""
+    def support_fetch(self, q: SupportQuery, generation: str | None, estimate=None):
+        """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), only
+        those the estimate says may be kept; or from SQL (``support_candidates``) when the directory
+        is larger than the setting allows."""
         directory = self.directory(generation)
         if directory is None:
             return super().support_fetch(q, generation)
-        return lambda step, exclude: directory.candidates(q, step, exclude)
+        within = None if estimate is None else estimate.may_be_kept
+        return lambda step, exclude: directory.candidates(q, step, exclude, within=within)
+
+    def support_estimate(self, q: SupportQuery, generation: str | None):
+        """The directory's column-wise scores (``columns.ListingColumns``), when it holds the listings."""
+        directory = self.directory(generation)
+        return None if directory is None else directory.columns.estimate(q)
 
     def directory(self, generation: str | None = None) -> ListingDirectory | None:
         """The listing directory of the generation, kept on its read model (built on first use)."""
