@@ -2,7 +2,10 @@
 
 A backend is assembled from small collaborator classes set as attributes (as Wagtail's search
 backends are): a subclass swaps one part, e.g. a different query compiler, and keeps the rest.
-Subclasses implement the two hooks ``related_candidates`` and ``support_candidates``.
+Subclasses implement the two hooks ``related_candidates`` and ``support_candidates``; the second
+serves find support only where the listing directory is too large to keep in process memory
+(``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS``): below that, every backend answers find support from
+the directory, which is exact where a search engine's candidates are its top few, and costs no round trip.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from django.utils import timezone
 from articles.readmodel import ReadModel, read_model
 
 from ..concepts import concept_graph, concept_need
+from ..conf import reco_setting
+from ..directory import ListingDirectory
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
     ListingView,
@@ -109,6 +114,23 @@ def listing_views(listings) -> list[ListingView]:
             )
         )
     return views
+
+
+# Listing objects kept per read model at most (readers are shown the same few; this bounds memory).
+MAX_CHOSEN_LISTINGS = 5000
+
+
+def build_listing_directory() -> ListingDirectory | None:
+    """Active, verified listings as ``ListingView`` rows (four queries); None above
+    ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then candidates come from the backend's
+    ``support_candidates``)."""
+    from experts.models import Listing
+
+    listings = Listing.objects.filter(is_active=True, verified=True)
+    limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
+    if limit <= 0 or listings.count() > limit:
+        return None
+    return ListingDirectory(listing_views(listings))
 
 
 def article_page(article):
@@ -416,13 +438,22 @@ class BaseBackend:
         chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)
         return self.to_support_result(plan, chosen)
 
-    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
-        """``{id: Listing}`` of the listings a plan chose, loaded whole (``load_listings``)."""
-        return {obj.pk: obj for obj in self.load_listings(ids)}
+    # The listing directory: find support's candidates in process memory, whatever the backend, up
+    # to ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS``; beyond it, the backend's ``support_candidates``.
+
+    def directory(self, generation: str | None = None) -> ListingDirectory | None:
+        """The listing directory of the generation, kept on its read model (built on first use)."""
+        return read_model(generation).derive("recommendations.listing-directory", build_listing_directory)
 
     def support_fetch(self, q: SupportQuery, generation: str | None, estimate=None):
-        """``fetch(step, exclude)`` for ``plan_support``: the backend's candidates as compact rows
-        (``estimate``: this backend's ``support_estimate``, which may narrow them)."""
+        """``fetch(step, exclude)`` for ``plan_support``: candidates from the in-process
+        ``ListingDirectory`` of this generation (no queries), only those ``estimate`` does not rule
+        out; or, when the directory is larger than the setting allows, the backend's own
+        ``support_candidates`` as compact rows."""
+        directory = self.directory(generation)
+        if directory is not None:
+            within = None if estimate is None else estimate.may_be_kept
+            return lambda step, exclude: directory.candidates(q, step, exclude, within=within)
 
         def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
             ids = [pk for pk in self.support_candidates(q, step, exclude) if pk not in exclude]
@@ -432,9 +463,23 @@ class BaseBackend:
 
     def support_estimate(self, q: SupportQuery, generation: str | None):
         """``estimate(id) -> (score, relevance)`` of every candidate ``support_fetch`` can return,
-        worked out in bulk, for ``plan_support`` to score only those that could be shown; None
-        (score every candidate) where the backend has no columns for its candidates."""
-        return None
+        worked out in bulk (``columns.ListingColumns``), for ``plan_support`` to score only those
+        that could be shown; None (score every candidate) without a directory."""
+        directory = self.directory(generation)
+        return None if directory is None else directory.columns.estimate(q)
+
+    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
+        """Chosen listings (real ``Listing`` objects with what their cards show), kept on the
+        generation's read model: readers of one article in one country are shown the same few."""
+        model: ReadModel = read_model(generation)
+        chosen = model.derive("recommendations.chosen-listings", dict)
+        missing = [pk for pk in ids if pk not in chosen]
+        if missing:
+            if len(chosen) >= MAX_CHOSEN_LISTINGS:
+                chosen.clear()
+            chosen.update((obj.pk, obj) for obj in self.load_listings(missing))
+        found = {pk: chosen.get(pk) for pk in ids}  # ``get``: another request may clear it meanwhile
+        return {pk: obj for pk, obj in found.items() if obj is not None}
 
     @staticmethod
     def to_support_result(plan: SupportPlan, listings: dict):

@@ -14,17 +14,16 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
-from articles.readmodel import ReadModel, read_model
+from articles.readmodel import read_model
 from website.freshness import content_generation
 
 from ..concepts import ConceptGraph, concept_graph
 from ..conf import reco_setting
-from ..directory import ListingDirectory
 from ..formats import advises_against_joint_format, load_joint_format_topics, suggestible_under
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, topic_idf, type_affinity
 from ..text import bm25_vector, document_length
-from .base import BaseBackend, article_page, listing_views, named_topics
+from .base import BaseBackend, article_page, named_topics
 
 # Terms in more than this share of articles are boilerplate, not subject (only on corpora of
 # at least BOILERPLATE_MIN_DOCS articles, where the share means something).
@@ -335,22 +334,6 @@ def _parent_ids(articles) -> dict[int, int | None]:
     return {pk: parents.get(path) for pk, path in parent_paths.items()}
 
 
-# Listing objects kept per read model at most (readers are shown the same few; this bounds memory).
-MAX_CHOSEN_LISTINGS = 5000
-
-
-def build_listing_directory() -> ListingDirectory | None:
-    """Active, verified listings as ``ListingView`` rows (four queries); None above
-    ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then candidates come from SQL per request)."""
-    from experts.models import Listing
-
-    listings = Listing.objects.filter(is_active=True, verified=True)
-    limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
-    if limit <= 0 or listings.count() > limit:
-        return None
-    return ListingDirectory(listing_views(listings))
-
-
 class DatabaseBackend(BaseBackend):
     """Default backend: everything in the site's own database."""
 
@@ -447,38 +430,6 @@ class DatabaseBackend(BaseBackend):
         if generation is None:
             return super().topic_names(topic_ids)
         return sorted(named_topics(read_model(generation), topic_ids).values())
-
-    def support_fetch(self, q: SupportQuery, generation: str | None, estimate=None):
-        """Candidates from the in-process ``ListingDirectory`` of this generation (no queries), only
-        those the estimate says may be kept; or from SQL (``support_candidates``) when the directory
-        is larger than the setting allows."""
-        directory = self.directory(generation)
-        if directory is None:
-            return super().support_fetch(q, generation)
-        within = None if estimate is None else estimate.may_be_kept
-        return lambda step, exclude: directory.candidates(q, step, exclude, within=within)
-
-    def support_estimate(self, q: SupportQuery, generation: str | None):
-        """The directory's column-wise scores (``columns.ListingColumns``), when it holds the listings."""
-        directory = self.directory(generation)
-        return None if directory is None else directory.columns.estimate(q)
-
-    def directory(self, generation: str | None = None) -> ListingDirectory | None:
-        """The listing directory of the generation, kept on its read model (built on first use)."""
-        return read_model(generation).derive("recommendations.listing-directory", build_listing_directory)
-
-    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
-        """Chosen listings (real ``Listing`` objects with what their cards show), kept on the
-        generation's read model: readers of one article in one country are shown the same few."""
-        model: ReadModel = read_model(generation)
-        chosen = model.derive("recommendations.chosen-listings", dict)
-        missing = [pk for pk in ids if pk not in chosen]
-        if missing:
-            if len(chosen) >= MAX_CHOSEN_LISTINGS:
-                chosen.clear()
-            chosen.update((obj.pk, obj) for obj in self.load_listings(missing))
-        found = {pk: chosen.get(pk) for pk in ids}  # ``get``: another request may clear it meanwhile
-        return {pk: obj for pk, obj in found.items() if obj is not None}
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import Listing, ListingType

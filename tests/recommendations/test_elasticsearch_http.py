@@ -29,6 +29,9 @@ def use_es(settings, url, **extra):
         "RECOMMENDATIONS_ES_TIMEOUT": 0.5,
         "RECOMMENDATIONS_ES_BULK_BACKOFF": 0.01,
         "RECOMMENDATIONS_BREAKER_FAILURES": 3,
+        # Find support asks the engine only beyond the in-process listing directory: as on a
+        # directory too large for memory, so that these tests exercise the engine's own path.
+        "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 0,
         **extra,
     }
     reset_backends()
@@ -108,6 +111,18 @@ class TestReadsAndWrites:
         )
         assert result.backend == "elasticsearch"
         assert {s.listing.slug for s in result.suggestions} == {"berlin-couples", "hamburg-couples"}
+
+    def test_find_support_reads_the_listing_directory_when_it_fits(self, settings, es, catalogue):
+        use_es(settings, es.url, RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS=20000)
+        get_backend("elasticsearch").rebuild(log=lambda *a: None)
+        es.requests.clear()
+        es.search_status = 500  # the engine is not asked, so its failures do not matter here
+        result = find_support(
+            catalogue["flagship"], context=ReaderContext(country="DE", modality="in_person")
+        )
+        assert result.backend == "elasticsearch"
+        assert {s.listing.slug for s in result.suggestions} == {"berlin-couples", "hamburg-couples"}
+        assert not [path for _, path, _ in es.requests if "_search" in path]
 
     def test_stale_index_never_shows_an_unpublished_article(self, es, catalogue):
         get_backend("elasticsearch").rebuild(log=lambda *a: None)
