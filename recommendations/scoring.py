@@ -133,13 +133,15 @@ class RelatedCandidate:
 
 
 def related_reasons(candidate: RelatedCandidate) -> list[str]:
-    reasons = [f"Also about {name.lower()}" for name in candidate.shared_topic_names[:2]]
+    reasons = [
+        gettext("Also about %(topic)s") % {"topic": name.lower()} for name in candidate.shared_topic_names[:2]
+    ]
     if candidate.same_section and candidate.section_title:
-        reasons.append(f"More from {candidate.section_title}")
+        reasons.append(gettext("More from %(section)s") % {"section": candidate.section_title})
     if candidate.text_score >= 0.1 or not reasons:
-        reasons.append("Similar subject")
+        reasons.append(gettext("Similar subject"))
     if candidate.review_status in ("reviewed", "review_due"):
-        reasons.append("Expert-reviewed")
+        reasons.append(gettext("Expert-reviewed"))
     return reasons
 
 
@@ -645,27 +647,34 @@ def score_listing(v: ListingView, q: SupportQuery, step: Step) -> RankedListing:
     )
     reasons: list[str] = []
     if v.is_crisis_resource:
-        reasons.append("Crisis support service")
+        reasons.append(gettext("Crisis support service"))
     suited_for = q.suited_types.get(v.listing_type_id) if q.has_signals else None
     if suited_for:
-        reasons.append(f"{v.listing_type_name}: works with {suited_for.lower()}")
-    reasons += [f"Specialises in {name.lower()}" for _, name in matched[:2]]
-    reasons += [f"Works with {name}" for _, name in approaches[:2]]
+        reasons.append(
+            gettext("%(kind)s: works with %(concern)s")
+            % {"kind": v.listing_type_name, "concern": suited_for.lower()}
+        )
+    reasons += [gettext("Specialises in %(topic)s") % {"topic": name.lower()} for _, name in matched[:2]]
+    reasons += [gettext("Works with %(approach)s") % {"approach": name} for _, name in approaches[:2]]
     if affinity and not matched and not suited_for:
         reasons.append(f"{v.listing_type_name}")
     located = location_reason(v, q)
     if located:
         reasons.append(located)
     if q.modality != "in_person" and v.offers_online:
-        reasons.append("Offers online sessions")
+        reasons.append(gettext("Offers online sessions"))
     elif v.offers_in_person and not located:
-        reasons.append(f"Sees clients in person in {v.city}" if v.city else "Sees clients in person")
+        reasons.append(
+            gettext("Sees clients in person in %(city)s") % {"city": v.city}
+            if v.city
+            else gettext("Sees clients in person")
+        )
     if q.country and v.country == q.country:
-        reasons.append(f"Based in {country_name(v.country)}")
+        reasons.append(gettext("Based in %(country)s") % {"country": country_in_sentence(v.country)})
     if q.language and q.language in v.languages:
-        reasons.append(f"Speaks {language_name(q.language)}")
+        reasons.append(gettext("Speaks %(language)s") % {"language": language_name(q.language)})
     if v.accepting_clients and not v.is_crisis_resource:
-        reasons.append("Accepting new clients")
+        reasons.append(gettext("Accepting new clients"))
     return RankedListing(v, score, relevance, reasons, step.name)
 
 

@@ -20,6 +20,7 @@ from articles.readmodel import ReadModel, read_model
 from ..concepts import concept_graph, concept_need
 from ..conf import reco_setting
 from ..directory import ListingDirectory
+from ..formats import advises_against_joint_format
 from ..profiles import ArticleFacts, Vocabulary, article_facts, facts_from_profile
 from ..scoring import (
     ListingView,
@@ -272,7 +273,7 @@ class BaseBackend:
           joint formats. A relationship article's caveat ("not where there is abuse") does not hide
           every couples therapist from its readers.
         """
-        advises_against_joint = facts.advises_against_joint_sessions and facts.is_sensitive
+        advises_against_joint = advises_against_joint_format(facts)
         need = concept_need(
             concept_graph(generation),
             facts.support_topic_weights(),
