@@ -79,6 +79,33 @@ class TestRelatedEndpoint:
         assert list(response_validator(openapi, "/api/v1/articles/{slug}/related/").iter_errors(body)) == []
 
 
+@pytest.mark.parametrize(
+    "view_name, path", [("RelatedArticlesView", "related/"), ("SupportView", "support/?country=DE")]
+)
+def test_suggestions_are_served_exactly_as_their_schema_serializer_would_write_them(
+    api, suggestions, monkeypatch, view_name, path
+):
+    """The suggestion views skip the serializer pass: that is only right while it changes nothing."""
+    from rest_framework.renderers import JSONRenderer
+
+    from website.api import suggestions as module
+
+    from experts.models import Topic
+
+    listing = suggestions["listing"]
+    listing.specialties.add(Topic.objects.get(name="Trust"))  # a card to suggest
+    listing.save()  # parental many-to-many relations are written on save
+    view = getattr(module, view_name)
+    built = []
+    get_data = view.get_data
+    monkeypatch.setattr(
+        view, "get_data", lambda self, *a, **k: built.append(get_data(self, *a, **k)) or built[-1]
+    )
+    served = api(f"/api/v1/articles/{suggestions['page'].slug}/{path}").content
+    assert built[0]["results"]
+    assert served == JSONRenderer().render(view.response_serializer(built[0]).data)
+
+
 class TestRevalidation:
     def test_every_get_with_an_etag_documents_its_304(self, openapi):
         for path, operations in openapi["paths"].items():
