@@ -38,6 +38,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # A run of "<" goes whole: removing only the last of "<<img" would leave "<img".
 _TAG_START = re.compile(r"<+(?=[A-Za-z/!?])")
+# What nh3 (html5ever) reads as more than plain characters.
+_NEEDS_SANITISER = re.compile(r"[<&\r\x00]")
 
 
 def sanitise_html(value: str) -> str:
@@ -63,7 +65,14 @@ def clean_text(value) -> str:
     """
     if value is None:
         return ""
-    text = nh3.clean(str(value), tags=set(), clean_content_tags={"script", "style"})
+    text = str(value)
+    if not _NEEDS_SANITISER.search(text):
+        # Nothing the sanitiser would change: no markup or character reference, no carriage
+        # return or NUL (html5ever turns "\r\n" into "\n" and drops NUL). Most fields are such
+        # text, and an article response cleans a few hundred of them;
+        # tests/security/test_sanitisers.py holds both paths equal on random text.
+        return text.strip()
+    text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
     text = html.unescape(text)
     return _TAG_START.sub("", text).strip()
 

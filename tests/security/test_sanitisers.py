@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import html
 
-from common.text import clean_text, sanitise_html
+import nh3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common.text import _TAG_START, clean_text, sanitise_html
 
 from .markup import html_problems
 
@@ -58,3 +63,41 @@ class TestRichTextOnPages:
             {"value": '<p onclick="x">Hi<script>alert(1)</script><img src=x onerror=y></p>'}
         )
         assert html == "<p>Hi</p>"
+
+
+# Random text, and text made of markup and character-reference pieces ("&lt;s", "&#60;i", "\r\n").
+MARKUP_PIECES = [
+    "<",
+    ">",
+    "&",
+    ";",
+    "#",
+    "x",
+    "3c",
+    "60",
+    "lt",
+    "gt",
+    "amp",
+    "s",
+    "i",
+    "/",
+    "!",
+    "\r",
+    "\n",
+    "\x00",
+    " ",
+    "a",
+]
+texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.lists(
+    st.sampled_from(MARKUP_PIECES), max_size=12
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(texts)
+def test_the_plain_text_shortcut_is_the_sanitiser(value):
+    """``clean_text`` skips nh3 for text without markup characters: the answer must not change."""
+    through_sanitiser = _TAG_START.sub(
+        "", html.unescape(nh3.clean(value, tags=set(), clean_content_tags={"script", "style"}))
+    ).strip()
+    assert clean_text(value) == through_sanitiser
