@@ -88,9 +88,8 @@ def test_suggestions_are_served_exactly_as_their_schema_serializer_would_write_t
     """The suggestion views skip the serializer pass: that is only right while it changes nothing."""
     from rest_framework.renderers import JSONRenderer
 
-    from website.api import suggestions as module
-
     from experts.models import Topic
+    from website.api import suggestions as module
 
     listing = suggestions["listing"]
     listing.specialties.add(Topic.objects.get(name="Trust"))  # a card to suggest
