@@ -2,7 +2,7 @@
 
 Every find-support request used to ask the database for its candidates at each widening step and
 then read their compact rows: five queries and about half of the request's time. The listings
-change far less often than they are read, so the database backend keeps them all here instead, as
+change far less often than they are read, so each process keeps them all here instead, as
 the same ``ListingView`` rows, with a few inverted indexes (by country, language, specialty,
 approach, listing type, and who offers online sessions).
 
@@ -14,8 +14,10 @@ gives the same answer; ``tests/recommendations/test_directory.py`` checks that a
 
 Freshness comes from the content generation (``website.freshness``): a directory is only used for
 the token it was built under, and every listing save, delete or relation change renews the token.
-Above ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` listings the backend asks the database per request
-instead (and such a directory wants the Elasticsearch backend anyway).
+Both backends answer find support from it (``backends.base``); above
+``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` listings they ask their own store per request instead
+(SQL, or the engine's listing index). ``columns`` holds the same listings column-wise, for scoring
+them all at once (``recommendations.columns``).
 """
 
 from __future__ import annotations

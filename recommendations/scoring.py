@@ -788,19 +788,9 @@ def plan_support(
     seen: set[int] = set(q.exclude_listing_ids)
     candidates: list[ListingView] = []
     step_of: dict[int, int] = {}
-    # With an estimate, a candidate that cannot reach MIN_RELEVANCE is passed over at once.
-    floor = MIN_RELEVANCE - ESTIMATE_EPSILON if estimate is not None and q.has_signals else None
     for index, step in enumerate(steps):
         for v in fetch(step, seen):
-            if v.id in seen:
-                continue
-            if (
-                floor is not None
-                and estimate(v.id)[1] < floor
-                and not (v.is_crisis_resource and q.is_sensitive)
-            ):
-                continue
-            if not in_step(v, step) or hard_filter_violation(v, q) is not None:
+            if v.id in seen or not in_step(v, step) or hard_filter_violation(v, q) is not None:
                 continue
             seen.add(v.id)
             step_of[v.id] = index
