@@ -42,8 +42,14 @@ DEFAULTS: dict[str, Any] = {
     # memory (renewed with the content generation) so find-support needs no query per candidate;
     # above this many listings it asks the database on each request instead. 0 turns it off.
     "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 20000,
-    # Neighbours kept per article in the database backend's precomputed table.
+    # Neighbours kept per article in the precomputed neighbour table (written by the database side,
+    # which every site keeps up to date whatever its backend).
     "RECOMMENDATIONS_NEIGHBOURS": 30,
+    # Related articles on the search-engine backend: False (the default) reads the neighbour table,
+    # as the database backend does, and asks the engine's ``more_like_this`` only for an article the
+    # table does not hold yet; True asks the engine on every request (slower, and below the table's
+    # quality on our judged set: docs/recommendations.md, "Related articles on the engine").
+    "RECOMMENDATIONS_RELATED_FROM_ENGINE": False,
 }
 
 

@@ -36,14 +36,21 @@ def related_query(
     article_id: int,
     *,
     topic_ids: list[int],
-    section_id: int | None,
     exclude_ids: list[int],
     size: int,
     linked_topic_ids: list[int] = (),
     exclude_joint_formats: bool = False,
 ) -> dict:
-    """``exclude_joint_formats``: the article advises against joint sessions
-    (``formats.advises_against_joint_format``), so articles about them are never candidates."""
+    """Candidates for article ``article_id``'s related articles, scored by text likeness alone.
+
+    ``more_like_this`` finds and scores articles alike in words; articles sharing a topic or a
+    linked topic are candidates too, at no score of their own (a filter-only clause), since the
+    shared formula weighs topics itself. The article is returned as well (``include``): its own
+    score is the most any hit can reach and scales the others to 0–1.
+    ``exclude_joint_formats``: the article advises against joint sessions
+    (``formats.advises_against_joint_format``), so articles about them are never candidates.
+    Sections, recency and review status weigh in the shared ranking (``scoring.rank_related``),
+    not here."""
     mlt = Q(
         "more_like_this",
         fields=MLT_FIELDS,
@@ -52,25 +59,20 @@ def related_query(
         min_doc_freq=1,
         max_query_terms=50,
         minimum_should_match="10%",
+        include=True,
     )
     should = [mlt]
-    if topic_ids:
-        should.append(Q("terms", topic_ids=sorted(topic_ids), boost=2.0))
-    if linked_topic_ids:
-        should.append(Q("terms", topic_ids=sorted(linked_topic_ids), boost=LINKED_TOPIC_BOOST))
-    must_not = [Q("ids", values=[str(pk) for pk in sorted(set(exclude_ids) | {article_id})])]
+    topics = sorted(set(topic_ids) | set(linked_topic_ids))
+    if topics:
+        should.append(Q("bool", filter=[Q("terms", topic_ids=topics)]))
+    must_not = []
+    excluded = sorted(set(exclude_ids) - {article_id})
+    if excluded:
+        must_not.append(Q("ids", values=[str(pk) for pk in excluded]))
     if exclude_joint_formats:
         must_not.append(Q("term", about_joint_format=True))
-    base = Q("bool", should=should, minimum_should_match=1, must_not=must_not)
-    functions = [
-        {"weight": 1.0},
-        {"gauss": {"first_published_at": {"origin": "now", "scale": "540d", "decay": 0.5}}, "weight": 0.15},
-        {"filter": {"terms": {"review_status": ["reviewed", "review_due"]}}, "weight": 0.1},
-    ]
-    if section_id is not None:
-        functions.append({"filter": {"term": {"section_id": section_id}}, "weight": 0.2})
-    query = Q("function_score", query=base, functions=functions, score_mode="sum", boost_mode="multiply")
-    search = Search().query(query).source(["article_id", "topic_ids", "section_id"]).extra(size=size)
+    query = Q("bool", should=should, minimum_should_match=1, must_not=must_not)
+    search = Search().query(query).source(["article_id", "topic_ids", "section_id"]).extra(size=size + 1)
     return search.to_dict()
 
 

@@ -171,6 +171,28 @@ class BaseBackend:
         """Ids of listings worth ranking at ``step``. Override in a backend."""
         raise NotImplementedError
 
+    # --- the neighbour table ---------------------------------------------------------------------
+
+    @staticmethod
+    def stored_neighbours(article, exclude: set[int], size: int) -> list[tuple[int, dict]] | None:
+        """Up to ``size`` (article id, score details) pairs of ``article`` from the precomputed
+        neighbour table (``RelatedScore``, one indexed query), best first; None when the article is
+        not indexed yet (no profile), so that a backend finds its candidates another way.
+
+        The database side writes the table at every content change whatever the configured backend
+        (``tasks``), so every backend may read it."""
+        from ..models import ArticleProfile, RelatedScore
+
+        rows = list(
+            RelatedScore.objects.filter(article_id=article.pk)
+            .exclude(related_id__in=exclude)
+            .order_by("-score", "related_id")
+            .values("related_id", "score", "text_score", "shared_topic_ids")[:size]
+        )
+        if rows or ArticleProfile.objects.filter(pk=article.pk).exists():
+            return [(r["related_id"], r) for r in rows]
+        return None
+
     # --- shared pipeline -----------------------------------------------------------------------
 
     def article_facts(self, article, generation: str | None = None) -> ArticleFacts:

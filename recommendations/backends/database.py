@@ -346,16 +346,9 @@ class DatabaseBackend(BaseBackend):
     def related_candidates(
         self, article, facts: ArticleFacts, exclude: set[int], size: int, generation: str | None = None
     ):
-        from ..models import ArticleProfile, RelatedScore
-
-        rows = list(
-            RelatedScore.objects.filter(article_id=article.pk)
-            .exclude(related_id__in=exclude)
-            .order_by("-score", "related_id")
-            .values("related_id", "score", "text_score", "shared_topic_ids")[:size]
-        )
-        if rows or ArticleProfile.objects.filter(pk=article.pk).exists():
-            return [(r["related_id"], r) for r in rows]
+        stored = self.stored_neighbours(article, exclude, size)
+        if stored is not None:
+            return stored
         return self._unindexed_candidates(article, facts, exclude, size)
 
     def _unindexed_candidates(self, article, facts: ArticleFacts, exclude: set[int], size: int):

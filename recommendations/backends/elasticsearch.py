@@ -28,6 +28,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from articles.readmodel import read_model
 from articles.text import block_words
 from website.freshness import content_generation
 
@@ -37,7 +38,7 @@ from ..conf import reco_setting
 from ..documents import index_body
 from ..engine import EngineClient, EngineError, EngineNotFound, connect
 from ..formats import about_joint_format, advises_against_joint_format, load_joint_format_topics
-from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, type_affinity
+from ..scoring import Step, SupportQuery, concept_related_topics, pair_score, topic_idf, type_affinity
 from ..text import BLOCK_WEIGHTS, WARNING_BLOCKS, warning_split
 from .base import BaseBackend
 from .database import NeighbourStore, eligible_articles
@@ -323,6 +324,16 @@ class ElasticsearchBackend(BaseBackend):
     # --- reads -------------------------------------------------------------------------------------
 
     def related_candidates(self, article, facts, exclude: set[int], size: int, generation: str | None = None):
+        """The neighbour table's rows, as on the database backend (precomputed at write time with
+        the whole corpus in view); the engine's ``more_like_this`` for an article the table does not
+        hold yet, or on every request with ``RECOMMENDATIONS_RELATED_FROM_ENGINE``."""
+        if not reco_setting("RECOMMENDATIONS_RELATED_FROM_ENGINE"):
+            stored = self.stored_neighbours(article, exclude, size)
+            if stored is not None:
+                return stored
+        return self.engine_related_candidates(article, facts, exclude, size, generation)
+
+    def engine_related_candidates(self, article, facts, exclude: set[int], size: int, generation=None):
         # The graph of this generation, remembered per process (one query for the token when the
         # caller has not read it, rather than the graph's four).
         graph = concept_graph(generation or content_generation()[0])
@@ -332,26 +343,30 @@ class ElasticsearchBackend(BaseBackend):
             article.pk,
             topic_ids=facts.topic_ids,
             linked_topic_ids=sorted(linked),
-            section_id=facts.section_id,
             exclude_ids=sorted(exclude),
             size=size,
             exclude_joint_formats=advises_against_joint_format(facts),
         )
         hits = self._search("articles", body)
-        # The engine finds and orders candidates by text likeness; their score is then the shared
-        # formula of the database backend (scoring.pair_score: text, topics and linked topics, same
-        # section), with the engine's score, scaled to the best hit, as the text part.
-        top = max((hit.get("_score") or 0.0 for hit in hits), default=0.0) or 1.0
+        # The engine finds candidates and scores them by text likeness; their score is then the
+        # shared formula of the database backend (scoring.pair_score: text, topics and linked
+        # topics, same section), with the text part scaled by the article's own score (the most
+        # any hit can reach) and the topics weighted by their IDF over the visible articles.
+        own = next((hit.get("_score") or 0.0 for hit in hits if int(hit["_id"]) == article.pk), 0.0)
+        top = own or max((hit.get("_score") or 0.0 for hit in hits), default=0.0) or 1.0
+        idf = self.topic_idf(generation)
         out = []
         for hit in hits:
+            if int(hit["_id"]) == article.pk:
+                continue
             source = hit.get("_source") or {}
-            text = (hit.get("_score") or 0.0) / top
+            text = min(1.0, (hit.get("_score") or 0.0) / top)
             score, _, shared = pair_score(
                 facts.topic_ids,
                 source.get("topic_ids") or [],
                 text,
                 facts.section_id is not None and source.get("section_id") == facts.section_id,
-                {},
+                idf,
                 linked,
             )
             out.append(
@@ -359,6 +374,23 @@ class ElasticsearchBackend(BaseBackend):
             )
         out.sort(key=lambda item: (-item[1]["score"], item[0]))
         return out
+
+    @staticmethod
+    def topic_idf(generation: str | None) -> dict[int, float]:
+        """Topics' IDF over the generation's visible articles (as the neighbour table weighs them),
+        kept on its read model; no weights when the read model holds no rows (above its limit)."""
+        model = read_model(generation or content_generation()[0])
+
+        def build() -> dict[int, float]:
+            if model.articles is None:
+                return {}
+            df: dict[int, int] = defaultdict(int)
+            for row in model.articles.values():
+                for t in row.topic_ids:
+                    df[t] += 1
+            return topic_idf(df, len(model.articles))
+
+        return model.derive("recommendations.topic-idf", build)
 
     def support_candidates(self, q: SupportQuery, step: Step, exclude: set[int]) -> list[int]:
         from experts.models import ListingType

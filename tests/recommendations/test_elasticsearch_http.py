@@ -32,6 +32,8 @@ def use_es(settings, url, **extra):
         # Find support asks the engine only beyond the in-process listing directory: as on a
         # directory too large for memory, so that these tests exercise the engine's own path.
         "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 0,
+        # Related articles likewise: the engine's own query, not the neighbour table.
+        "RECOMMENDATIONS_RELATED_FROM_ENGINE": True,
         **extra,
     }
     reset_backends()
@@ -123,6 +125,42 @@ class TestReadsAndWrites:
         assert result.backend == "elasticsearch"
         assert {s.listing.slug for s in result.suggestions} == {"berlin-couples", "hamburg-couples"}
         assert not [path for _, path, _ in es.requests if "_search" in path]
+
+    def test_related_reads_the_neighbour_table_when_the_article_is_indexed(self, settings, es, catalogue):
+        use_es(settings, es.url, RECOMMENDATIONS_RELATED_FROM_ENGINE=False)
+        get_backend("database").rebuild(log=lambda *a: None)
+        get_backend("elasticsearch").rebuild(log=lambda *a: None)
+        expected = [
+            (r.article.pk, r.reasons) for r in get_backend("database").related_articles(catalogue["flagship"])
+        ]
+        es.requests.clear()
+        es.search_status = 500  # the engine is not asked, so its failures do not matter here
+        related = related_articles(catalogue["flagship"])
+        assert [(r.article.pk, r.reasons) for r in related] == expected
+        assert {"jealousy-and-trust", "arguing-well-as-a-couple"} <= {r.article.slug for r in related}
+        assert not [path for _, path, _ in es.requests if "_search" in path]
+
+    def test_related_asks_the_engine_for_an_article_the_table_does_not_hold(self, settings, es, catalogue):
+        use_es(settings, es.url, RECOMMENDATIONS_RELATED_FROM_ENGINE=False)
+        get_backend("database").rebuild(log=lambda *a: None)
+        get_backend("elasticsearch").rebuild(log=lambda *a: None)
+        get_backend("database").store.remove_article(catalogue["flagship"].pk)  # as if not indexed yet
+        es.requests.clear()
+        related = related_articles(catalogue["flagship"])
+        assert {"jealousy-and-trust", "arguing-well-as-a-couple"} <= {r.article.slug for r in related}
+        assert any(path.endswith("t_reco_articles/_search") for _, path, _ in es.requests)
+
+    def test_engine_text_scores_are_scaled_by_the_articles_own_score(self, es, catalogue):
+        # The stand-in scores a hit 1 + the topics it shares with the query; the article itself
+        # comes back (``include``) sharing both of its topics: 3, the most any hit can reach.
+        backend = get_backend("elasticsearch")
+        backend.rebuild(log=lambda *a: None)
+        flagship = catalogue["flagship"]
+        facts = backend.article_facts(flagship)
+        found = dict(backend.related_candidates(flagship, facts, {flagship.pk}, size=10))
+        assert flagship.pk not in found
+        assert found[catalogue["jealousy"].pk]["text_score"] == 1.0  # both topics, as the article
+        assert found[catalogue["arguing"].pk]["text_score"] == round(2 / 3, 6)  # one of the two
 
     def test_stale_index_never_shows_an_unpublished_article(self, es, catalogue):
         get_backend("elasticsearch").rebuild(log=lambda *a: None)

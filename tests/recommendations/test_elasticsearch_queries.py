@@ -62,9 +62,7 @@ class TestMappings:
 
 
 class TestRelatedQuery:
-    body = related_query(
-        "mag_reco_articles", 7, topic_ids=[3, 9], section_id=2, exclude_ids=[11, 12], size=20
-    )
+    body = related_query("mag_reco_articles", 7, topic_ids=[3, 9], exclude_ids=[11, 12], size=20)
 
     def test_more_like_this_works_on_a_small_corpus(self):
         (mlt,) = find(self.body, "more_like_this")
@@ -72,50 +70,32 @@ class TestRelatedQuery:
         assert mlt["like"] == [{"_index": "mag_reco_articles", "_id": "7"}]
         assert set(mlt["fields"]) == {"title^3", "standfirst^2", "headings^2", "body", "topic_names^2"}
 
-    def test_topics_linked_through_the_vocabulary_find_candidates_too(self):
+    def test_the_article_itself_comes_back_to_scale_the_text_scores(self):
+        (mlt,) = find(self.body, "more_like_this")
+        assert mlt["include"] is True
+        assert "7" not in find(self.body, "ids")[0]["values"]
+        assert self.body["size"] == 21  # the article and 20 candidates
+
+    def test_shared_and_linked_topics_find_candidates_without_scoring_them(self):
         body = related_query(
-            "mag_reco_articles",
-            7,
-            topic_ids=[3],
-            linked_topic_ids=[5, 4],
-            section_id=None,
-            exclude_ids=[],
-            size=20,
+            "mag_reco_articles", 7, topic_ids=[3], linked_topic_ids=[5, 4], exclude_ids=[], size=20
         )
         should = find(body, "should")[0]
-        assert {"terms": {"topic_ids": [3], "boost": 2.0}} in should
-        assert {"terms": {"topic_ids": [4, 5], "boost": 0.8}} in should
+        assert {"bool": {"filter": [{"terms": {"topic_ids": [3, 4, 5]}}]}} in should
+        assert not find(body, "function_score")  # the score is the text likeness alone
 
     def test_articles_about_a_joint_format_are_excluded_when_the_article_advises_against_it(self):
-        assert {"term": {"about_joint_format": True}} not in find(self.body, "must_not")[0]
+        assert not find(self.body, "about_joint_format")
         body = related_query(
-            "mag_reco_articles",
-            7,
-            topic_ids=[3],
-            section_id=2,
-            exclude_ids=[],
-            size=20,
-            exclude_joint_formats=True,
+            "mag_reco_articles", 7, topic_ids=[3], exclude_ids=[11], size=20, exclude_joint_formats=True
         )
         (must_not,) = find(body, "must_not")
         assert {"term": {"about_joint_format": True}} in must_not
-        assert {"ids": {"values": ["7"]}} in must_not
+        assert {"ids": {"values": ["11"]}} in must_not
 
-    def test_excludes_itself_and_picks(self):
+    def test_excludes_picks(self):
         (ids,) = find(self.body, "ids")
-        assert ids["values"] == ["7", "11", "12"]
-
-    def test_function_score_section_freshness_review(self):
-        (fs,) = find(self.body, "function_score")
-        assert fs["boost_mode"] == "multiply" and fs["score_mode"] == "sum"
-        functions = fs["functions"]
-        assert {"filter": {"term": {"section_id": 2}}, "weight": 0.2} in functions
-        assert any("gauss" in f and "first_published_at" in f["gauss"] for f in functions)
-        assert any(
-            f.get("filter") == {"terms": {"review_status": ["reviewed", "review_due"]}} for f in functions
-        )
-        assert {"terms": {"topic_ids": [3, 9], "boost": 2.0}} in find(self.body, "should")[0]
-        assert self.body["size"] == 20
+        assert ids["values"] == ["11", "12"]
 
 
 class TestSupportQuery:

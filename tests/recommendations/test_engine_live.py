@@ -41,6 +41,8 @@ def engine(settings, worker_id):
         # Find support asks the engine only beyond the in-process listing directory (as on a
         # directory too large for memory): these tests are about the engine's own path.
         "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 0,
+        # Related articles likewise: the engine's more_like_this, not the neighbour table.
+        "RECOMMENDATIONS_RELATED_FROM_ENGINE": True,
     }
     client = connect(url, kind=live_engine_kind(), timeout=10)
     _drop(client, prefix)
