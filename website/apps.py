@@ -6,6 +6,7 @@ class WebsiteConfig(AppConfig):
     verbose_name = "Website"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the settings check)
         from .login_throttle import connect_signals
 
         connect_signals()

@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     # the address is REMOTE_ADDR and X-Forwarded-For is ignored.
     "TRUSTED_PROXIES": 0,
     "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+    # The Content-Security-Policy header of HTML pages (website.middleware); None: the strict default.
+    "CONTENT_SECURITY_POLICY": None,
 }
 
 
