@@ -120,6 +120,15 @@ class TestRevalidation:
             assert responses["304"]["headers"]["ETag"]["required"] is True, path
             assert responses["200"]["headers"]["ETag"]["required"] is True, path
 
+    def test_every_get_with_an_etag_documents_its_412_problem(self, openapi):
+        for path, operations in openapi["paths"].items():
+            responses = operations.get("get", operations.get("post"))["responses"]
+            if "304" not in responses:
+                assert "412" not in responses, path  # no validators, no precondition to fail
+                continue
+            assert list(responses["412"]["content"]) == ["application/problem+json"], path
+            assert "If-Match" in responses["412"]["description"], path
+
     @pytest.mark.parametrize(
         "url",
         [

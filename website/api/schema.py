@@ -1,6 +1,7 @@
 """The OpenAPI schema (drf-spectacular): scoped to ``/api/v1/``, with every response a client can get.
 
-Each operation lists, besides its body: the 304 a revalidation gets, the 429 and 503 any request
+Each operation lists, besides its body: the 304 a revalidation gets, the 412 a failed ``If-Match``
+gets (both where the view sends validators), the 429 and 503 any request
 can get, and the headers each response carries (``ETag``, ``Cache-Control``, ``Last-Modified``,
 ``Vary``, ``Retry-After``), all derived from the view's own attributes by ``ApiAutoSchema`` so
 that the schema and the behaviour come from one place. ``postprocess`` adds ``UnknownBlock``, the
@@ -26,6 +27,7 @@ _DESCRIPTIONS = {
     400: "Unknown or invalid query parameters; `errors` names each one.",
     403: "The preview token is tampered with or expired.",
     404: "Nothing public at this address.",
+    412: "`If-Match` or `If-Unmodified-Since` does not match the current response.",
     429: "Too many requests from this client; retry after `Retry-After` seconds.",
     503: "The database is briefly unavailable; retry after `Retry-After` seconds.",
 }
@@ -102,7 +104,8 @@ class ApiAutoSchema(AutoSchema):
             responses["304"] = self._get_response_for_code(None, "304", direction=direction) | {
                 "description": "Not Modified: the client's copy (`If-None-Match`) is current; no body."
             }
-        for code in (429, 503):
+        codes = (412, 429, 503) if self.view.sends_validators else (429, 503)
+        for code in codes:
             responses[str(code)] = self._get_response_for_code(
                 ProblemSerializer, str(code), media_types=[PROBLEM_CONTENT_TYPE], direction=direction
             ) | {"description": _DESCRIPTIONS[code]}

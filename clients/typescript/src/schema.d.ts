@@ -1826,6 +1826,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -1911,6 +1920,15 @@ export interface operations {
             };
             /** @description Unknown or invalid query parameters; `errors` names each one. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2011,6 +2029,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2091,6 +2118,15 @@ export interface operations {
             };
             /** @description Nothing public at this address. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2197,6 +2233,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2268,6 +2313,15 @@ export interface operations {
             };
             /** @description Unknown or invalid query parameters; `errors` names each one. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2348,6 +2402,15 @@ export interface operations {
             };
             /** @description Nothing public at this address. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2451,6 +2514,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2524,6 +2596,15 @@ export interface operations {
             };
             /** @description Nothing public at this address. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2692,6 +2773,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2759,6 +2849,15 @@ export interface operations {
             };
             /** @description Unknown or invalid query parameters; `errors` names each one. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2840,6 +2939,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2913,6 +3021,15 @@ export interface operations {
             };
             /** @description Nothing public at this address. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3063,6 +3180,15 @@ export interface operations {
             };
             /** @description Unknown or invalid query parameters; `errors` names each one. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` or `If-Unmodified-Since` does not match the current response. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
