@@ -114,6 +114,38 @@ def corpus_key(size: str, seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
+# The code that writes the recommendation tables (profiles and neighbours) a corpus stores: when it
+# changes, a reused corpus gets its tables rebuilt, so that the benchmark never reads stale ones.
+TABLE_SOURCES = (
+    "recommendations/profiles.py",
+    "recommendations/text.py",
+    "recommendations/scoring.py",
+    "recommendations/concepts.py",
+    "recommendations/formats.py",
+    "recommendations/backends/database.py",
+    "articles/text.py",
+)
+
+
+def tables_key() -> str:
+    digest = hashlib.sha256()
+    for name in TABLE_SOURCES:
+        digest.update(name.encode())
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def refresh_tables(db_url: str, meta: dict, index: bool) -> bool:
+    """Rebuilds a reused corpus's recommendation tables when the code that writes them changed
+    since they were built (``meta["tables_key"]``); True when it did."""
+    if not index or meta.get("tables_key") == tables_key():
+        return False
+    log("the recommendation code changed since these tables were built: rebuild_recommendations")
+    meta["rebuild_recommendations_s"] = round(manage(db_url, "rebuild_recommendations"), 1)
+    meta["tables_key"] = tables_key()
+    return True
+
+
 def manage(db_url: str, *args: str, settings: str = "website.settings.bench", **extra_env: str) -> float:
     started = time.monotonic()
     env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": settings, **extra_env}
@@ -156,6 +188,7 @@ def build_corpus(db_url: str, size: str, seed: int, index: bool = True) -> dict:
     elif has_command(db_url, "rebuild_recommendations"):
         log("rebuild_recommendations")
         timings["rebuild_recommendations_s"] = round(manage(db_url, "rebuild_recommendations"), 1)
+        timings["tables_key"] = tables_key()
     # Reader search on the database reads Wagtail's search index, which the generator does not fill.
     log("update_index (Wagtail's database search index, read by reader search)")
     timings["update_index_s"] = round(manage(db_url, "update_index", "-v0"), 1)
@@ -171,7 +204,10 @@ def prepare_sqlite(size: str, seed: int, rebuild: bool, index: bool = True) -> t
     if path.exists() and meta_path.exists() and not rebuild:
         log(f"reusing {path.relative_to(ROOT)}")
         manage(f"sqlite:///{path}", "migrate", "--noinput", "-v0")  # migrations added since it was built
-        return f"sqlite:///{path}", json.loads(meta_path.read_text())
+        meta = json.loads(meta_path.read_text())
+        if refresh_tables(f"sqlite:///{path}", meta, index):
+            meta_path.write_text(json.dumps(meta))
+        return f"sqlite:///{path}", meta
     for old in VAR.glob(f"corpus-{size}-seed{seed}-*"):
         if old.name.removesuffix(old.suffix).endswith("-noindex") == (not index):
             old.unlink()
@@ -200,8 +236,11 @@ def prepare_postgres(size: str, seed: int, rebuild: bool, index: bool = True) ->
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         if exists and meta.get("key") == key and meta.get("seed") == seed and not rebuild:
             log(f"reusing PostgreSQL database {name}")
-            manage(f"postgres://postgres@127.0.0.1:5432/{name}", "migrate", "--noinput", "-v0")
-            return f"postgres://postgres@127.0.0.1:5432/{name}", meta
+            db_url = f"postgres://postgres@127.0.0.1:5432/{name}"
+            manage(db_url, "migrate", "--noinput", "-v0")
+            if refresh_tables(db_url, meta, index):
+                meta_path.write_text(json.dumps(meta))
+            return db_url, meta
         if exists:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

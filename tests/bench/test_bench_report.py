@@ -205,3 +205,38 @@ class TestCorpusKey:
         (tmp_path / "build" / "lib" / "app" / "migrations" / "0001_initial.py").write_text("# copy\n")
         assert run.corpus_key("small", 1) == with_migration, "a build/ copy is not a migration"
         assert run.corpus_key("small", 2) != run.corpus_key("small", 1)
+
+
+class TestTablesKey:
+    """A reused corpus gets its recommendation tables rebuilt when the code that writes them changed."""
+
+    def sources(self, tmp_path, monkeypatch):
+        import bench.run as run
+
+        for name in run.TABLE_SOURCES:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(f"# {name}\n")
+        monkeypatch.setattr(run, "ROOT", tmp_path)
+        rebuilt = []
+        monkeypatch.setattr(run, "manage", lambda db_url, *args, **kw: rebuilt.append(args) or 1.0)
+        monkeypatch.setattr(run, "log", lambda *a: None)
+        return run, rebuilt
+
+    def test_every_table_source_changes_the_key(self, tmp_path, monkeypatch):
+        run, _ = self.sources(tmp_path, monkeypatch)
+        seen = {run.tables_key()}
+        for name in run.TABLE_SOURCES:
+            (tmp_path / name).write_text("# changed\n")
+            seen.add(run.tables_key())
+        assert len(seen) == len(run.TABLE_SOURCES) + 1
+
+    def test_tables_are_rebuilt_only_when_their_code_changed(self, tmp_path, monkeypatch):
+        run, rebuilt = self.sources(tmp_path, monkeypatch)
+        meta = {"tables_key": run.tables_key()}
+        assert run.refresh_tables("sqlite:///x", meta, index=True) is False and rebuilt == []
+        (tmp_path / "recommendations" / "scoring.py").write_text("WEIGHT = 2\n")
+        assert run.refresh_tables("sqlite:///x", meta, index=True) is True
+        assert rebuilt == [("rebuild_recommendations",)]
+        assert meta["tables_key"] == run.tables_key()
+        assert run.refresh_tables("sqlite:///x", {}, index=False) is False  # built without tables
+        assert run.refresh_tables("sqlite:///x", {}, index=True) is True  # built before the key existed
