@@ -66,12 +66,6 @@ def listing_view(card: ListingCard) -> ListingView:
     )
 
 
-def listing_views(listings) -> list[ListingView]:
-    """``ListingView`` rows of a ``Listing`` queryset, in id order, in four queries (plain rows, no
-    model objects: ``experts.cards.read_listing_cards``)."""
-    return [listing_view(card) for card in read_listing_cards(listings)]
-
-
 def build_listing_directory() -> ListingDirectory | None:
     """Active, verified listings as card rows and the ``ListingView`` rows ranking reads of them
     (a count and four queries); None above ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then
