@@ -86,8 +86,9 @@ def related_limit() -> int:
 
 @dataclass
 class SupportCard:
-    """One practitioner card of a find-support group: the listing, why it is shown, and whether it
-    is marked sponsored (the engine's flag or the listing's own commercial relationship)."""
+    """One practitioner card of a find-support group: the listing (an ``experts.cards.ListingCard``
+    row; a ``Listing`` when a block is rendered on its own), why it is shown, and whether it is
+    marked sponsored (the engine's flag or the listing's own commercial relationship)."""
 
     listing: Any
     reasons: list[str] = field(default_factory=list)
@@ -211,8 +212,9 @@ class ArticlePresenter:
         return [rel.tag for rel in self.topic_rels]
 
     def _load_support_groups(self) -> None:
-        """Asks the engine for each automatic group and loads every listing shown in one query."""
-        from experts.cards import card_ready, listing_queryset
+        """Asks the engine for each automatic group (its suggestions come as card rows) and reads the
+        card rows of the editors' chosen listings in one batch (``experts.cards.listing_cards``)."""
+        from experts.cards import ListingCard, listing_cards
         from experts.models import ListingType
 
         groups = [(item.index, raw) for item, raw in self.wanted.get("support_group", [])]
@@ -227,7 +229,7 @@ class ArticlePresenter:
             if pk
         )
         chosen: dict[int, tuple[SupportGroup, list[tuple[int, list[str], bool]]]] = {}
-        engine_listings: dict[int, Any] = {}
+        engine_cards: dict[int, ListingCard] = {}
         for index, raw in groups:
             group = SupportGroup(listing_type=listing_types.get(int_or_none(raw.get("listing_type"))))
             if raw.get("mode") == "automatic":
@@ -244,8 +246,10 @@ class ArticlePresenter:
                     entries = [
                         (s.listing.pk, list(s.reasons or []), bool(s.sponsored)) for s in result.suggestions
                     ]
-                    engine_listings.update(
-                        (s.listing.pk, s.listing) for s in result.suggestions if card_ready(s.listing)
+                    engine_cards.update(
+                        (s.listing.pk, s.listing)
+                        for s in result.suggestions
+                        if isinstance(s.listing, ListingCard)
                     )
                     group.widened_to = getattr(result, "widened_to", None)
                     group.notice = result.notice or ""
@@ -259,11 +263,11 @@ class ArticlePresenter:
                     if pk
                 ]
             chosen[index] = (group, entries)
-        # The engine's listings already carry what a card shows: only the others are loaded here.
-        wanted = {pk for _, entries in chosen.values() for pk, _, _ in entries} - engine_listings.keys()
-        self.listings = {**engine_listings, **(listing_queryset().in_bulk(wanted) if wanted else {})}
-        for listing in self.listings.values():
-            self.images.want(listing.image_id)
+        # The engine's suggestions are card rows already: only the others (the editors') are read.
+        wanted = {pk for _, entries in chosen.values() for pk, _, _ in entries} - engine_cards.keys()
+        self.listings: dict[int, ListingCard] = {**engine_cards, **listing_cards(wanted)}
+        for card in self.listings.values():
+            self.images.want(card.image_id)
         self.groups: dict[int, SupportGroup] = {}  # by the block's place in the body
         for index, (group, entries) in chosen.items():
             for pk, reasons, sponsored in entries:
@@ -313,7 +317,7 @@ class ArticlePresenter:
             image = self.images.image(getattr(obj, f"{name}_id"))
             if image is not None:
                 setattr(obj, name, image)
-        # Listings may be the engine's own objects, kept beyond this request: the card holds the image.
+        # Card rows are immutable and shared by requests (the engine's): the support card holds the image.
         for group in self.groups.values():
             for card in group.cards:
                 card.image = self.images.image(card.listing.image_id)

@@ -39,7 +39,9 @@ class ArticleSuggestions(Protocol):
         exclude_listings: frozenset[int] = frozenset(),
     ) -> Any:
         """A result with ``.suggestions`` (``.listing``, ``.reasons``, ``.sponsored``) and ``.notice``;
-        never one of ``exclude_listings`` (listings the editors' groups already show)."""
+        never one of ``exclude_listings`` (listings the editors' groups already show). A
+        ``.listing`` that is an ``experts.cards.ListingCard`` is shown as it is; any other
+        (anything with a ``pk``) is read by its id."""
 
 
 def article_suggestions() -> ArticleSuggestions:

@@ -4,7 +4,8 @@ Every find-support request used to ask the database for its candidates at each w
 then read their compact rows: five queries and about half of the request's time. The listings
 change far less often than they are read, so each process keeps them all here instead, as
 the same ``ListingView`` rows, with a few inverted indexes (by country, language, specialty,
-approach, listing type, and who offers online sessions).
+approach, listing type, and who offers online sessions), and as the card rows
+(``experts.cards.ListingCard``) the views were made from, which the chosen listings' cards show.
 
 Correctness does not rest on the indexes being exact. ``candidates`` returns a *superset* of the
 listings that can be shown at a step, and ``plan_support`` applies every hard filter, the step and
@@ -25,15 +26,21 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .columns import ListingColumns
 from .scoring import ListingView, Step, SupportQuery, type_affinity
 
+if TYPE_CHECKING:
+    from experts.cards import ListingCard
+
 
 class ListingDirectory:
-    """Active, verified listings as ``ListingView`` rows, with the indexes candidate search needs."""
+    """Active, verified listings as ``ListingView`` rows, with the indexes candidate search needs,
+    and their card rows (``cards``: what the chosen ones' cards show, so that an answer reads no
+    listing)."""
 
-    def __init__(self, views: Iterable[ListingView]):
+    def __init__(self, views: Iterable[ListingView], cards: Iterable[ListingCard] = ()):
         self.views: dict[int, ListingView] = {}
         self.by_country: dict[str, set[int]] = defaultdict(set)
         self.by_language: dict[str, set[int]] = defaultdict(set)
@@ -60,6 +67,7 @@ class ListingDirectory:
                 self.online.add(v.id)
             if v.is_crisis_resource:
                 self.crisis.add(v.id)
+        self.cards: dict[int, ListingCard] = {card.id: card for card in cards if card.id in self.views}
 
     @functools.cached_property
     def columns(self) -> ListingColumns:

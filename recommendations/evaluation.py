@@ -56,7 +56,9 @@ def precision_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> flo
 
 
 def violation(listing, context, *, advises_against_joint: bool, include_products: bool = False) -> str | None:
-    """Independent statement of the hard filters, on a ``Listing`` model instance."""
+    """Independent statement of the hard filters, on a listing's stored fields (a ``Listing`` or
+    the ``ListingCard`` row a suggestion carries: both read as the model's columns, not as the
+    ranking's ``ListingView``)."""
     lt = listing.listing_type
     if not listing.is_active or not listing.verified:
         return "inactive or unverified"

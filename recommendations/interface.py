@@ -37,7 +37,9 @@ class RelatedArticle:
 
 @dataclass
 class SupportSuggestion:
-    listing: object  # experts.Listing, active and verified
+    # The listing's card row (``experts.cards.ListingCard``: what its card shows, never a model
+    # object), active and verified; shared by every request of the content generation.
+    listing: object
     reasons: list[str] = field(default_factory=list)
     sponsored: bool = False
     score: float = 0.0

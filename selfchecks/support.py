@@ -26,6 +26,25 @@ class ResultSupport:
     others: list = field(default_factory=list)  # SupportSuggestion of everyone else
     notice: str = ""
 
+    def html_cards(self) -> ResultSupport:
+        """The same suggestions as the result page's cards (``articles.presenter.SupportCard``),
+        with their images and the templates' renditions loaded in one batch (two queries)."""
+        from articles.images import HTML_RENDITIONS, ImageBatch
+        from articles.presenter import SupportCard
+
+        images = ImageBatch("", HTML_RENDITIONS)
+        for s in (*self.crisis, *self.others):
+            images.want(s.listing.image_id)
+        images.resolve()
+
+        def cards(suggestions) -> list[SupportCard]:
+            return [
+                SupportCard(s.listing, list(s.reasons), s.sponsored, images.image(s.listing.image_id))
+                for s in suggestions
+            ]
+
+        return ResultSupport(crisis=cards(self.crisis), others=cards(self.others), notice=self.notice)
+
 
 def support_for(self_check, outcome: Outcome, context) -> ResultSupport:
     """Suggestions for ``outcome``: none unless its band suggests support or it is a crisis result.

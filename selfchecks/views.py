@@ -71,7 +71,7 @@ def self_check_page(request: HttpRequest, slug: str) -> HttpResponse:
             outcome=outcome,
             low=low,
             high=high,
-            support=support_for(self_check, outcome, reader_context),
+            support=support_for(self_check, outcome, reader_context).html_cards(),
             reader_country=reader_context.country or "",
         )
         response = render(request, "selfchecks/result.html", context)

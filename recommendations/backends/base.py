@@ -11,11 +11,12 @@ the directory, which is exact where a search engine's candidates are its top few
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.utils import timezone
 
 from articles.readmodel import ReadModel, read_model
+from experts.cards import ListingCard, read_listing_cards
 
 from ..concepts import concept_graph, concept_need
 from ..conf import reco_setting
@@ -34,104 +35,49 @@ from ..scoring import (
 from ..text import profile_terms, tokens
 
 
-def _named_relation(through, listing_ids, target: str) -> dict[int, list[tuple[int, str]]]:
-    """``{listing id: [(target id, target name), …]}`` from a listing's many-to-many table, by name."""
-    found: dict[int, list[tuple[int, str]]] = {}
-    for listing_id, pk, name in (
-        through.objects.filter(listing_id__in=listing_ids)
-        .order_by(f"{target}__name", f"{target}_id")
-        .values_list("listing_id", f"{target}_id", f"{target}__name")
-    ):
-        found.setdefault(listing_id, []).append((pk, name))
-    return found
-
-
-LISTING_VIEW_FIELDS = (
-    "pk",
-    "listing_type_id",
-    "listing_type__name",
-    "listing_type__is_clinical",
-    "listing_type__is_crisis_resource",
-    "listing_type__offers_joint_sessions",
-    "offers_in_person",
-    "offers_online",
-    "country",
-    "city",
-    "latitude",
-    "longitude",
-    "accepting_clients",
-    "is_active",
-    "verified",
-    "commercial_relationship",
-    "summary",
-)
-
-
-def listing_views(listings) -> list[ListingView]:
-    """``ListingView`` rows of a ``Listing`` queryset, in id order, in four queries (plain rows, no
-    model objects): the listings with their type's flags, then language, specialty and approach ids."""
-    from experts.models import Listing
-
-    rows = list(listings.order_by("pk").values_list(*LISTING_VIEW_FIELDS))
-    ids = listings.values("pk")
-    languages: dict[int, set[str]] = {}
-    for listing_id, code in Listing.languages.through.objects.filter(listing_id__in=ids).values_list(
-        "listing_id", "language_id"
-    ):
-        languages.setdefault(listing_id, set()).add(code)
-    specialties = _named_relation(Listing.specialties.through, ids, "topic")
-    approaches = _named_relation(Listing.approaches.through, ids, "approach")
-    views = []
-    for row in rows:
-        pk, type_id, type_name, clinical, crisis, joint, in_person, online, country, city = row[:10]
-        lat, lon, accepting, active, verified, rel, summary = row[10:]
-        views.append(
-            ListingView(
-                id=pk,
-                listing_type_id=type_id,
-                listing_type_name=type_name,
-                is_clinical=clinical,
-                is_crisis_resource=crisis,
-                offers_joint_sessions=joint,
-                offers_in_person=in_person,
-                offers_online=online,
-                country=country,
-                city=city,
-                latitude=float(lat) if lat is not None else None,
-                longitude=float(lon) if lon is not None else None,
-                languages=frozenset(languages.get(pk, ())),
-                specialties=tuple(specialties.get(pk, ())),
-                approaches=tuple(approaches.get(pk, ())),
-                accepting_clients=accepting,
-                is_active=active,
-                verified=verified,
-                sponsored=rel != "none",
-                profile_terms=profile_terms(
-                    summary,
-                    type_name,
-                    [name for _, name in specialties.get(pk, ())],
-                    [name for _, name in approaches.get(pk, ())],
-                ),
-            )
-        )
-    return views
-
-
-# Listing objects kept per read model at most (readers are shown the same few; this bounds memory).
-MAX_CHOSEN_LISTINGS = 5000
+def listing_view(card: ListingCard) -> ListingView:
+    """What ranking reads about a listing, from its card row (``experts.cards.ListingCard``)."""
+    lt = card.listing_type
+    specialties = tuple((t.id, t.name) for t in card.specialties)
+    approaches = tuple((a.id, a.name) for a in card.approaches)
+    return ListingView(
+        id=card.id,
+        listing_type_id=lt.id,
+        listing_type_name=lt.name,
+        is_clinical=lt.is_clinical,
+        is_crisis_resource=lt.is_crisis_resource,
+        offers_joint_sessions=lt.offers_joint_sessions,
+        offers_in_person=card.offers_in_person,
+        offers_online=card.offers_online,
+        country=card.country,
+        city=card.city,
+        latitude=card.latitude,
+        longitude=card.longitude,
+        languages=frozenset(card.languages),
+        specialties=specialties,
+        approaches=approaches,
+        accepting_clients=card.accepting_clients,
+        is_active=card.is_active,
+        verified=card.verified,
+        sponsored=card.is_sponsored,
+        profile_terms=profile_terms(
+            card.summary, lt.name, [name for _, name in specialties], [name for _, name in approaches]
+        ),
+    )
 
 
 def build_listing_directory() -> ListingDirectory | None:
-    """Active, verified listings as ``ListingView`` rows (four queries); None above
-    ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then candidates come from the backend's
-    ``support_candidates``)."""
+    """Active, verified listings as card rows and the ``ListingView`` rows ranking reads of them
+    (a count and four queries); None above ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS`` (then
+    candidates come from the backend's ``support_candidates``)."""
     from experts.models import Listing
 
     listings = Listing.objects.filter(is_active=True, verified=True)
     limit = int(reco_setting("RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS"))
     if limit <= 0 or listings.count() > limit:
         return None
-    return ListingDirectory(listing_views(listings))
+    cards = read_listing_cards(listings)
+    return ListingDirectory([listing_view(card) for card in cards], cards)
 
 
 def article_page(article):
@@ -350,18 +296,9 @@ class BaseBackend:
 
         return list(Topic.objects.filter(pk__in=topic_ids).values_list("name", flat=True))
 
-    def load_listings(self, ids: Iterable[int]) -> list:
-        """Listings with everything the ranking and the cards need, in a constant number of queries."""
-        from experts.models import Listing
-
-        return list(
-            Listing.objects.filter(pk__in=list(ids))
-            .select_related("listing_type", "image")
-            .prefetch_related("languages", "specialties", "approaches")
-        )
-
-    def load_listing_views(self, ids: list[int]) -> list[ListingView]:
-        """What ranking reads about candidate listings, from plain rows in four queries.
+    def load_listing_cards(self, ids: list[int]) -> list[ListingCard]:
+        """Card rows of candidate listings (``experts.cards.read_listing_cards``: four queries, no
+        model objects); ranking reads their ``listing_view`` and the chosen ones' cards show them.
 
         A candidate set can hold hundreds of listings on a large directory; building model objects
         with their prefetched relations for all of them cost most of a find-support request.
@@ -370,7 +307,11 @@ class BaseBackend:
 
         if not ids:
             return []
-        return listing_views(Listing.objects.filter(pk__in=ids))
+        return read_listing_cards(Listing.objects.filter(pk__in=ids))
+
+    def load_listing_views(self, ids: list[int]) -> list[ListingView]:
+        """What ranking reads about candidate listings, from plain rows in four queries."""
+        return [listing_view(card) for card in self.load_listing_cards(ids)]
 
     # --- find support ------------------------------------------------------------------------------
 
@@ -453,13 +394,12 @@ class BaseBackend:
         return self.support_for_query(q, generation)
 
     def support_for_query(self, q: SupportQuery, generation: str | None):
-        """Plans, ranks and loads the suggestions for ``q`` (the tail both entry points share)."""
+        """Plans, ranks and gives the suggestions for ``q`` (the tail both entry points share)."""
         q = self.with_text_statistics(q, generation)
         estimate = self.support_estimate(q, generation)
-        plan = plan_support(q, self.support_fetch(q, generation, estimate), estimate)
-        # Ranking read compact rows; only the listings chosen are loaded whole, for their cards.
-        chosen = self.chosen_listings([r.view.id for r in plan.ranked], generation)
-        return self.to_support_result(plan, chosen)
+        fetch, cards = self.support_source(q, generation, estimate)
+        plan = plan_support(q, fetch, estimate)
+        return self.to_support_result(plan, cards)
 
     # The listing directory: find support's candidates in process memory, whatever the backend, up
     # to ``RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS``; beyond it, the backend's ``support_candidates``.
@@ -468,49 +408,49 @@ class BaseBackend:
         """The listing directory of the generation, kept on its read model (built on first use)."""
         return read_model(generation).derive("recommendations.listing-directory", build_listing_directory)
 
-    def support_fetch(self, q: SupportQuery, generation: str | None, estimate=None):
-        """``fetch(step, exclude)`` for ``plan_support``: candidates from the in-process
-        ``ListingDirectory`` of this generation (no queries), only those ``estimate`` does not rule
-        out; or, when the directory is larger than the setting allows, the backend's own
-        ``support_candidates`` as compact rows."""
+    def support_source(
+        self, q: SupportQuery, generation: str | None, estimate=None
+    ) -> tuple[Callable[[Step, set[int]], list[ListingView]], Mapping[int, ListingCard]]:
+        """``(fetch, cards)``: ``fetch(step, exclude)`` for ``plan_support``, and the card rows of
+        every listing it returns, by id, for the suggestions' cards.
+
+        While the generation's ``ListingDirectory`` exists, candidates come from it (no queries),
+        only those ``estimate`` does not rule out, and the cards are its own rows: an answer reads no
+        listing. When the directory is larger than the setting allows, the backend's own
+        ``support_candidates`` are read as card rows (four queries a step), ranked by their
+        ``listing_view``, and the chosen ones' cards are those rows."""
         directory = self.directory(generation)
         if directory is not None:
             within = None if estimate is None else estimate.may_be_kept
-            return lambda step, exclude: directory.candidates(q, step, exclude, within=within)
+
+            def from_directory(step: Step, exclude: set[int]) -> list[ListingView]:
+                return directory.candidates(q, step, exclude, within=within)
+
+            return from_directory, directory.cards
+        cards: dict[int, ListingCard] = {}
 
         def fetch(step: Step, exclude: set[int]) -> list[ListingView]:
             ids = [pk for pk in self.support_candidates(q, step, exclude) if pk not in exclude]
-            return self.load_listing_views(ids)
+            found = self.load_listing_cards(ids)
+            cards.update((card.id, card) for card in found)
+            return [listing_view(card) for card in found]
 
-        return fetch
+        return fetch, cards
 
     def support_estimate(self, q: SupportQuery, generation: str | None):
-        """``estimate(id) -> (score, relevance)`` of every candidate ``support_fetch`` can return,
+        """``estimate(id) -> (score, relevance)`` of every candidate ``support_source`` can return,
         worked out in bulk (``columns.ListingColumns``), for ``plan_support`` to score only those
         that could be shown; None (score every candidate) without a directory."""
         directory = self.directory(generation)
         return None if directory is None else directory.columns.estimate(q)
 
-    def chosen_listings(self, ids: list[int], generation: str | None) -> dict:
-        """Chosen listings (real ``Listing`` objects with what their cards show), kept on the
-        generation's read model: readers of one article in one country are shown the same few."""
-        model: ReadModel = read_model(generation)
-        chosen = model.derive("recommendations.chosen-listings", dict)
-        missing = [pk for pk in ids if pk not in chosen]
-        if missing:
-            if len(chosen) >= MAX_CHOSEN_LISTINGS:
-                chosen.clear()
-            chosen.update((obj.pk, obj) for obj in self.load_listings(missing))
-        found = {pk: chosen.get(pk) for pk in ids}  # ``get``: another request may clear it meanwhile
-        return {pk: obj for pk, obj in found.items() if obj is not None}
-
     @staticmethod
-    def to_support_result(plan: SupportPlan, listings: dict):
+    def to_support_result(plan: SupportPlan, cards: Mapping[int, ListingCard]):
         from ..interface import SupportResult, SupportSuggestion
 
         return SupportResult(
             suggestions=[
-                SupportSuggestion(listings[r.view.id], r.reasons, sponsored=r.view.sponsored, score=r.score)
+                SupportSuggestion(cards[r.view.id], r.reasons, sponsored=r.view.sponsored, score=r.score)
                 for r in plan.ranked
             ],
             widened_to=plan.widened_to,

@@ -321,14 +321,13 @@ class TestFindSupport:
             )
         # Every request reads the generation token (1). The first of a generation also builds the
         # read model (5, as for related articles) with the stored profiles' facts (1), the concept
-        # vocabulary (concepts, broader, topics, fits: 4), the listing directory (count 1 + rows
-        # 4) kept on it and the article's stored need terms (1), and loads the chosen listings
-        # whole (the listings with their type and image, their languages, specialties and
-        # approaches: 4); later ones find all of that on the read model. Without the listing
-        # directory, per widening step (all three are asked: candidates of every step are ranked
-        # together): listing types 1, candidates 1, ranking rows 4 (the chosen listings are kept
-        # from the first request).
-        assert small == counts() == (21, 1, 19)
+        # vocabulary (concepts, broader, topics, fits: 4), the listing directory (count 1 + card
+        # rows 4) kept on it and the article's stored need terms (1); later ones find all of that
+        # on the read model. The chosen listings' cards are the directory's rows: no query (it
+        # was 4 more, loading them whole). Without the listing directory, per widening step (all
+        # three are asked: candidates of every step are ranked together): listing types 1,
+        # candidates 1, their card rows 4, which the chosen listings' cards are.
+        assert small == counts() == (17, 1, 19)
 
 
 class TestSafetyNoteScope:
@@ -377,28 +376,26 @@ def test_ranking_rows_say_what_the_listing_objects_say(catalogue):
     backend = get_backend("database")
     ids = list(Listing.objects.order_by("pk").values_list("pk", flat=True))
     assert len(ids) > 3
-    from_objects = [
-        ListingView.from_listing(obj) for obj in sorted(backend.load_listings(ids), key=lambda o: o.pk)
-    ]
+    objects = (
+        Listing.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .select_related("listing_type")
+        .prefetch_related("languages", "specialties", "approaches")
+    )
+    from_objects = [ListingView.from_listing(obj) for obj in objects]
     assert backend.load_listing_views(ids) == from_objects
     assert any(view.specialties and view.languages for view in from_objects)
 
 
-def test_find_support_loads_only_the_chosen_listings_whole(catalogue):
+def test_suggestions_carry_the_directory_card_rows(catalogue):
+    """The chosen listings are the directory's own card rows, not objects loaded for the answer."""
+    from experts.cards import ListingCard
+
     backend = get_backend("database")
-    loaded = []
-    original = backend.load_listings
-
-    def spy(ids):
-        ids = list(ids)
-        loaded.append(ids)
-        return original(ids)
-
-    backend.load_listings = spy
-    try:
-        result = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
-        again = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
-    finally:
-        del backend.load_listings
-    assert result.suggestions and loaded == [[s.listing.pk for s in result.suggestions]]
-    assert [s.listing for s in again.suggestions] == [s.listing for s in result.suggestions]  # kept
+    result = backend.find_support(catalogue["flagship"], context=ReaderContext(country="DE"), count=2)
+    directory = backend.directory()
+    assert result.suggestions
+    assert all(
+        isinstance(s.listing, ListingCard) and s.listing is directory.cards[s.listing.pk]
+        for s in result.suggestions
+    )

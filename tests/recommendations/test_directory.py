@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from experts.cards import ListingCard, listing_queryset
+from experts.models import Listing
 from recommendations.backends import get_backend
 from recommendations.directory import ListingDirectory
 from recommendations.interface import ReaderContext, find_support
@@ -92,30 +94,17 @@ def answers(articles, settings, *, directory: bool):
         for context in CONTEXTS:
             for kwargs in ({"count": 3}, {"count": 6, "include_products": True}):
                 result = find_support(article, context=context, **kwargs)
-                with CaptureQueriesContext(connection) as queries:
-                    shown = [card_facts(s.listing) for s in result.suggestions]
-                assert len(queries) == 0  # chosen listings come with what their cards show
+                cards = [s.listing for s in result.suggestions]
+                assert all(isinstance(card, ListingCard) for card in cards)  # rows, never model objects
                 out.append(
                     (
                         [(s.listing.slug, s.reasons, s.sponsored, s.score) for s in result.suggestions],
-                        shown,
+                        cards,  # every field a card shows, equal on both paths
                         result.widened_to,
                         result.notice,
                     )
                 )
     return out
-
-
-def card_facts(listing) -> tuple:
-    """What a listing card reads from a listing's relations."""
-    return (
-        listing.name,
-        listing.listing_type.slug,
-        listing.image_id,
-        [(language.code, language.name) for language in listing.languages.all()],
-        [(topic.slug, topic.name) for topic in listing.specialties.all()],
-        [(approach.slug, approach.name) for approach in listing.approaches.all()],
-    )
 
 
 def test_find_support_answers_as_the_database_does(catalogue, settings):
@@ -140,7 +129,8 @@ def test_find_support_answers_as_the_database_does(catalogue, settings):
 
 def test_a_listing_change_shows_at_once(catalogue):
     context = ReaderContext(country="DE", language="de")
-    first = find_support(catalogue["flagship"], context=context, count=2).suggestions[0].listing
+    shown = find_support(catalogue["flagship"], context=context, count=2).suggestions[0].listing
+    first = Listing.objects.get(pk=shown.pk)
     first.is_active = False
     first.save()
     assert first.slug not in [
@@ -163,12 +153,50 @@ def test_warm_requests_read_only_the_generation(catalogue):
         result = find_support(catalogue["insomnia"], context=context, count=2)
         find_support(catalogue["flagship"], context=context, count=2)
     assert result.suggestions
-    # The generation per request, then once per generation the listings chosen for the second
-    # article, loaded whole as real objects (4: the listings with their type and image, their
-    # languages, specialties and approaches), and its stored need terms (1); the article's stored
-    # facts and topic names come from the read model. The first article's listings and need terms
-    # are kept on the read model: no query.
-    assert len(ctx.captured_queries) == 2 + 4 + 1
+    # The generation per request, and the second article's stored need terms (1, kept on the read
+    # model); its stored facts and topic names come from the read model, and the chosen listings'
+    # cards from the directory's own rows: no listing query (it used to be 4, loading them whole).
+    assert len(ctx.captured_queries) == 2 + 1
+
+
+def test_the_directory_holds_every_listing_as_its_card_shows_it(catalogue):
+    """The card rows the directory keeps say what the model objects say, in a card's order."""
+    make_listing(
+        "Multilingual", languages=("fr", "de", "en"), specialties=tuple(catalogue["topics"].values())
+    )
+    clear_process_memos()
+    directory = get_backend("database").directory()
+    from_objects = {obj.pk: ListingCard.from_listing(obj) for obj in listing_queryset().filter(verified=True)}
+    assert directory.cards == from_objects and set(directory.cards) == set(directory.views)
+    multilingual = next(card for card in directory.cards.values() if card.name == "Multilingual")
+    assert multilingual.languages == ("en", "fr", "de")  # by the languages' names, as a card lists them
+    assert [t.name for t in multilingual.specialties] == sorted(t.name for t in multilingual.specialties)
+
+
+def test_without_a_directory_the_cards_are_the_candidates_rows(catalogue, settings, monkeypatch):
+    """Beyond the directory's limit the chosen cards are the very rows ranking read: no query of
+    their own."""
+    settings.WELLNESS = {**settings.WELLNESS, "RECOMMENDATIONS_DIRECTORY_MAX_LISTINGS": 0}
+    clear_process_memos()
+    backend = get_backend("database")
+    read: list[list[ListingCard]] = []
+
+    def spy(ids):
+        found = type(backend).load_listing_cards(backend, ids)
+        read.append(found)
+        return found
+
+    monkeypatch.setattr(backend, "load_listing_cards", spy)
+    context = ReaderContext(country="DE", language="de")
+    with CaptureQueriesContext(connection) as ctx:
+        result = find_support(catalogue["flagship"], context=context, count=2)
+    assert result.suggestions
+    assert all(any(s.listing is card for rows in read for card in rows) for s in result.suggestions)
+    card_queries = [q for q in ctx.captured_queries if '"experts_listing"."booking_url"' in q["sql"]]
+    assert len(card_queries) == len([rows for rows in read if rows])
+    ids = [s.listing.pk for s in result.suggestions]
+    objects = listing_queryset().in_bulk(ids)
+    assert [s.listing for s in result.suggestions] == [ListingCard.from_listing(objects[pk]) for pk in ids]
 
 
 def test_too_large_a_directory_is_asked_in_sql(catalogue, settings):

@@ -4,12 +4,14 @@ import logging
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from website.freshness import content_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +91,19 @@ class TestTakingIt:
         assert "Other Country Practice" not in html  # the reader's country narrows, as on articles
         assert "Support right now" not in html and "Lifeline Berlin" not in html
         assert 'href="/find-support/?concern=trust-and-betrayal&amp;country=DE"' in html
+
+    def test_a_suggested_listing_shows_its_photo_with_the_cards_rendition(self, check_with_support):
+        """The engine's suggestions are card rows: the result page loads their images itself."""
+        from experts.models import Listing
+
+        photo = factories.image("Couples Practice logo")
+        Listing.objects.filter(name="Couples Practice").update(image=photo)
+        content_changed()
+        client = Client(HTTP_CF_IPCOUNTRY="DE")
+        html = _take(client, check_with_support, [2, 0]).content.decode()
+        card = BeautifulSoup(html, "html.parser").select_one(".find-support .listing-card")
+        assert card.select_one(".card-title").get_text() == "Couples Practice"
+        assert card.select_one("img.card-photo")["src"] == photo.get_rendition("fill-96x96").url
 
     def test_a_post_without_the_csrf_token_is_refused(self, check_with_support):
         client = Client(enforce_csrf_checks=True)

@@ -19,15 +19,14 @@ from articles.cards import ArticleCards, render_article_card, render_section_ref
 from articles.images import ImageBatch
 from articles.readmodel import article_rows_queryset, read_model
 from articles.visibility import visible
-from experts.cards import CARD_RELATIONS, card_ready, listing_queryset
+from experts.cards import ListingCard, listing_cards, listing_queryset
 from experts.countries import language_name
 
 from .text import clean_text, clean_url
 
 __all__ = [
     "ArticleCards",
-    "CARD_RELATIONS",
-    "card_ready",
+    "ListingCard",
     "card_rows_queryset",
     "listing_queryset",
     "live_articles",
@@ -36,6 +35,7 @@ __all__ = [
     "render_listing_card",
     "render_section_ref",
     "rendered_article_cards",
+    "support_cards",
     "visible",
 ]
 
@@ -94,20 +94,28 @@ def render_expert(person, images: ImageBatch) -> dict:
 # Listings
 
 
-def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, object]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    found = listing_queryset().in_bulk(ids)
-    for listing in found.values():
-        images.want(listing.image_id)
+def load_listings(ids: Iterable[int], images: ImageBatch) -> dict[int, ListingCard]:
+    """Card rows of the active listings among ``ids`` (``experts.cards.listing_cards``: four
+    queries), their images wanted in ``images``."""
+    found = listing_cards(ids)
+    for card in found.values():
+        images.want(card.image_id)
     return found
 
 
-def render_listing_card(listing, images: ImageBatch, distance: float | None = None) -> dict:
-    """``distance``: km from the reader; else the ``distance_km`` a listing search annotated."""
-    if distance is None:
-        distance = getattr(listing, "distance_km", None)
+def support_cards(listings: Iterable, images: ImageBatch) -> dict[int, ListingCard]:
+    """Card rows of the listings of support suggestions, by id: the engine's own rows as they are
+    (``ListingCard``, no query), any other (a provider's ``Listing``, say) read by its id; every
+    image wanted in ``images``."""
+    found = {listing.pk: listing for listing in listings if isinstance(listing, ListingCard)}
+    for card in found.values():
+        images.want(card.image_id)
+    found.update(load_listings([listing.pk for listing in listings if listing.pk not in found], images))
+    return found
+
+
+def render_listing_card(listing: ListingCard, images: ImageBatch, distance: float | None = None) -> dict:
+    """``distance``: km from the reader, when known."""
     return {
         "slug": listing.slug,
         "name": clean_text(listing.name),
@@ -117,11 +125,9 @@ def render_listing_card(listing, images: ImageBatch, distance: float | None = No
         "country": listing.country,
         "country_name": listing.country_name,
         "city": clean_text(listing.city),
-        "languages": [
-            {"code": lang.code, "name": language_name(lang.code)} for lang in listing.languages.all()
-        ],
-        "specialties": [{"slug": t.slug, "name": clean_text(t.name)} for t in listing.specialties.all()],
-        "approaches": [{"slug": a.slug, "name": clean_text(a.name)} for a in listing.approaches.all()],
+        "languages": [{"code": code, "name": language_name(code)} for code in listing.languages],
+        "specialties": [{"slug": t.slug, "name": clean_text(t.name)} for t in listing.specialties],
+        "approaches": [{"slug": a.slug, "name": clean_text(a.name)} for a in listing.approaches],
         "summary": clean_text(listing.summary),
         "image": images.rendition(listing.image_id, "logo", alt=listing.name),
         "website_url": clean_url(listing.website_url),

@@ -21,12 +21,11 @@ from recommendations.scoring import distance_km
 from website.api.articles.serializers import ArticleCardSerializer
 from website.api.bundle import reader_context_dict
 from website.api.cards import (
-    card_ready,
     live_articles,
-    load_listings,
     related_suggestions,
     render_listing_card,
     rendered_article_cards,
+    support_cards,
 )
 from website.api.context import api_reader_context
 from website.api.errors import NotFound
@@ -211,14 +210,9 @@ class SupportView(ArticleSuggestionView):
             include_products=query.get("include_products", False),
             generation=self.generation()[0],
         )
-        # The engine's listings are loaded whole with what a card shows; only others are loaded.
+        # The engine's suggestions carry their card rows; only a listing given otherwise is read.
         images = ImageBatch(_base_url(self.request))
-        listings = {s.listing.pk: s.listing for s in result.suggestions if card_ready(s.listing)}
-        for listing in listings.values():
-            images.want(listing.image_id)
-        listings.update(
-            load_listings([s.listing.pk for s in result.suggestions if s.listing.pk not in listings], images)
-        )
+        listings = support_cards([s.listing for s in result.suggestions], images)
         images.resolve()
         results = []
         for suggestion in result.suggestions:
@@ -227,10 +221,9 @@ class SupportView(ArticleSuggestionView):
                 continue
             distance = None
             if context.near and listing.latitude is not None and listing.longitude is not None:
-                distance = distance_km(context.near, (float(listing.latitude), float(listing.longitude)))
+                distance = distance_km(context.near, (listing.latitude, listing.longitude))
             results.append(
                 {
-                    # The engine's listing objects are shared by requests: never annotated here.
                     "listing": render_listing_card(listing, images, distance=distance),
                     "reasons": [clean_text(r) for r in suggestion.reasons],
                     "sponsored": suggestion.sponsored,

@@ -14,6 +14,7 @@ from experts.models import Listing, Person
 from website.api.articles.views import PaginatedListView, base_url, slug_or_404
 from website.api.cards import (
     ArticleCards,
+    ListingCard,
     listing_queryset,
     live_articles,
     render_expert,
@@ -69,7 +70,16 @@ class ListingListView(PaginatedListView):
         for listing in listings:
             images.want(listing.image_id)
         images.resolve()
-        return {**envelope, "results": [render_listing_card(listing, images) for listing in listings]}
+        return {
+            **envelope,
+            "results": [
+                # ``distance_km``: annotated by ``filter_listings`` when the reader gave ``near``.
+                render_listing_card(
+                    ListingCard.from_listing(listing), images, distance=getattr(listing, "distance_km", None)
+                )
+                for listing in listings
+            ],
+        }
 
 
 @extend_schema_view(
@@ -103,7 +113,7 @@ class ListingDetailView(ApiView):
         rich.add(listing.bio)
         rich.resolve()
         return {
-            **render_listing_card(listing, images),
+            **render_listing_card(ListingCard.from_listing(listing), images),
             "bio": rich.render_source(listing.bio),
             "latitude": float(listing.latitude) if listing.latitude is not None else None,
             "longitude": float(listing.longitude) if listing.longitude is not None else None,

@@ -18,7 +18,7 @@ from selfchecks.scoring import AnswerError, Band, score
 from selfchecks.support import support_for
 from website.api.articles.views import PaginatedListView, base_url, slug_or_404
 from website.api.bundle import reader_context_dict
-from website.api.cards import card_ready, load_listings, render_listing_card
+from website.api.cards import render_listing_card, support_cards
 from website.api.context import api_reader_context
 from website.api.errors import PROBLEM_TYPE_BASE, ApiProblem, NotFound
 from website.api.pagination import paginate, paginated_serializer, pagination_params
@@ -193,12 +193,7 @@ class SelfCheckScoreView(ApiView):
         support = support_for(self_check, outcome, context)
         images = ImageBatch(base_url(request))
         suggestions = [*support.crisis, *support.others]
-        listings = {s.listing.pk: s.listing for s in suggestions if card_ready(s.listing)}
-        for listing in listings.values():
-            images.want(listing.image_id)
-        listings.update(
-            load_listings([s.listing.pk for s in suggestions if s.listing.pk not in listings], images)
-        )
+        listings = support_cards([s.listing for s in suggestions], images)
         images.resolve()
 
         def cards(items):
