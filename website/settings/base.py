@@ -271,6 +271,12 @@ WELLNESS = {
     "RECOMMENDATIONS_ES_TIMEOUT": 2.0,
     "RECOMMENDATIONS_BREAKER_FAILURES": 3,
     "RECOMMENDATIONS_BREAKER_COOLDOWN": 60,
+    # The engine backend reads related articles from the neighbour table unless this is "true"
+    # (then its more_like_this on every request: docs/recommendations.md).
+    "RECOMMENDATIONS_RELATED_FROM_ENGINE": os.environ.get(
+        "RECOMMENDATIONS_RELATED_FROM_ENGINE", "false"
+    ).lower()
+    == "true",
     # Trusted only where a CDN in front of the site sets it and strips it from clients' requests
     # ("behind your CDN"): e.g. TRUSTED_COUNTRY_HEADER=CF-IPCountry.
     "RECOMMENDATIONS_TRUSTED_COUNTRY_HEADER": os.environ.get("TRUSTED_COUNTRY_HEADER") or None,
