@@ -1,14 +1,17 @@
 """System checks of the plugin's settings (``manage.py check`` runs them, as does every server start).
 
-``WELLNESS`` is one namespaced dict read through each app's defaults (``website.conf``,
-``recommendations.conf``, ``search.conf``, ``webhooks.conf``). A key none of them knows is never
+``WELLNESS`` is one namespaced dict read through each app's defaults (the ``DEFAULTS`` of its
+``conf`` module: ``website.conf``, ``recommendations.conf``, …). A key none of them knows is never
 read: a misspelt or renamed setting would otherwise be ignored without a word.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+import importlib.util
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -17,14 +20,18 @@ RENAMED = {"BUNDLE_MAX_BYTES": "CONTENT_PACKAGE_MAX_BYTES"}
 
 
 def known_settings() -> set[str]:
-    """Every key of ``WELLNESS`` some app reads."""
-    from recommendations.conf import DEFAULTS as recommendations
-    from search.conf import DEFAULTS as search
-    from webhooks.conf import DEFAULTS as webhooks
-
-    from .conf import DEFAULTS as website
-
-    return {*website, *recommendations, *search, *webhooks}
+    """Every key of ``WELLNESS`` some installed app reads: the ``DEFAULTS`` of each app's ``conf``
+    module (looked up, not imported by name, so that this app depends on none of them)."""
+    known: set[str] = set()
+    for app in apps.get_app_configs():
+        name = f"{app.name}.conf"
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            found = False
+        if found:
+            known.update(getattr(importlib.import_module(name), "DEFAULTS", {}))
+    return known
 
 
 @register(Tags.compatibility)
