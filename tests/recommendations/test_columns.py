@@ -28,7 +28,7 @@ ROOTS = {1: 101, 2: 101, 3: 101, 4: 102, 5: 102, 6: 103, 7: 103, 8: 103}
 coordinates = st.none() | st.tuples(st.floats(50.0, 53.0), st.floats(4.0, 8.0))
 
 views = st.builds(
-    lambda pk, type_id, crisis, flags, country, languages, specialties, approaches, profile, place: (
+    lambda pk, type_id, crisis, flags, country, languages, specialties, approaches, profile, place, listed: (
         ListingView(
             id=pk,
             listing_type_id=type_id,
@@ -46,8 +46,13 @@ views = st.builds(
             profile_terms=tuple(sorted(profile.items())),
             latitude=place[0] if place else None,
             longitude=place[1] if place else None,
+            is_active=listed[0],
+            verified=listed[1],
         )
     ),
+    # Mostly listed (active and verified), so that the hard filters' other rules decide too.
+    listed=st.tuples(st.booleans(), st.booleans()).filter(lambda t: all(t))
+    | st.tuples(st.booleans(), st.booleans()),
     pk=st.integers(1, 5000),
     type_id=st.sampled_from(sorted(TYPES)),
     crisis=st.booleans(),
@@ -62,7 +67,7 @@ views = st.builds(
 )
 
 queries = st.builds(
-    lambda topics, related, approaches, sensitive, joint, reader, need, subject, suited, excluded, count, near: (  # noqa: E501
+    lambda topics, related, approaches, sensitive, joint, reader, need, subject, suited, excluded, count, near, kind: (  # noqa: E501
         SupportQuery(
             article_id=7,
             topic_weights=topics,
@@ -83,6 +88,8 @@ queries = st.builds(
             subject_topic_ids=subject,
             suited_types=suited,
             excluded_type_ids=excluded,
+            listing_type_id=kind[0],
+            include_products=kind[1],
         )
     ),
     topics=st.dictionaries(st.integers(1, 9), st.sampled_from([0.5, 1.0]), max_size=3),
@@ -101,6 +108,8 @@ queries = st.builds(
     excluded=st.frozensets(st.integers(1, 4), max_size=1),
     count=st.integers(1, 4),
     near=coordinates,
+    # A group of one listing type (or any), products allowed or not.
+    kind=st.tuples(st.none() | st.sampled_from(sorted(TYPES)), st.booleans()),
 )
 catalogues = st.lists(views, min_size=1, max_size=60, unique_by=lambda v: v.id)
 
