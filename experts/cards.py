@@ -18,9 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .countries import country_name
-from .flags import flag_svg
-from .models import Listing
+from .models import Listing, ListingDisplay
 
 # The relations a listing card shows, prefetched with it.
 CARD_PREFETCH = ("languages", "specialties", "approaches")
@@ -59,7 +57,7 @@ class ListingTypeRef:
 
 
 @dataclass(frozen=True, slots=True)
-class ListingCard:
+class ListingCard(ListingDisplay):
     """One listing as its card shows it. Attribute names are the model's, so templates and
     ``render_listing_card`` read a card row where they used to read a ``Listing``."""
 
@@ -89,23 +87,6 @@ class ListingCard:
     @property
     def pk(self) -> int:
         return self.id
-
-    @property
-    def modalities(self) -> list[str]:
-        return [m for m, on in (("in_person", self.offers_in_person), ("online", self.offers_online)) if on]
-
-    @property
-    def country_name(self) -> str:
-        return country_name(self.country)
-
-    @property
-    def country_flag(self) -> str:
-        """A small inline SVG flag (decorative: always shown beside ``country_name``)."""
-        return flag_svg(self.country)
-
-    @property
-    def is_sponsored(self) -> bool:
-        return self.commercial_relationship != Listing.Commercial.NONE
 
     @classmethod
     def from_listing(cls, listing: Listing) -> ListingCard:

@@ -317,7 +317,31 @@ class Credential(Orderable):
             raise ValidationError({"expires_on": "A credential cannot expire before it was verified."})
 
 
-class Listing(index.Indexed, ClusterableModel):
+class ListingDisplay:
+    """What a listing card shows that is worked out from a listing's own fields: shared by the
+    ``Listing`` model and its card row (``experts.cards.ListingCard``), which name those fields alike."""
+
+    __slots__ = ()
+
+    @property
+    def modalities(self) -> list[str]:
+        return [m for m, on in (("in_person", self.offers_in_person), ("online", self.offers_online)) if on]
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def country_flag(self) -> str:
+        """A small inline SVG flag (decorative: always shown beside ``country_name``)."""
+        return flag_svg(self.country)
+
+    @property
+    def is_sponsored(self) -> bool:
+        return self.commercial_relationship != Listing.Commercial.NONE
+
+
+class Listing(ListingDisplay, index.Indexed, ClusterableModel):
     """A practitioner or organisation shown in "find support" cards."""
 
     class Kind(models.TextChoices):
@@ -470,20 +494,3 @@ class Listing(index.Indexed, ClusterableModel):
         if not self.slug:
             self.slug = slugify(self.name)[:160]
         super().save(*args, **kwargs)
-
-    @property
-    def modalities(self) -> list[str]:
-        return [m for m, on in (("in_person", self.offers_in_person), ("online", self.offers_online)) if on]
-
-    @property
-    def country_name(self) -> str:
-        return country_name(self.country)
-
-    @property
-    def country_flag(self) -> str:
-        """A small inline SVG flag (decorative: always shown beside ``country_name``)."""
-        return flag_svg(self.country)
-
-    @property
-    def is_sponsored(self) -> bool:
-        return self.commercial_relationship != self.Commercial.NONE
