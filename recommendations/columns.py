@@ -6,9 +6,10 @@ thousand calls and most of the request. ``ListingColumns`` holds the same listin
 (specialties and approaches as flat arrays of (row, id) pairs, profile terms as postings) and
 works the same formula out for all of them in a few array operations: ``estimate(q)``.
 
-The estimate only *narrows* the candidates: ``scoring.plan_support`` scores exactly, with
-``listing_score``, every candidate whose estimate could place it among the shown, so an answer never
-depends on the estimate's floating-point rounding (``scoring.shortlist``).
+The estimate only *narrows* the candidates: ``to_shortlist`` picks, column-wise, the few a
+request could show (hard filters, widening steps, ``scoring.shortlist``'s rules), and
+``scoring.plan_support`` checks and scores those exactly, with ``listing_score``, so an answer never
+depends on the estimate's floating-point rounding.
 ``tests/recommendations/test_columns.py`` holds the two together: estimate and model agree on every
 listing of random catalogues, and a plan is the same with and without the estimate.
 
@@ -17,6 +18,7 @@ Built once per directory (one per content generation, ``directory.ListingDirecto
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,10 +28,12 @@ from .scoring import (
     APPROACH_PART,
     BM25_B,
     BM25_K1,
+    CENTRED_SHARE,
     COMPETENCE_POWER,
     COUNTRY_BOOST,
     DEFAULT_PROFILE_LENGTH,
     ESTIMATE_EPSILON,
+    ESTIMATE_MARGIN,
     LANGUAGE_BOOST,
     MENTION_ONLY_FACTOR,
     MIN_RELEVANCE,
@@ -41,6 +45,7 @@ from .scoring import (
     ListingView,
     SupportQuery,
     type_affinity,
+    widening_steps,
 )
 
 
@@ -49,10 +54,15 @@ class Estimate:
 
     def __init__(self, position: dict[int, int], ids: np.ndarray, scores: np.ndarray, relevance, may_be_kept):
         self.position = position
+        self.score_column, self.relevance_column, self.may_be_kept_column = scores, relevance, may_be_kept
+        self.ids = ids
         self.scores = scores.tolist()
         self.relevance = relevance.tolist()
-        # The listings whose estimate does not rule them out (``scoring.plan_support``'s floor).
-        self.may_be_kept: set[int] = set(ids[may_be_kept].tolist())
+
+    @functools.cached_property
+    def may_be_kept(self) -> set[int]:
+        """The listings whose estimate does not rule them out (``scoring.plan_support``'s floor)."""
+        return set(self.ids[self.may_be_kept_column].tolist())
 
     def __call__(self, listing_id: int) -> tuple[float, float]:
         i = self.position[listing_id]
@@ -68,6 +78,10 @@ class ListingColumns:
         self.type_ids = np.array([v.listing_type_id for v in views], dtype=np.int64)
         self.type_names = {v.listing_type_id: v.listing_type_name for v in views}
         self.crisis = np.array([v.is_crisis_resource for v in views], dtype=bool)
+        self.listed = np.array([v.is_active and v.verified for v in views], dtype=bool)
+        self.clinical = np.array([v.is_clinical for v in views], dtype=bool)
+        self.joint_sessions = np.array([v.offers_joint_sessions for v in views], dtype=bool)
+        self.online = np.array([v.offers_online for v in views], dtype=bool)
         self.accepting = np.array([v.accepting_clients for v in views], dtype=bool)
         self.in_person = np.array([v.offers_in_person for v in views], dtype=bool)
         self.countries = np.array([v.country for v in views], dtype=object)
@@ -232,3 +246,82 @@ class ListingColumns:
         else:
             may_be_kept = np.ones(self.size, dtype=bool)
         return Estimate(self.position, self.ids, relevance + self._boost(q), relevance, may_be_kept)
+
+    # --- what plan_support must see ---------------------------------------------------------------
+
+    def admissible(self, q: SupportQuery) -> np.ndarray:
+        """``scoring.hard_filter_violation(v, q) is None`` for every listing (``plan_support`` still
+        checks it on every candidate it is handed)."""
+        ok = self.listed.copy()
+        if not q.include_products:
+            ok &= self.clinical
+        if q.advises_against_joint_sessions:
+            ok &= ~self.joint_sessions
+            if q.joint_topic_ids and self.topic_list:
+                joint = self._entry_sum(self._per_topic(lambda t: 1.0 if t in q.joint_topic_ids else 0.0))
+                share = np.divide(
+                    joint, self.specialty_count, out=np.zeros(self.size), where=self.specialty_count > 0
+                )
+                ok &= self.crisis | ~(share > CENTRED_SHARE)
+        if q.listing_type_id is not None:
+            ok &= (self.type_ids == q.listing_type_id) | (self.crisis & q.is_sensitive)
+        home = self.countries == q.country if q.country else None
+        if q.modality == "in_person":
+            ok &= self.in_person
+            if home is not None:
+                ok &= home
+        if q.modality == "online":
+            ok &= self.online
+        if home is not None:
+            ok &= (home | self.online) & (~self.crisis | home)
+        return ok
+
+    def in_step(self, step) -> np.ndarray:
+        """``scoring.in_step(v, step)`` for every listing."""
+        found = np.ones(self.size, dtype=bool)
+        if step.country:
+            found &= self.countries == step.country
+        if step.online:
+            found &= self.online
+        if step.language:
+            found &= self.speakers(step.language)
+        return found
+
+    def to_shortlist(self, q: SupportQuery, estimate: Estimate) -> set[int]:
+        """The ids ``scoring.shortlist`` keeps among every listing the hard filters allow at some
+        widening step, worked out column-wise, so that ``plan_support`` is handed those few rather
+        than every plausible candidate (a request's work then hardly grows with the directory).
+
+        The same rules as ``shortlist``, on the same estimates: crisis services of a sensitive
+        article; the plausible within ``ESTIMATE_MARGIN`` of the ``q.count``-th best certainly
+        relevant one; the first step's ``q.count`` best certainly relevant ones (ties by id, as
+        candidates come), else every plausible one of it. ``shortlist`` then keeps exactly these
+        again; ``tests/recommendations/test_columns.py`` holds the plans equal with and without."""
+        scores, relevance = estimate.score_column, estimate.relevance_column
+        allowed = self.admissible(q) & estimate.may_be_kept_column
+        if q.exclude_listing_ids:
+            allowed &= ~np.isin(self.ids, list(q.exclude_listing_ids))
+        step_of = np.full(self.size, -1)
+        for index, step in reversed(list(enumerate(widening_steps(q)))):
+            step_of = np.where(allowed & self.in_step(step), index, step_of)
+        candidate = step_of >= 0
+        lead = candidate & self.crisis & q.is_sensitive
+        rest = candidate & ~lead
+        if q.has_signals:
+            plausible = rest & (relevance >= MIN_RELEVANCE - ESTIMATE_EPSILON)
+            certain = rest & (relevance >= MIN_RELEVANCE + ESTIMATE_EPSILON)
+        else:
+            plausible = certain = rest
+        certain_scores = scores[certain]
+        if len(certain_scores) >= q.count:
+            bar = np.sort(certain_scores)[len(certain_scores) - q.count] - ESTIMATE_MARGIN
+            kept = lead | (plausible & (scores >= bar))
+        else:
+            kept = lead | plausible
+        first = np.flatnonzero(certain & (step_of == 0))
+        if len(first) >= q.count:
+            best = first[np.lexsort((self.ids[first], -scores[first]))[: q.count]]
+            kept[best] = True
+        else:
+            kept |= plausible & (step_of == 0)
+        return set(self.ids[kept].tolist())

@@ -415,13 +415,15 @@ class BaseBackend:
         every listing it returns, by id, for the suggestions' cards.
 
         While the generation's ``ListingDirectory`` exists, candidates come from it (no queries),
-        only those ``estimate`` does not rule out, and the cards are its own rows: an answer reads no
+        only those the estimate says could be shown (``ListingColumns.to_shortlist``), and the cards
+        are its own rows: an answer reads no
         listing. When the directory is larger than the setting allows, the backend's own
         ``support_candidates`` are read as card rows (four queries a step), ranked by their
         ``listing_view``, and the chosen ones' cards are those rows."""
         directory = self.directory(generation)
         if directory is not None:
-            within = None if estimate is None else estimate.may_be_kept
+            # Only what ``shortlist`` would keep of every candidate, worked out column-wise.
+            within = None if estimate is None else directory.columns.to_shortlist(q, estimate)
 
             def from_directory(step: Step, exclude: set[int]) -> list[ListingView]:
                 return directory.candidates(q, step, exclude, within=within)

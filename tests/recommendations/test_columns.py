@@ -10,11 +10,12 @@ cut-off decides.
 import dataclasses
 import datetime
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommendations import scoring
-from recommendations.columns import ListingColumns
+from recommendations.columns import Estimate, ListingColumns
 from recommendations.directory import ListingDirectory
 from recommendations.scoring import ListingView, SupportQuery, listing_score, plan_support
 
@@ -135,6 +136,85 @@ def test_a_plan_with_the_estimate_is_the_plan_without(q, catalogue):
         q, lambda step, exclude: directory.candidates(q, step, exclude, within=estimate.may_be_kept), estimate
     )
     assert narrowed == without
+
+
+@settings(max_examples=300, deadline=None)
+@given(q=queries, catalogue=catalogues)
+def test_the_columns_hard_filters_are_the_rule_on_every_listing(q, catalogue):
+    admissible = ListingColumns(catalogue).admissible(q)
+    for v, ok in zip(catalogue, admissible.tolist(), strict=True):
+        assert ok == (scoring.hard_filter_violation(v, q) is None), v
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    q=queries,
+    catalogue=catalogues,
+    reader=st.none() | st.tuples(st.sampled_from(COUNTRIES), st.sampled_from(LANGUAGES)),
+    shown=st.frozensets(st.integers(1, 5000), max_size=3),
+)
+def test_a_plan_handed_only_the_shortlist_is_the_plan_without_the_estimate(q, catalogue, reader, shown):
+    """What the directory hands over (``to_shortlist``: the hard filters, the widening steps and
+    ``shortlist``'s rules column-wise) leaves every answer as it is, notice and widening included."""
+    if reader is not None:  # three widening steps
+        q = dataclasses.replace(q, country=reader[0], language=reader[1], modality=None)
+    shown = frozenset(shown | {v.id for v in catalogue[:1]})  # listings the page already shows
+    q = dataclasses.replace(q, exclude_listing_ids=shown)
+    directory = ListingDirectory(catalogue)
+    estimate = directory.columns.estimate(q)
+    within = directory.columns.to_shortlist(q, estimate)
+    assert within <= estimate.may_be_kept
+    narrowed = plan_support(
+        q, lambda step, exclude: directory.candidates(q, step, exclude, within=within), estimate
+    )
+    assert narrowed == plan_support(q, lambda step, exclude: [v for v in catalogue if v.id not in exclude])
+
+
+class TestToShortlist:
+    """``to_shortlist``'s rules on estimates set by hand: a reader in Germany, three widening steps;
+    three British practitioners online (the last step) and two German ones seeing clients in person
+    (the first)."""
+
+    def views(self):
+        online = dict(country="GB", offers_online=True, offers_in_person=False, languages=frozenset({"en"}))
+        local = dict(country="DE", offers_online=False, offers_in_person=True, languages=frozenset({"de"}))
+        return [
+            ListingView(id=pk, listing_type_id=2, listing_type_name="Psychologist", **place)
+            for pk, place in ((1, online), (2, online), (3, online), (4, local), (5, local))
+        ]
+
+    def kept(self, count, scores, relevance=(0.5,) * 5):
+        views = self.views()
+        columns = ListingColumns(views)
+        q = SupportQuery(
+            article_id=1,
+            topic_weights={1: 1.0},
+            approach_ids=frozenset(),
+            terms=frozenset(),
+            country="DE",
+            language="de",
+            count=count,
+        )
+        estimate = Estimate(
+            columns.position,
+            columns.ids,
+            np.array(scores, dtype=float),
+            np.array(relevance, dtype=float),
+            np.ones(len(views), dtype=bool),
+        )
+        return columns.to_shortlist(q, estimate)
+
+    def test_what_could_round_to_a_tie_with_the_last_shown_is_kept(self):
+        # Second best 0.885: the bar is 0.865, so 0.85 cannot be shown; the first step's best two too.
+        assert self.kept(2, (0.9, 0.885, 0.85, 0.5, 0.45)) == {1, 2, 4, 5}
+        # One card: within 0.02 of the best (0.885 may round to its 0.89 and win the rotation).
+        assert self.kept(1, (0.9, 0.885, 0.85, 0.5, 0.45)) == {1, 2, 4}
+
+    def test_the_first_step_keeps_every_plausible_one_when_too_few_are_certainly_relevant(self):
+        just_below = scoring.MIN_RELEVANCE - scoring.ESTIMATE_EPSILON / 2  # plausible, not certain
+        assert self.kept(2, (0.9, 0.885, 0.85, 0.5, 0.45), (0.5, 0.5, 0.5, 0.5, just_below)) == {1, 2, 4, 5}
+        far_below = scoring.MIN_RELEVANCE - 2 * scoring.ESTIMATE_EPSILON  # ruled out
+        assert self.kept(2, (0.9, 0.885, 0.85, 0.5, 0.45), (0.5, 0.5, 0.5, 0.5, far_below)) == {1, 2, 4}
 
 
 def test_only_the_candidates_that_could_be_shown_are_scored_one_by_one(monkeypatch):
