@@ -50,6 +50,10 @@ CHART = ROOT / "docs" / "benchmarks.png"
 LUA = ROOT / "bench" / "wrk" / "rotate.lua"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/13"
+# The engine backend's server keeps its own shared response cache: both servers answer the same URLs
+# for the same content, so with one cache the engine twin of an endpoint would be served the
+# database server's cached answers.
+ENGINE_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def log(message: str) -> None:
@@ -94,10 +98,10 @@ def redis_available() -> bool:
     return False
 
 
-def flush_redis() -> None:
+def flush_redis(url: str = REDIS_URL) -> None:
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
 # --- Corpus databases ----------------------------------------------------------------------------------
@@ -266,7 +270,15 @@ def free_port(preferred: int) -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: bool, **extra_env: str):
+def gunicorn(
+    db_url: str,
+    port: int,
+    workers: int,
+    payload: Path,
+    use_redis: bool,
+    redis_url: str = REDIS_URL,
+    **extra_env: str,
+):
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -278,8 +290,8 @@ def gunicorn(db_url: str, port: int, workers: int, payload: Path, use_redis: boo
     }
     env.pop("REDIS_URL", None)
     if use_redis:
-        env["REDIS_URL"] = REDIS_URL
-        flush_redis()
+        env["REDIS_URL"] = redis_url
+        flush_redis(redis_url)
     log(f"starting gunicorn ({workers} sync workers) on 127.0.0.1:{port}")
     process = subprocess.Popen(
         [
@@ -502,7 +514,9 @@ def run_one(db: str, size: str, args, use_redis: bool) -> dict:
             if engine_env:
                 engine_port = free_port(0)
                 engine_server = servers.enter_context(
-                    gunicorn(db_url, engine_port, args.workers, payload, use_redis, **engine_env)
+                    gunicorn(
+                        db_url, engine_port, args.workers, payload, use_redis, ENGINE_REDIS_URL, **engine_env
+                    )
                 )
                 # Each engine twin right after its database endpoint, in every round.
                 paired = []
