@@ -100,7 +100,8 @@ class ListingDirectory:
         self, q: SupportQuery, step: Step, exclude: set[int], within: set[int] | None = None
     ) -> list[ListingView]:
         """A superset of the listings ``plan_support`` may keep at ``step``, in id order; among
-        ``within`` when given (``columns.Estimate.may_be_kept``, itself such a superset)."""
+        ``within`` when given (the backends pass ``columns.ListingColumns.to_shortlist``, the few
+        that could be shown; ``columns.Estimate.may_be_kept`` is the coarser superset)."""
         pools: list[set[int]] = []
         relevant = self.relevant(q) if within is None else within
         if relevant is not None:
